@@ -1,0 +1,154 @@
+import { createRequire } from 'node:module';
+
+import { settleNative } from './errors.js';
+import { tryLoadAddon, packageRoot, type NativeCudaDevice } from './native/binding.js';
+import { loadOnnxRuntime } from './util/onnxruntime.js';
+import * as check from './util/validate.js';
+
+/** A CUDA device as the driver reports it. */
+export interface CudaDevice extends NativeCudaDevice {
+  /** With `capabilities({ selfTest: true })`: 'ok' when a trtjs kernel ran correctly on it, else the reason. */
+  selfTest?: string;
+}
+
+/**
+ * What this installation of trtjs can do on this machine. Every field is filled in whether or not a GPU,
+ * TensorRT or ONNX Runtime is present; `reason` says exactly why something is unavailable.
+ */
+export interface Capabilities {
+  /** trtjs package version. */
+  version: string;
+  /** Node-API version of the running Node.js. */
+  napiVersion: number;
+  addon: {
+    loaded: boolean;
+    /** The `.node` file that was loaded. */
+    path?: string;
+    version?: string;
+    reason?: string;
+    /** Layers compiled into the binary. */
+    layers: { cpu: boolean; cuda: boolean; tensorrt: boolean };
+    /** CUDA toolkit and architectures the CUDA layer was compiled for. */
+    cudaToolkit?: string;
+    cudaArchs?: string[];
+    /** TensorRT headers the TensorRT layer was compiled against. */
+    tensorrtHeaders?: string;
+  };
+  cuda: {
+    available: boolean;
+    reason?: string;
+    /** Highest CUDA version the driver supports, e.g. '13.0'. */
+    driverVersion?: string;
+    /** Version of the CUDA runtime linked into the addon. */
+    runtimeVersion?: string;
+    devices: CudaDevice[];
+  };
+  tensorrt: {
+    available: boolean;
+    reason?: string;
+    version?: string;
+    libraryPath?: string;
+    onnxParser: { available: boolean; path?: string; reason?: string };
+  };
+  onnxruntime: { available: boolean; version?: string; reason?: string };
+}
+
+const require = createRequire(import.meta.url);
+const packageVersion: string = require(`${packageRoot}package.json`).version;
+
+/**
+ * Reports the addon, CUDA, TensorRT and ONNX Runtime status. Never rejects because something is missing.
+ *
+ * @param options.selfTest also launch a kernel on every device to prove this binary can run on it (slower).
+ * @example
+ * ```ts
+ * import { capabilities } from 'trtjs';
+ * const caps = await capabilities();
+ * if (!caps.tensorrt.available) console.log(`no TensorRT: ${caps.tensorrt.reason}`);
+ * ```
+ */
+export async function capabilities(options?: { selfTest?: boolean }): Promise<Capabilities> {
+  const opts = check.options<{ selfTest: boolean }>('capabilities: options', options);
+  const selfTest = check.optional(opts.selfTest, false, (v) => check.boolean('capabilities: options.selfTest', v));
+  const { addon, error } = tryLoadAddon();
+  const caps: Capabilities = {
+    version: packageVersion,
+    napiVersion: Number(process.versions.napi),
+    addon: { loaded: !!addon, layers: { cpu: false, cuda: false, tensorrt: false } },
+    cuda: { available: false, devices: [] },
+    tensorrt: { available: false, onnxParser: { available: false } },
+    onnxruntime: await onnxRuntimeStatus(),
+  };
+  if (!addon) {
+    caps.addon.reason = error;
+    caps.cuda.reason = caps.tensorrt.reason = caps.tensorrt.onnxParser.reason = 'the native addon is not loaded';
+    return caps;
+  }
+  const build = addon.buildInfo();
+  const layers = new Set(build.layers.split('+'));
+  Object.assign(caps.addon, {
+    path: addonPath(),
+    version: addon.version,
+    layers: { cpu: layers.has('cpu'), cuda: layers.has('cuda'), tensorrt: layers.has('tensorrt') },
+    cudaToolkit: build.cudaToolkit,
+    cudaArchs: build.cudaArchs?.split(','),
+    tensorrtHeaders: build.tensorrtHeaders,
+  });
+
+  if (addon.cudaInfo) {
+    const info = await settleNative(() => addon.cudaInfo!());
+    caps.cuda = {
+      available: info.available,
+      reason: info.available ? undefined : info.error,
+      driverVersion: info.driverVersion || undefined,
+      runtimeVersion: info.runtimeVersion || undefined,
+      devices: info.devices,
+    };
+    if (selfTest && addon.cudaSelfTest) {
+      for (const device of caps.cuda.devices) {
+        const failure = await settleNative(() => addon.cudaSelfTest!(device.index));
+        device.selfTest = failure === '' ? 'ok' : failure;
+      }
+    }
+  } else {
+    caps.cuda.reason = 'this binary was built without the CUDA layer (no CUDA compiler at build time)';
+  }
+
+  if (addon.tensorrtInfo) {
+    const info = await settleNative(() => addon.tensorrtInfo!());
+    caps.tensorrt = {
+      available: info.loaded,
+      reason: info.loaded ? undefined : info.error,
+      version: info.version || undefined,
+      libraryPath: info.libraryPath || undefined,
+      onnxParser: {
+        available: info.parserLoaded,
+        path: info.parserPath || undefined,
+        reason: info.parserLoaded ? undefined : info.parserError || undefined,
+      },
+    };
+    if (caps.tensorrt.available && !caps.cuda.available) {
+      caps.tensorrt.available = false;
+      caps.tensorrt.reason = `TensorRT ${info.version} was found but no CUDA device is usable: ${caps.cuda.reason}`;
+    }
+  } else {
+    caps.tensorrt.reason =
+      'this binary was built without the TensorRT layer (no TensorRT headers at build time; set TENSORRT_ROOT and rebuild)';
+    caps.tensorrt.onnxParser.reason = caps.tensorrt.reason;
+  }
+  return caps;
+}
+
+function addonPath(): string | undefined {
+  try {
+    const load = require('node-gyp-build') as { path(dir: string): string };
+    return load.path(packageRoot);
+  } catch {
+    return undefined;
+  }
+}
+
+async function onnxRuntimeStatus(): Promise<Capabilities['onnxruntime']> {
+  const ort = await loadOnnxRuntime();
+  return ort.module ? { available: true, version: ort.version } : { available: false, reason: ort.reason };
+}

@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+
+import { capabilities, type Capabilities } from '../capabilities.js';
+
+/** `trtjs doctor`: what works on this machine, and why not where it does not. */
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description('report the addon, CUDA, TensorRT and ONNX Runtime status of this machine')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const caps = await capabilities({ selfTest: true });
+      process.stdout.write(opts.json ? `${JSON.stringify(caps, null, 2)}\n` : formatReport(caps));
+    });
+}
+
+const GiB = 1024 ** 3;
+
+export function formatReport(caps: Capabilities): string {
+  const ok = (b: boolean) => (b ? 'yes' : 'no ');
+  const lines: string[] = [];
+  lines.push(`trtjs ${caps.version} (Node-API ${caps.napiVersion}, Node ${process.version}, ${process.platform}-${process.arch})`);
+  if (caps.addon.loaded) {
+    const layers = Object.entries(caps.addon.layers).filter(([, v]) => v).map(([k]) => k).join(', ');
+    lines.push(`addon      yes  ${caps.addon.path ?? ''}`);
+    lines.push(`  layers   ${layers}`);
+    if (caps.addon.cudaToolkit) lines.push(`  cuda     toolkit ${caps.addon.cudaToolkit}, archs ${caps.addon.cudaArchs?.join(' ')}`);
+    if (caps.addon.tensorrtHeaders) lines.push(`  tensorrt headers ${caps.addon.tensorrtHeaders}`);
+  } else {
+    lines.push(`addon      no   ${caps.addon.reason}`);
+  }
+  lines.push(
+    `cuda       ${ok(caps.cuda.available)}  ${caps.cuda.available ? `driver ${caps.cuda.driverVersion}, runtime ${caps.cuda.runtimeVersion}` : caps.cuda.reason}`,
+  );
+  for (const d of caps.cuda.devices) {
+    lines.push(
+      `  [${d.index}] ${d.name}, sm_${d.computeCapability.replace('.', '')}, ${(d.totalMemory / GiB).toFixed(1)} GiB${d.integrated ? ', integrated' : ''}` +
+        (d.selfTest ? `, self-test ${d.selfTest}` : ''),
+    );
+  }
+  lines.push(`tensorrt   ${ok(caps.tensorrt.available)}  ${caps.tensorrt.available ? `${caps.tensorrt.version} ${caps.tensorrt.libraryPath}` : caps.tensorrt.reason}`);
+  if (caps.tensorrt.available) {
+    const p = caps.tensorrt.onnxParser;
+    lines.push(`  onnx parser ${p.available ? p.path : `no: ${p.reason}`}`);
+  }
+  lines.push(`onnxruntime ${ok(caps.onnxruntime.available)} ${caps.onnxruntime.available ? caps.onnxruntime.version : caps.onnxruntime.reason}`);
+  return `${lines.join('\n')}\n`;
+}

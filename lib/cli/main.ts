@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+
+import { TrtjsError } from '../errors.js';
+import { doctorCommand } from './doctor.js';
+
+const program = new Command()
+  .name('trtjs')
+  .description('TensorRT for Node.js: build, inspect, benchmark and run models')
+  .showHelpAfterError();
+program.addCommand(doctorCommand());
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof TrtjsError) {
+    process.stderr.write(`trtjs: ${err.message} [${err.code}]\n`);
+  } else {
+    process.stderr.write(`trtjs: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

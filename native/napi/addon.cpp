@@ -1,0 +1,16 @@
+// Entry point. Context-aware (no per-process JS state), so the addon loads in worker_threads too.
+#include <napi.h>
+
+#include "napi/register.h"
+
+namespace {
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("version", Napi::String::New(env, TRTJS_VERSION));
+  exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  trtjs::napi::registerCapabilities(env, exports);
+  trtjs::napi::registerPinned(env, exports);
+  return exports;
+}
+}  // namespace
+
+NODE_API_MODULE(trtjs, init)

@@ -1,0 +1,75 @@
+// Runs `work` on the libuv pool and settles a Promise with `settle(env, result)` on the JS thread.
+// `work` must not touch JS values: callers copy what they need out of the arguments first.
+#pragma once
+#include <napi.h>
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "napi/errors.h"
+
+namespace trtjs::napi {
+
+template <typename Result>
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  using Work = std::function<Result()>;
+  using Settle = std::function<Napi::Value(Napi::Env, Result&)>;
+
+  PromiseWorker(Napi::Env env, const char* name, Work work, Settle settle)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)), settle_(std::move(settle)) {}
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      result_.emplace(work_());
+    } catch (const CodedError& e) {
+      code_ = e.code;
+      message_ = e.what();
+    } catch (const std::bad_alloc&) {
+      code_ = "ERR_OUT_OF_MEMORY";
+      message_ = "out of host memory";
+    } catch (const std::exception& e) {
+      code_ = "ERR_NATIVE";
+      message_ = e.what();
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!code_.empty()) {
+      deferred_.Reject(makeError(env, code_, message_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(settle_(env, *result_));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Work work_;
+  Settle settle_;
+  std::optional<Result> result_;
+  std::string code_;
+  std::string message_;
+};
+
+template <typename Result>
+Napi::Promise queueWork(Napi::Env env, const char* name, typename PromiseWorker<Result>::Work work,
+                        typename PromiseWorker<Result>::Settle settle) {
+  auto* worker = new PromiseWorker<Result>(env, name, std::move(work), std::move(settle));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();  // the worker deletes itself after settling
+  return promise;
+}
+
+}  // namespace trtjs::napi

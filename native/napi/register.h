@@ -1,0 +1,8 @@
+// One registration function per native concern; addon.cpp calls them all.
+#pragma once
+#include <napi.h>
+
+namespace trtjs::napi {
+void registerCapabilities(Napi::Env env, Napi::Object exports);
+void registerPinned(Napi::Env env, Napi::Object exports);
+}  // namespace trtjs::napi

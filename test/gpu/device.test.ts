@@ -1,0 +1,34 @@
+import { expect, it } from 'vitest';
+
+import { capabilities } from '../../lib/index.js';
+import { describeTier, tierStatus } from '../helpers/tiers.js';
+
+const gpu = await tierStatus('gpu');
+
+describeTier(gpu, 'CUDA device discovery', () => {
+  it('reports every device with name, compute capability and memory, and runs a kernel on each', async () => {
+    const caps = await capabilities({ selfTest: true });
+    expect(caps.cuda.available).toBe(true);
+    expect(caps.cuda.driverVersion).toMatch(/^\d+\.\d+$/);
+    expect(caps.cuda.devices.length).toBeGreaterThan(0);
+    for (const d of caps.cuda.devices) {
+      expect(d.name.length).toBeGreaterThan(0);
+      expect(d.computeCapability).toMatch(/^\d+\.\d+$/);
+      expect(d.totalMemory).toBeGreaterThan(1 << 30);
+      expect(d.multiProcessors).toBeGreaterThan(0);
+      expect(d.selfTest).toBe('ok');
+    }
+    console.log(`[gpu] ${caps.cuda.devices.map((d) => `${d.name} sm_${d.computeCapability}`).join(', ')}, driver ${caps.cuda.driverVersion}`);
+  });
+
+  it('was compiled for the architecture of every device present', async () => {
+    const caps = await capabilities();
+    const archs = caps.addon.cudaArchs ?? [];
+    for (const d of caps.cuda.devices) {
+      const sm = d.computeCapability.replace('.', '');
+      const real = archs.some((a) => a === `${sm}-real` || a === sm);
+      const ptx = archs.some((a) => a.endsWith('-virtual') && Number(a.split('-')[0]) <= Number(sm));
+      expect(real || ptx, `sm_${sm} not in ${archs.join(',')}`).toBe(true);
+    }
+  });
+});
