@@ -46,10 +46,67 @@ export interface NativeTensorrtInfo {
   headersVersion: string;
 }
 
+/** Letterbox parameters; the geometry is computed in TypeScript (lib/ops/geometry.ts). */
+export interface NativeLetterboxParams {
+  width: number;
+  height: number;
+  channels: number;
+  stride: number;
+  /** 0 gray, 1 rgb, 2 bgr, 3 rgba, 4 bgra */
+  order: number;
+  resizedWidth: number;
+  resizedHeight: number;
+  outWidth: number;
+  outHeight: number;
+  padLeft: number;
+  padTop: number;
+  padValue: number;
+  /** 0 float32, 1 float16, 2 uint8 */
+  dtype: number;
+  /** 0 nchw, 1 nhwc */
+  layout: number;
+}
+
+export interface NativeDecodeParams {
+  /** 0 yolov5 (anchor-based), 1 yolov8 (anchor-free), 2 end2end */
+  format: number;
+  channelsFirst: boolean;
+  rows: number;
+  cols: number;
+  nc: number;
+  conf: number;
+  iou: number;
+  maxDet: number;
+  maxNms: number;
+  agnostic: boolean;
+  multiLabel: boolean;
+  classes: Int32Array | null;
+}
+
+export interface NativeBuildParams {
+  /** Set the builder's FP16 flag (TensorRT <= 10). */
+  fp16: boolean;
+  /** Create a strongly typed network (TensorRT 11; FP16 then comes from the graph's types). */
+  stronglyTyped: boolean;
+  /** Workspace pool limit in bytes; 0 keeps TensorRT's default. */
+  workspace: number;
+  /** Builder optimization level 0-5; -1 keeps TensorRT's default. */
+  optimizationLevel: number;
+  device: number;
+  profiles: Array<Array<{ name: string; min: number[]; opt: number[]; max: number[] }>>;
+  timingCache: Uint8Array | null;
+}
+
 export interface NativeAddon {
   version: string;
   napiVersion: number;
   buildInfo(): NativeBuildInfo;
+  // CPU ops (always compiled)
+  letterbox(src: Uint8Array, params: NativeLetterboxParams, out: Float32Array | Uint16Array | Uint8Array): void;
+  letterboxAsync(src: Uint8Array, params: NativeLetterboxParams, out: Float32Array | Uint16Array | Uint8Array): Promise<void>;
+  /** One batch item; float16 data as Uint16Array bits. */
+  decode(data: Float32Array | Uint16Array, params: NativeDecodeParams): { boxes: Float32Array; scores: Float32Array; classes: Int32Array };
+  nms(boxes: Float32Array, scores: Float32Array, classes: Int32Array | null, iou: number, scoreThreshold: number, maxDet: number): Int32Array;
   // CUDA layer (absent when not compiled)
   cudaInfo?(): Promise<NativeCudaInfo>;
   cudaSelfTest?(device: number): Promise<string>;
@@ -57,6 +114,16 @@ export interface NativeAddon {
   pinnedFree?(buffer: ArrayBuffer): void;
   pinnedBytesInUse?(): number;
   // TensorRT layer (absent when not compiled)
+  /**
+   * Parses ONNX and builds a serialized plan off the JS thread. `onProgress` is called on the JS thread;
+   * setting cancel[0] to 1 stops the build at TensorRT's next progress step.
+   */
+  trtBuildEngine?(
+    onnx: Uint8Array,
+    params: NativeBuildParams,
+    onProgress: (phase: string, step: number, steps: number) => void,
+    cancel: Int32Array,
+  ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; layers: number; fp32Layers: string[]; warnings: string[] }>;
   tensorrtInfo?(): Promise<NativeTensorrtInfo>;
 }
 
