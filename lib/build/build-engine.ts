@@ -8,6 +8,7 @@ import { readModelBytes } from '../model/read-model.js';
 import { addon } from '../native/binding.js';
 import { onnxToFloat16 } from '../onnx/float16.js';
 import * as check from '../util/validate.js';
+import { fp32Layers, parseEngineInfo } from './engine-info.js';
 import { engineMetadata } from './metadata.js';
 import { formatProfile, resolveProfiles, type Profile, type ShapesSpec } from './shapes.js';
 
@@ -173,8 +174,10 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
     await writeFile(output, engine);
   }
   if (timingCachePath && native.timingCache) await writeFile(timingCachePath, native.timingCache);
+  const layers = parseEngineInfo(native.engineInfo);
+  const fp32 = fp16 ? fp32Layers(layers) : [];
   const warnings = [...native.warnings];
-  if (fp16 && native.fp32Layers.length) warnings.push(`${native.fp32Layers.length} layers run in FP32 in this FP16 build`);
+  if (fp32.length) warnings.push(`${fp32.length} layers fell back to FP32 in this FP16 build: ${fp32.slice(0, 5).join(', ')}${fp32.length > 5 ? ', ...' : ''}`);
   return {
     engine,
     report: {
@@ -182,8 +185,8 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
       precision: fp16 ? 'fp16' : 'fp32',
       fp16Mode,
       profiles: profiles.map(formatProfile),
-      layers: native.layers,
-      fp32Layers: native.fp32Layers,
+      layers: layers.length || native.networkLayers,
+      fp32Layers: fp32,
       warnings,
       timing: { parseMs: tBuild - t0, buildMs, totalMs: performance.now() - t0 },
       size: engine.length,

@@ -123,7 +123,7 @@ export interface NativeAddon {
     params: NativeBuildParams,
     onProgress: (phase: string, step: number, steps: number) => void,
     cancel: Int32Array,
-  ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; layers: number; fp32Layers: string[]; warnings: string[] }>;
+  ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; networkLayers: number; engineInfo: string; warnings: string[] }>;
   tensorrtInfo?(): Promise<NativeTensorrtInfo>;
 }
 

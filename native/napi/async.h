@@ -1,5 +1,6 @@
 // Runs `work` on the libuv pool and settles a Promise with `settle(env, result)` on the JS thread.
-// `work` must not touch JS values: callers copy what they need out of the arguments first.
+// `work` must not touch JS values: callers copy what they need out of the arguments first. `cleanup`, if
+// given, runs on the JS thread before the Promise settles, whether the work succeeded or not.
 #pragma once
 #include <napi.h>
 
@@ -16,10 +17,11 @@ class PromiseWorker : public Napi::AsyncWorker {
  public:
   using Work = std::function<Result()>;
   using Settle = std::function<Napi::Value(Napi::Env, Result&)>;
+  using Cleanup = std::function<void()>;
 
-  PromiseWorker(Napi::Env env, const char* name, Work work, Settle settle)
+  PromiseWorker(Napi::Env env, const char* name, Work work, Settle settle, Cleanup cleanup)
       : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)),
-        work_(std::move(work)), settle_(std::move(settle)) {}
+        work_(std::move(work)), settle_(std::move(settle)), cleanup_(std::move(cleanup)) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -41,6 +43,7 @@ class PromiseWorker : public Napi::AsyncWorker {
 
   void OnOK() override {
     Napi::Env env = Env();
+    if (cleanup_) cleanup_();
     if (!code_.empty()) {
       deferred_.Reject(makeError(env, code_, message_).Value());
       return;
@@ -52,12 +55,16 @@ class PromiseWorker : public Napi::AsyncWorker {
     }
   }
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnError(const Napi::Error& e) override {
+    if (cleanup_) cleanup_();
+    deferred_.Reject(e.Value());
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
   Work work_;
   Settle settle_;
+  Cleanup cleanup_;
   std::optional<Result> result_;
   std::string code_;
   std::string message_;
@@ -65,8 +72,9 @@ class PromiseWorker : public Napi::AsyncWorker {
 
 template <typename Result>
 Napi::Promise queueWork(Napi::Env env, const char* name, typename PromiseWorker<Result>::Work work,
-                        typename PromiseWorker<Result>::Settle settle) {
-  auto* worker = new PromiseWorker<Result>(env, name, std::move(work), std::move(settle));
+                        typename PromiseWorker<Result>::Settle settle,
+                        typename PromiseWorker<Result>::Cleanup cleanup = nullptr) {
+  auto* worker = new PromiseWorker<Result>(env, name, std::move(work), std::move(settle), std::move(cleanup));
   Napi::Promise promise = worker->promise();
   worker->Queue();  // the worker deletes itself after settling
   return promise;

@@ -2,16 +2,14 @@
 #pragma once
 #include <napi.h>
 
-#include <stdexcept>
 #include <string>
+
+#include "common/coded_error.h"
 
 namespace trtjs::napi {
 
 // Thrown from worker threads (no JS there); settled as a rejection with this code.
-struct CodedError : std::runtime_error {
-  std::string code;
-  CodedError(std::string c, const std::string& message) : std::runtime_error(message), code(std::move(c)) {}
-};
+using trtjs::CodedError;
 
 inline Napi::Error makeError(Napi::Env env, const std::string& code, const std::string& message) {
   Napi::Error err = Napi::Error::New(env, message);

@@ -96,3 +96,22 @@ describe('buildEngine without TensorRT', () => {
     expect(err.message).toContain(caps.tensorrt.reason!);
   });
 });
+
+describe('engine inspector JSON', async () => {
+  const { parseEngineInfo, fp32Layers } = await import('../../lib/build/engine-info.js');
+  it('lists layers and finds those that fell back to FP32', () => {
+    const json = JSON.stringify({
+      Layers: [
+        { Name: 'conv1', LayerType: 'CaskConvolution', Outputs: [{ Name: 'a', 'Format/Datatype': 'Channel major FP16 format where channel % 8 == 0' }] },
+        { Name: 'softmax', LayerType: 'Softmax', Outputs: [{ Name: 'b', 'Format/Datatype': 'Row major linear FP32' }] },
+        { Name: 'reformat', LayerType: 'Reformat', Outputs: [{ Name: 'c', 'Format/Datatype': 'Row major linear FP32' }] },
+      ],
+      Bindings: ['images', 'output0'],
+    });
+    const layers = parseEngineInfo(json);
+    expect(layers.map((l) => l.name)).toEqual(['conv1', 'softmax', 'reformat']);
+    expect(fp32Layers(layers)).toEqual(['softmax']);
+    expect(parseEngineInfo('{"Layers": ["a", "b"]}')).toEqual([{ name: 'a', type: '', outputFormats: [] }, { name: 'b', type: '', outputFormats: [] }]);
+    expect(parseEngineInfo('not json')).toEqual([]);
+  });
+});

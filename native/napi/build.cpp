@@ -1,0 +1,119 @@
+// trtBuildEngine(onnx, params, onProgress, cancel): the ONNX bytes and parameters are copied, the build runs
+// on the libuv pool, progress reaches JS through a thread-safe function, and cancel[0] = 1 stops the build.
+#ifdef TRTJS_WITH_TENSORRT
+#include <memory>
+
+#include "napi/args.h"
+#include "napi/async.h"
+#include "napi/register.h"
+#include "trt/builder.h"
+
+namespace trtjs::napi {
+
+namespace {
+
+std::vector<int64_t> dimsArg(Napi::Object o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) throwError(o.Env(), "ERR_BAD_INPUT", std::string(key) + " must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<int64_t> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value d = a.Get(i);
+    if (!d.IsNumber()) throwError(o.Env(), "ERR_BAD_INPUT", std::string(key) + " must hold numbers");
+    out.push_back(d.As<Napi::Number>().Int64Value());
+  }
+  return out;
+}
+
+struct ProgressEvent {
+  std::string phase;
+  int step, steps;
+};
+
+Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[2].IsFunction()) throwError(env, "ERR_BAD_INPUT", "trtBuildEngine(onnx, params, onProgress, cancel)");
+  auto onnx = typedArg<uint8_t>(info[0], napi_uint8_array, "onnx");
+  Napi::Object p = objectArg(info, 1, "params");
+  auto cancel = typedArg<int32_t>(info[3], napi_int32_array, "cancel");
+  if (cancel.ElementLength() < 1) throwError(env, "ERR_BAD_INPUT", "cancel must hold one element");
+
+  auto params = std::make_shared<trt::BuildParams>();
+  params->fp16 = boolProp(p, "fp16");
+  params->stronglyTyped = boolProp(p, "stronglyTyped");
+  params->workspace = static_cast<size_t>(numberProp(p, "workspace"));
+  params->optimizationLevel = intProp(p, "optimizationLevel", -1, 5);
+  params->device = intProp(p, "device", 0, 1024);
+  Napi::Value profiles = p.Get("profiles");
+  if (!profiles.IsArray()) throwError(env, "ERR_BAD_INPUT", "profiles must be an array");
+  for (uint32_t i = 0; i < profiles.As<Napi::Array>().Length(); ++i) {
+    Napi::Value entries = profiles.As<Napi::Array>().Get(i);
+    if (!entries.IsArray()) throwError(env, "ERR_BAD_INPUT", "each profile must be an array");
+    std::vector<trt::ProfileInput> profile;
+    for (uint32_t k = 0; k < entries.As<Napi::Array>().Length(); ++k) {
+      Napi::Value e = entries.As<Napi::Array>().Get(k);
+      if (!e.IsObject()) throwError(env, "ERR_BAD_INPUT", "profile entries must be objects");
+      Napi::Object o = e.As<Napi::Object>();
+      if (!o.Get("name").IsString()) throwError(env, "ERR_BAD_INPUT", "profile entry name must be a string");
+      profile.push_back({o.Get("name").As<Napi::String>().Utf8Value(), dimsArg(o, "min"), dimsArg(o, "opt"), dimsArg(o, "max")});
+    }
+    params->profiles.push_back(std::move(profile));
+  }
+  Napi::Value cache = p.Get("timingCache");
+  if (cache.IsTypedArray()) {
+    auto c = typedArg<uint8_t>(cache, napi_uint8_array, "timingCache");
+    params->timingCache.assign(c.Data(), c.Data() + c.ElementLength());
+  }
+  auto model = std::make_shared<std::vector<uint8_t>>(onnx.Data(), onnx.Data() + onnx.ElementLength());
+
+  // The cancel array stays referenced (so its memory stays put) until the build settles.
+  auto cancelRef = std::make_shared<Napi::ObjectReference>(Napi::Persistent(info[3].As<Napi::Object>()));
+  int32_t* cancelFlag = cancel.Data();
+  auto tsfn = std::make_shared<Napi::ThreadSafeFunction>(
+      Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "trtjs.buildProgress", 0, 1));
+
+  return queueWork<trt::BuildResult>(
+      env, "trtjs.buildEngine",
+      [model, params, tsfn, cancelFlag] {
+        trt::Progress progress = [tsfn, cancelFlag](const std::string& phase, int step, int steps) {
+          auto* event = new ProgressEvent{phase, step, steps};
+          napi_status st = tsfn->NonBlockingCall(event, [](Napi::Env env, Napi::Function fn, ProgressEvent* e) {
+            if (env != nullptr && fn != nullptr) {
+              try {
+                fn.Call({Napi::String::New(env, e->phase), Napi::Number::New(env, e->step), Napi::Number::New(env, e->steps)});
+              } catch (...) {
+                // A throwing progress callback must not break the build.
+              }
+            }
+            delete e;
+          });
+          if (st != napi_ok) delete event;
+          return __atomic_load_n(cancelFlag, __ATOMIC_SEQ_CST) == 0;
+        };
+        return trt::buildEngine(model->data(), model->size(), *params, progress);
+      },
+      [](Napi::Env env, trt::BuildResult& r) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("plan", Napi::Buffer<uint8_t>::Copy(env, r.plan.data(), r.plan.size()));
+        out.Set("timingCache", r.timingCache.empty() ? env.Null() : Napi::Buffer<uint8_t>::Copy(env, r.timingCache.data(), r.timingCache.size()).As<Napi::Value>());
+        out.Set("networkLayers", Napi::Number::New(env, r.networkLayers));
+        out.Set("engineInfo", Napi::String::New(env, r.engineInfo));
+        Napi::Array warnings = Napi::Array::New(env, r.warnings.size());
+        for (size_t i = 0; i < r.warnings.size(); ++i) warnings.Set(i, r.warnings[i]);
+        out.Set("warnings", warnings);
+        return out;
+      },
+      [tsfn, cancelRef] {
+        tsfn->Release();
+        cancelRef->Reset();
+      });
+}
+
+}  // namespace
+
+void registerBuild(Napi::Env env, Napi::Object exports) {
+  exports.Set("trtBuildEngine", Napi::Function::New(env, trtBuildEngine, "trtBuildEngine"));
+}
+
+}  // namespace trtjs::napi
+#endif

@@ -1,0 +1,184 @@
+#include "trt/builder.h"
+
+#include <NvInfer.h>
+#include <NvOnnxParser.h>
+#include <cuda_runtime_api.h>
+
+#include <atomic>
+#include <memory>
+
+#include "common/coded_error.h"
+#include "trt/loader.h"
+#include "trt/logger.h"
+
+namespace trtjs::trt {
+
+namespace {
+
+template <typename T>
+using Owned = std::unique_ptr<T>;  // TensorRT 8+ objects are released with delete
+
+#if NV_TENSORRT_MAJOR >= 10
+// Forwards TensorRT's top-level phases and lets a cancelled build stop at the next step.
+class Monitor : public nvinfer1::IProgressMonitor {
+ public:
+  explicit Monitor(const Progress& progress) : progress_(progress) {}
+  void phaseStart(char const* phaseName, char const* parentPhase, int32_t nbSteps) noexcept override {
+    if (parentPhase == nullptr) {
+      steps_ = nbSteps;
+      report(phaseName, 0);
+    }
+  }
+  bool stepComplete(char const* phaseName, int32_t step) noexcept override {
+    return report(phaseName, step + 1) && !cancelled_;
+  }
+  void phaseFinish(char const*) noexcept override {}
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  bool report(char const* phase, int step) noexcept {
+    try {
+      if (!progress_(phase ? phase : "", step, steps_)) cancelled_ = true;
+    } catch (...) {
+      cancelled_ = true;
+    }
+    return !cancelled_;
+  }
+  const Progress& progress_;
+  int steps_ = 0;
+  std::atomic<bool> cancelled_{false};
+};
+#endif
+
+nvinfer1::Dims toDims(const std::vector<int64_t>& v) {
+  nvinfer1::Dims d{};
+  d.nbDims = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size() && i < static_cast<size_t>(nvinfer1::Dims::MAX_DIMS); ++i)
+    d.d[i] = static_cast<decltype(d.d[0] + 0)>(v[i]);
+  return d;
+}
+
+std::string parserErrors(nvonnxparser::IParser& parser) {
+  std::string out;
+  for (int i = 0; i < parser.getNbErrors(); ++i) {
+    nvonnxparser::IParserError const* e = parser.getError(i);
+    out += "\n  node " + std::to_string(e->node());
+#if NV_TENSORRT_MAJOR >= 10
+    if (e->nodeName() && *e->nodeName()) out += std::string(" '") + e->nodeName() + "'";
+    if (e->nodeOperator() && *e->nodeOperator()) out += std::string(" (") + e->nodeOperator() + ")";
+#endif
+    out += std::string(": ") + (e->desc() ? e->desc() : "unknown error");
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += "\n  " + l;
+  return out;
+}
+
+void check(bool ok, const char* code, const std::string& message) {
+  if (!ok) throw CodedError(code, message);
+}
+
+}  // namespace
+
+BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& params, const Progress& progress) {
+  const LibraryStatus& lib = status();
+  check(lib.loaded, "ERR_TRT_UNAVAILABLE", lib.error);
+  check(lib.parserLoaded, "ERR_TRT_UNAVAILABLE", lib.parserError);
+  cudaError_t cudaErr = cudaSetDevice(params.device);
+  check(cudaErr == cudaSuccess, "ERR_CUDA", std::string("cudaSetDevice(") + std::to_string(params.device) + "): " + cudaGetErrorString(cudaErr));
+
+  CollectingLogger logger;
+  Owned<nvinfer1::IBuilder> builder(createBuilder(logger));
+  check(builder != nullptr, "ERR_BUILD", "createInferBuilder failed:" + joined(logger.errors()));
+
+  uint32_t flags = 0;
+#if NV_TENSORRT_MAJOR < 10
+  flags |= 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kEXPLICIT_BATCH);
+#elif NV_TENSORRT_MAJOR == 10
+  if (params.stronglyTyped) flags |= 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kSTRONGLY_TYPED);
+#endif
+  Owned<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(flags));
+  check(network != nullptr, "ERR_BUILD", "createNetworkV2 failed:" + joined(logger.errors()));
+  Owned<nvonnxparser::IParser> parser(createParser(*network, logger));
+  check(parser != nullptr, "ERR_TRT_UNAVAILABLE", "createNvOnnxParser failed:" + joined(logger.errors()));
+
+  check(progress("parse", 0, 1), "ERR_ABORTED", "build cancelled");
+  if (!parser->parse(onnx, size)) throw CodedError("ERR_BUILD", "TensorRT's ONNX parser rejected the model:" + parserErrors(*parser));
+  check(progress("parse", 1, 1), "ERR_ABORTED", "build cancelled");
+
+  Owned<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
+  check(config != nullptr, "ERR_BUILD", "createBuilderConfig failed");
+  if (params.workspace > 0) config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, params.workspace);
+  if (params.optimizationLevel >= 0) config->setBuilderOptimizationLevel(params.optimizationLevel);
+  config->setProfilingVerbosity(nvinfer1::ProfilingVerbosity::kDETAILED);
+  if (params.fp16) {
+#if NV_TENSORRT_MAJOR >= 11
+    throw CodedError("ERR_BUILD", "TensorRT 11 has no FP16 builder flag: convert the ONNX model to FP16 instead");
+#else
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    config->setFlag(nvinfer1::BuilderFlag::kFP16);
+#pragma GCC diagnostic pop
+#endif
+  }
+
+  for (size_t p = 0; p < params.profiles.size(); ++p) {
+    nvinfer1::IOptimizationProfile* profile = builder->createOptimizationProfile();
+    for (const ProfileInput& in : params.profiles[p]) {
+      bool ok = profile->setDimensions(in.name.c_str(), nvinfer1::OptProfileSelector::kMIN, toDims(in.min)) &&
+                profile->setDimensions(in.name.c_str(), nvinfer1::OptProfileSelector::kOPT, toDims(in.opt)) &&
+                profile->setDimensions(in.name.c_str(), nvinfer1::OptProfileSelector::kMAX, toDims(in.max));
+      check(ok, "ERR_SHAPE", "profile " + std::to_string(p) + ": TensorRT refused the shapes of '" + in.name + "':" + joined(logger.errors()));
+    }
+    check(config->addOptimizationProfile(profile) >= 0, "ERR_SHAPE", "profile " + std::to_string(p) + " is invalid:" + joined(logger.errors()));
+  }
+
+  Owned<nvinfer1::ITimingCache> cache(config->createTimingCache(params.timingCache.data(), params.timingCache.size()));
+  if (cache && !config->setTimingCache(*cache, false)) {
+    // A cache from another TensorRT or GPU is ignored, as trtexec does.
+    cache.reset(config->createTimingCache(nullptr, 0));
+    if (cache) config->setTimingCache(*cache, false);
+  }
+
+#if NV_TENSORRT_MAJOR >= 10
+  Monitor monitor(progress);
+  config->setProgressMonitor(&monitor);
+#endif
+  check(progress("build", 0, 1), "ERR_ABORTED", "build cancelled");
+  Owned<nvinfer1::IHostMemory> plan(builder->buildSerializedNetwork(*network, *config));
+#if NV_TENSORRT_MAJOR >= 10
+  config->setProgressMonitor(nullptr);
+  check(!monitor.cancelled(), "ERR_ABORTED", "build cancelled");
+#endif
+  check(plan != nullptr && plan->size() > 0, "ERR_BUILD", "TensorRT could not build the engine:" + joined(logger.errors()));
+
+  BuildResult result;
+  auto* bytes = static_cast<const uint8_t*>(plan->data());
+  result.plan.assign(bytes, bytes + plan->size());
+  result.networkLayers = network->getNbLayers();
+  if (nvinfer1::ITimingCache const* used = config->getTimingCache()) {
+    Owned<nvinfer1::IHostMemory> blob(used->serialize());
+    if (blob) result.timingCache.assign(static_cast<const uint8_t*>(blob->data()), static_cast<const uint8_t*>(blob->data()) + blob->size());
+  }
+
+  // The engine's own layer list (after fusion) with precisions, for the report.
+  Owned<nvinfer1::IRuntime> runtime(createRuntime(logger));
+  if (runtime) {
+    Owned<nvinfer1::ICudaEngine> engine(runtime->deserializeCudaEngine(plan->data(), plan->size()));
+    if (engine) {
+      Owned<nvinfer1::IEngineInspector> inspector(engine->createEngineInspector());
+      if (inspector) {
+        char const* info = inspector->getEngineInformation(nvinfer1::LayerInformationFormat::kJSON);
+        if (info) result.engineInfo = info;
+      }
+    }
+  }
+  result.warnings = logger.warnings();
+  return result;
+}
+
+}  // namespace trtjs::trt
