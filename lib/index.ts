@@ -28,3 +28,5 @@ export type { ModelInfo, TensorInfo, TensorDtype } from './model/model-info.js';
 export { readEngineFile, writeEngineFile, type EngineFile } from './model/engine-file.js';
 export { parsePythonLiteral, type PyValue } from './model/python-literal.js';
 export { onnxToFloat16, onnxToFloat16WithReport, DEFAULT_FLOAT32_OPS, type Float16Options, type Float16Report } from './onnx/float16.js';
+export { buildEngine, parseBytes, type BuildEngineOptions, type BuildResult, type BuildReport, type BuildProgress } from './build/build-engine.js';
+export { parseShapesText, resolveProfiles, type Profile, type InputShapes, type ShapesSpec, type Dims } from './build/shapes.js';

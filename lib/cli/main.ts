@@ -2,13 +2,19 @@
 import { Command } from 'commander';
 
 import { TrtjsError } from '../errors.js';
+import { buildCommand } from './build.js';
+import { detectCommand } from './detect.js';
 import { doctorCommand } from './doctor.js';
+import { inspectCommand } from './inspect.js';
 
 const program = new Command()
   .name('trtjs')
   .description('TensorRT for Node.js: build, inspect, benchmark and run models')
   .showHelpAfterError();
 program.addCommand(doctorCommand());
+program.addCommand(inspectCommand());
+program.addCommand(buildCommand());
+program.addCommand(detectCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof TrtjsError) {

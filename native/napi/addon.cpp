@@ -9,6 +9,10 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   trtjs::napi::registerCapabilities(env, exports);
   trtjs::napi::registerPinned(env, exports);
+  trtjs::napi::registerOps(env, exports);
+#ifdef TRTJS_WITH_TENSORRT
+  trtjs::napi::registerBuild(env, exports);
+#endif
   return exports;
 }
 }  // namespace

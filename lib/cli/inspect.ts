@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+
+import type { ModelInfo } from '../model/model-info.js';
+import { readModelInfo } from '../model/read-model.js';
+
+/** `trtjs inspect`: IO signature and metadata of an ONNX model or engine file. */
+export function inspectCommand(): Command {
+  return new Command('inspect')
+    .description('show the inputs, outputs and metadata of a model')
+    .argument('<model>', 'ONNX model or TensorRT engine')
+    .option('--json', 'print as JSON')
+    .action(async (model: string, flags: { json?: boolean }) => {
+      const info = await readModelInfo(model);
+      process.stdout.write(flags.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(model, info));
+    });
+}
+
+export function formatInfo(path: string, info: ModelInfo): string {
+  const lines = [`${path} (${info.format}${info.opset ? `, opset ${info.opset}` : ''}${info.producer ? `, ${info.producer}` : ''})`];
+  const tensor = (t: ModelInfo['inputs'][number]) => `  ${t.name.padEnd(12)} ${t.dtype.padEnd(8)} [${t.shape.join(', ')}]`;
+  if (info.inputs.length) lines.push('inputs:', ...info.inputs.map(tensor));
+  if (info.outputs.length) lines.push('outputs:', ...info.outputs.map(tensor));
+  if (info.format === 'engine' && !info.inputs.length) lines.push('(IO tensors of an engine need TensorRT)');
+  lines.push('model:');
+  if (info.task) lines.push(`  task      ${info.task}`);
+  if (info.names) lines.push(`  classes   ${info.names.length} (${info.names.slice(0, 5).join(', ')}${info.names.length > 5 ? ', ...' : ''})`);
+  if (info.imgsz) lines.push(`  imgsz     ${info.imgsz.join('x')}`);
+  if (info.stride) lines.push(`  stride    ${info.stride}`);
+  if (info.batch) lines.push(`  batch     ${info.batch}`);
+  lines.push(`  end2end   ${info.end2end ? 'yes' : 'no'}`, `  dynamic   ${info.dynamic ? 'yes' : 'no'}`, `  half      ${info.half ? 'yes' : 'no'}`);
+  const rest = Object.entries(info.metadata).filter(([k]) => !['names', 'imgsz', 'stride', 'batch', 'task', 'end2end', 'args'].includes(k));
+  if (rest.length) lines.push('metadata:', ...rest.map(([k, v]) => `  ${k.padEnd(9)} ${v.length > 100 ? `${v.slice(0, 100)}…` : v}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,44 @@
+// Typed argument access for the N-API glue. lib/ validates with precise messages first; these checks only
+// guarantee that a caller bypassing lib/ gets an exception instead of a crash or an out-of-bounds access.
+#pragma once
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+#include "napi/errors.h"
+
+namespace trtjs::napi {
+
+inline Napi::Object objectArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsObject()) throwError(info.Env(), "ERR_BAD_INPUT", std::string(name) + " must be an object");
+  return info[i].As<Napi::Object>();
+}
+
+inline double numberProp(Napi::Object o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throwError(o.Env(), "ERR_BAD_INPUT", std::string(key) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+inline int32_t intProp(Napi::Object o, const char* key, int32_t min, int32_t max) {
+  double d = numberProp(o, key);
+  if (!(d >= min && d <= max) || d != static_cast<double>(static_cast<int32_t>(d)))
+    throwError(o.Env(), "ERR_BAD_INPUT", std::string(key) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  return static_cast<int32_t>(d);
+}
+
+inline bool boolProp(Napi::Object o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsBoolean()) throwError(o.Env(), "ERR_BAD_INPUT", std::string(key) + " must be a boolean");
+  return v.As<Napi::Boolean>().Value();
+}
+
+template <typename T>
+Napi::TypedArrayOf<T> typedArg(Napi::Value v, napi_typedarray_type type, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    throwError(v.Env(), "ERR_BAD_INPUT", std::string(name) + " has the wrong TypedArray type");
+  return v.As<Napi::TypedArrayOf<T>>();
+}
+
+}  // namespace trtjs::napi

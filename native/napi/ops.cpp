@@ -1,0 +1,166 @@
+// CPU pre/post-processing: letterbox, YOLO decode, NMS. Arguments are copied out of JS values on the JS
+// thread; letterboxAsync keeps its arrays referenced until the work settles.
+#include <cstring>
+
+#include "cpu/decode.h"
+#include "cpu/letterbox.h"
+#include "cpu/nms.h"
+#include "napi/args.h"
+#include "napi/async.h"
+#include "napi/register.h"
+
+namespace trtjs::napi {
+
+namespace {
+
+struct LetterboxCall {
+  cpu::Image src{};
+  cpu::LetterboxGeometry geometry{};
+  cpu::LetterboxOutput out{};
+};
+
+LetterboxCall letterboxArgs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3) throwError(env, "ERR_BAD_INPUT", "letterbox(src, params, out)");
+  auto src = typedArg<uint8_t>(info[0], napi_uint8_array, "src");
+  Napi::Object p = objectArg(info, 1, "params");
+  LetterboxCall call;
+  int width = intProp(p, "width", 1, 1 << 16), height = intProp(p, "height", 1, 1 << 16);
+  int channels = intProp(p, "channels", 1, 4);
+  int64_t stride = intProp(p, "stride", width * channels, INT32_MAX);
+  int order = intProp(p, "order", 0, 4);
+  static const int channelsOf[] = {1, 3, 3, 4, 4};
+  if (channelsOf[order] != channels) throwError(env, "ERR_BAD_INPUT", "channels do not match order");
+  if (static_cast<int64_t>(src.ElementLength()) < (height - 1) * stride + int64_t(width) * channels)
+    throwError(env, "ERR_BAD_INPUT", "src is shorter than height rows of stride bytes");
+  call.src = cpu::Image{src.Data(), width, height, channels, static_cast<size_t>(stride), static_cast<cpu::PixelOrder>(order)};
+  call.geometry = cpu::LetterboxGeometry{intProp(p, "resizedWidth", 1, 1 << 16), intProp(p, "resizedHeight", 1, 1 << 16),
+                                         intProp(p, "outWidth", 1, 1 << 16),     intProp(p, "outHeight", 1, 1 << 16),
+                                         intProp(p, "padLeft", 0, 1 << 16),      intProp(p, "padTop", 0, 1 << 16)};
+  int dtype = intProp(p, "dtype", 0, 2);
+  int layout = intProp(p, "layout", 0, 1);
+  static const napi_typedarray_type arrayOf[] = {napi_float32_array, napi_uint16_array, napi_uint8_array};
+  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != arrayOf[dtype])
+    throwError(env, "ERR_BAD_INPUT", "out has the wrong TypedArray type for dtype");
+  Napi::TypedArray out = info[2].As<Napi::TypedArray>();
+  size_t needed = size_t(call.geometry.outWidth) * call.geometry.outHeight * 3;
+  if (out.ElementLength() < needed) throwError(env, "ERR_BAD_INPUT", "out is too small for the output size");
+  auto* outData = static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset();
+  call.out = cpu::LetterboxOutput{outData, static_cast<cpu::OutDtype>(dtype), static_cast<cpu::OutLayout>(layout),
+                                  static_cast<uint8_t>(intProp(p, "padValue", 0, 255))};
+  return call;
+}
+
+Napi::Value letterbox(const Napi::CallbackInfo& info) {
+  LetterboxCall call = letterboxArgs(info);
+  std::string err = cpu::letterbox(call.src, call.geometry, call.out);
+  if (!err.empty()) throwError(info.Env(), "ERR_BAD_INPUT", err);
+  return info.Env().Undefined();
+}
+
+// Holds the source and output arrays alive while the worker thread uses their memory.
+struct Pinned {
+  std::shared_ptr<Napi::ObjectReference> src, out;
+};
+
+Napi::Value letterboxAsync(const Napi::CallbackInfo& info) {
+  LetterboxCall call = letterboxArgs(info);
+  auto keep = std::make_shared<Pinned>();
+  keep->src = std::make_shared<Napi::ObjectReference>(Napi::Persistent(info[0].As<Napi::Object>()));
+  keep->out = std::make_shared<Napi::ObjectReference>(Napi::Persistent(info[2].As<Napi::Object>()));
+  return queueWork<std::string>(
+      info.Env(), "trtjs.letterbox",
+      [call] {
+        std::string err = cpu::letterbox(call.src, call.geometry, call.out);
+        if (!err.empty()) throw CodedError("ERR_BAD_INPUT", err);
+        return err;
+      },
+      [](Napi::Env env, std::string&) -> Napi::Value { return env.Undefined(); },
+      [keep] {
+        keep->src->Reset();
+        keep->out->Reset();
+      });
+}
+
+template <typename T>
+Napi::TypedArrayOf<T> copyOut(Napi::Env env, const std::vector<T>& v) {
+  auto arr = Napi::TypedArrayOf<T>::New(env, v.size());
+  if (!v.empty()) std::memcpy(arr.Data(), v.data(), v.size() * sizeof(T));
+  return arr;
+}
+
+Napi::Value decode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray()) throwError(env, "ERR_BAD_INPUT", "decode(data, params)");
+  Napi::Object p = objectArg(info, 1, "params");
+  cpu::DecodeOptions o;
+  o.format = static_cast<cpu::HeadFormat>(intProp(p, "format", 0, 2));
+  o.channelsFirst = boolProp(p, "channelsFirst");
+  o.rows = intProp(p, "rows", 0, INT32_MAX);
+  o.cols = intProp(p, "cols", 0, INT32_MAX);
+  o.nc = intProp(p, "nc", 0, 1 << 20);
+  o.conf = static_cast<float>(numberProp(p, "conf"));
+  o.iou = static_cast<float>(numberProp(p, "iou"));
+  o.maxDet = intProp(p, "maxDet", 1, INT32_MAX);
+  o.maxNms = intProp(p, "maxNms", 1, INT32_MAX);
+  o.agnostic = boolProp(p, "agnostic");
+  o.multiLabel = boolProp(p, "multiLabel");
+  Napi::Value classes = p.Get("classes");
+  if (classes.IsTypedArray()) {
+    auto c = typedArg<int32_t>(classes, napi_int32_array, "classes");
+    o.classes = c.Data();
+    o.numClasses = c.ElementLength();
+  }
+  // Shape checks that keep every read in bounds whatever the caller sent.
+  int64_t minCols = o.format == cpu::HeadFormat::AnchorBased ? 5 + int64_t(o.nc) : o.format == cpu::HeadFormat::EndToEnd ? 6 : 4 + int64_t(o.nc);
+  int64_t channels = o.format == cpu::HeadFormat::AnchorFree && o.channelsFirst ? o.rows : o.cols;
+  if (channels < minCols) throwError(env, "ERR_BAD_INPUT", "shape has fewer channels than the head needs");
+  size_t elements = size_t(o.rows) * size_t(o.cols);
+  cpu::Detections d;
+  Napi::TypedArray data = info[0].As<Napi::TypedArray>();
+  if (data.ElementLength() != elements) throwError(env, "ERR_BAD_INPUT", "data length does not match rows x cols");
+  if (data.TypedArrayType() == napi_float32_array) {
+    cpu::decode(data.As<Napi::Float32Array>().Data(), o, d);
+  } else if (data.TypedArrayType() == napi_uint16_array) {
+    cpu::decode(data.As<Napi::Uint16Array>().Data(), o, d);
+  } else {
+    throwError(env, "ERR_BAD_INPUT", "data must be a Float32Array or a Uint16Array of float16 bits");
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("boxes", copyOut(env, d.boxes));
+  out.Set("scores", copyOut(env, d.scores));
+  out.Set("classes", copyOut(env, d.classes));
+  return out;
+}
+
+Napi::Value nms(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6) throwError(env, "ERR_BAD_INPUT", "nms(boxes, scores, classes, iou, scoreThreshold, maxDet)");
+  auto scores = typedArg<float>(info[1], napi_float32_array, "scores");
+  auto boxes = typedArg<float>(info[0], napi_float32_array, "boxes");
+  size_t n = scores.ElementLength();
+  if (boxes.ElementLength() != n * 4) throwError(env, "ERR_BAD_INPUT", "boxes must hold 4 values per score");
+  const int32_t* classes = nullptr;
+  if (!info[2].IsNull() && !info[2].IsUndefined()) {
+    auto c = typedArg<int32_t>(info[2], napi_int32_array, "classes");
+    if (c.ElementLength() != n) throwError(env, "ERR_BAD_INPUT", "classes must hold one id per score");
+    classes = c.Data();
+  }
+  if (!info[3].IsNumber() || !info[4].IsNumber() || !info[5].IsNumber()) throwError(env, "ERR_BAD_INPUT", "iou, scoreThreshold and maxDet must be numbers");
+  float iou = info[3].As<Napi::Number>().FloatValue();
+  float threshold = info[4].As<Napi::Number>().FloatValue();
+  int maxDet = info[5].As<Napi::Number>().Int32Value();
+  std::vector<int32_t> keep = cpu::nms(boxes.Data(), scores.Data(), classes, n, iou, threshold, maxDet);
+  return copyOut(env, keep);
+}
+
+}  // namespace
+
+void registerOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("letterbox", Napi::Function::New(env, letterbox, "letterbox"));
+  exports.Set("letterboxAsync", Napi::Function::New(env, letterboxAsync, "letterboxAsync"));
+  exports.Set("decode", Napi::Function::New(env, decode, "decode"));
+  exports.Set("nms", Napi::Function::New(env, nms, "nms"));
+}
+
+}  // namespace trtjs::napi
