@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { capabilities } from '../../lib/index.js';
+import { runNode } from '../helpers/run.js';
+
+const caps = await capabilities();
+const compiled = caps.addon.layers.tensorrt;
+const cc = spawnSync('cc', ['--version']).status === 0;
+if (!compiled) console.log('[unit] skipped TensorRT loader tests: this binary has no TensorRT layer (built without TensorRT headers)');
+
+/** A stand-in libnvinfer/libnvonnxparser exporting TensorRT's entry points, reporting `version`. */
+function fakeLibraries(version: number, withParser: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trtjs-fake-trt-'));
+  const major = Number(caps.addon.tensorrtHeaders!.split('.')[0]);
+  const src = join(dir, 'fake.c');
+  writeFileSync(src, `int getInferLibVersion(void) { return ${version}; }
+void* createInferBuilder_INTERNAL(void* l, int v) { (void)l; (void)v; return 0; }
+void* createInferRuntime_INTERNAL(void* l, int v) { (void)l; (void)v; return 0; }
+void* createNvOnnxParser_INTERNAL(void* n, void* l, int v) { (void)n; (void)l; (void)v; return 0; }\n`);
+  for (const lib of withParser ? ['libnvinfer', 'libnvonnxparser'] : ['libnvinfer']) {
+    const r = spawnSync('cc', ['-shared', '-fPIC', '-o', join(dir, `${lib}.so.${major}`), src], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+  }
+  return dir;
+}
+
+function tensorrtIn(dir: string) {
+  const r = runNode(['-e', `import('./dist/index.js').then(async (t) => console.log(JSON.stringify((await t.capabilities()).tensorrt)))`], { TRTJS_TENSORRT_LIB_DIR: dir });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe.skipIf(!compiled || !cc)('TensorRT loader (dlopen, never linked)', () => {
+  it('refuses a library of another major, naming both versions, without calling into it', () => {
+    const t = tensorrtIn(fakeLibraries(8601, true));
+    expect(t.available).toBe(false);
+    expect(t.reason).toMatch(new RegExp(`libnvinfer\\.so\\.\\d+ is TensorRT 8\\.6\\.1 but trtjs was compiled against TensorRT ${caps.addon.tensorrtHeaders!.replace(/\./g, '\\.')} headers`));
+  });
+
+  it('reports the version and path of the right major, and a missing ONNX parser separately', () => {
+    const major = Number(caps.addon.tensorrtHeaders!.split('.')[0]);
+    const version = major >= 10 ? major * 10000 + 507 : major * 1000 + 507;
+    const dir = fakeLibraries(version, false);
+    const t = tensorrtIn(dir);
+    // Found, but unusable here without a CUDA device; the reason says both.
+    expect(t.version).toBe(`${major}.5.7`);
+    expect(t.libraryPath).toBe(join(dir, `libnvinfer.so.${major}`));
+    expect(t.onnxParser.available).toBe(false);
+    expect(t.onnxParser.reason).toMatch(/libnvonnxparser\.so\.\d+ \(TensorRT's ONNX parser\) could not be opened/);
+    if (!caps.cuda.available) expect(t.reason).toMatch(new RegExp(`TensorRT ${major}\\.5\\.7 was found but no CUDA device is usable`));
+  });
+
+  it('lists every path it tried when TensorRT is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trtjs-empty-'));
+    const t = tensorrtIn(dir);
+    expect(t.available).toBe(false);
+    expect(t.reason).toContain(`${dir}/libnvinfer.so.`);
+    expect(t.reason).toContain(`${dir}/libnvinfer.so:`);
+  });
+});
