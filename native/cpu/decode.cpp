@@ -5,6 +5,12 @@
 #include <limits>
 #include <numeric>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#elif defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
+
 #include "cpu/half.h"
 #include "cpu/nms.h"
 
@@ -17,6 +23,46 @@ constexpr float kMaxWh = 7680.0f;
 
 inline float value(const float* p, size_t i) { return p[i]; }
 inline float value(const uint16_t* p, size_t i) { return halfToFloat(p[i]); }
+
+// Running best class per anchor over one class row: strict > keeps the first maximum and never takes NaN.
+// Written with SSE2 (x86-64 baseline) and NEON (aarch64, Jetson) because compilers keep this select scalar.
+void maxScan(const float* row, float* best, int32_t* arg, size_t n, int32_t c) {
+  size_t a = 0;
+#if defined(__SSE2__)
+  const __m128 vc = _mm_castsi128_ps(_mm_set1_epi32(c));
+  for (; a + 4 <= n; a += 4) {
+    const __m128 v = _mm_loadu_ps(row + a), b = _mm_loadu_ps(best + a);
+    const __m128 gt = _mm_cmpgt_ps(v, b);
+    _mm_storeu_ps(best + a, _mm_or_ps(_mm_and_ps(gt, v), _mm_andnot_ps(gt, b)));
+    float* ap = reinterpret_cast<float*>(arg + a);
+    _mm_storeu_ps(ap, _mm_or_ps(_mm_and_ps(gt, vc), _mm_andnot_ps(gt, _mm_loadu_ps(ap))));
+  }
+#elif defined(__ARM_NEON)
+  const int32x4_t vc = vdupq_n_s32(c);
+  for (; a + 4 <= n; a += 4) {
+    const float32x4_t v = vld1q_f32(row + a), b = vld1q_f32(best + a);
+    const uint32x4_t gt = vcgtq_f32(v, b);
+    vst1q_f32(best + a, vbslq_f32(gt, v, b));
+    vst1q_s32(arg + a, vbslq_s32(gt, vc, vld1q_s32(arg + a)));
+  }
+#endif
+  for (; a < n; ++a) {
+    if (row[a] > best[a]) {
+      best[a] = row[a];
+      arg[a] = c;
+    }
+  }
+}
+
+void maxScan(const uint16_t* row, float* best, int32_t* arg, size_t n, int32_t c) {
+  for (size_t a = 0; a < n; ++a) {
+    const float v = halfToFloat(row[a]);
+    if (v > best[a]) {
+      best[a] = v;
+      arg[a] = c;
+    }
+  }
+}
 
 struct Candidate {
   float box[4];
@@ -91,16 +137,7 @@ void decodeAnchorFree(const T* data, const DecodeOptions& o, Detections& out) {
   std::vector<float> best(anchors, -std::numeric_limits<float>::infinity());
   std::vector<int32_t> arg(anchors, 0);
   if (o.channelsFirst) {
-    for (int c = 0; c < o.nc; ++c) {
-      const size_t row = static_cast<size_t>(4 + c) * anchors;
-      for (size_t a = 0; a < anchors; ++a) {
-        float v = value(data, row + a);
-        if (v > best[a]) {  // strict: the first maximum wins, NaN never does
-          best[a] = v;
-          arg[a] = c;
-        }
-      }
-    }
+    for (int c = 0; c < o.nc; ++c) maxScan(data + static_cast<size_t>(4 + c) * anchors, best.data(), arg.data(), anchors, c);
   } else {
     for (size_t a = 0; a < anchors; ++a) {
       for (int c = 0; c < o.nc; ++c) {

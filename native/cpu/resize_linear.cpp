@@ -80,17 +80,33 @@ void LinearResizer::gather(int sy, uint8_t* out) const {
   }
 }
 
-void LinearResizer::horizontal(const uint8_t* row, int32_t* out) const {
-  const int cn = src_.cn;
+void LinearResizer::horizontal(int sy, int32_t* out) const {
+  const uint8_t* row = src_.data + static_cast<size_t>(sy) * src_.stride;
+  const int cn = src_.cn, pb = src_.pixelBytes;
+  const int* off = src_.offset;
   int dx = 0;
-  for (; dx < xmax_; ++dx) {
-    const uint8_t* s = row + xofs_[dx] * cn;
-    const int a0 = alpha_[2 * dx], a1 = alpha_[2 * dx + 1];
-    for (int c = 0; c < cn; ++c) out[dx * cn + c] = s[c] * a0 + s[c + cn] * a1;
+  if (cn == 3) {
+    const int o0 = off[0], o1 = off[1], o2 = off[2];
+    for (; dx < xmax_; ++dx) {
+      const uint8_t* s0 = row + static_cast<size_t>(xofs_[dx]) * pb;
+      const uint8_t* s1 = s0 + pb;
+      const int a0 = alpha_[2 * dx], a1 = alpha_[2 * dx + 1];
+      int32_t* d = out + dx * 3;
+      d[0] = s0[o0] * a0 + s1[o0] * a1;
+      d[1] = s0[o1] * a0 + s1[o1] * a1;
+      d[2] = s0[o2] * a0 + s1[o2] * a1;
+    }
+  } else {
+    for (; dx < xmax_; ++dx) {
+      const uint8_t* s0 = row + static_cast<size_t>(xofs_[dx]) * pb;
+      const uint8_t* s1 = s0 + pb;
+      const int a0 = alpha_[2 * dx], a1 = alpha_[2 * dx + 1];
+      for (int c = 0; c < cn; ++c) out[dx * cn + c] = s0[off[c]] * a0 + s1[off[c]] * a1;
+    }
   }
   for (; dx < dw_; ++dx) {
-    const uint8_t* s = row + xofs_[dx] * cn;
-    for (int c = 0; c < cn; ++c) out[dx * cn + c] = s[c] * kCoefScale;
+    const uint8_t* s0 = row + static_cast<size_t>(xofs_[dx]) * pb;
+    for (int c = 0; c < cn; ++c) out[dx * cn + c] = s0[off[c]] * kCoefScale;
   }
 }
 
@@ -138,16 +154,17 @@ void LinearResizer::run(const std::function<void(int, const uint8_t*)>& rowOut) 
       if (have[k] == sy) return h[k].data();
     // Replace the row the next destination row will not need (the lower index).
     int k = have[0] < have[1] ? 0 : 1;
-    gather(sy, srcRow0.data());
-    horizontal(srcRow0.data(), h[k].data());
+    horizontal(sy, h[k].data());
     have[k] = sy;
     return h[k].data();
   };
   for (int dy = 0; dy < dh_; ++dy) {
     const int sy = yofs_[dy];
+    const int16_t b0 = beta_[2 * dy], b1 = beta_[2 * dy + 1];
     const int32_t* r0 = rowOf(sy);
-    const int32_t* r1 = rowOf(sy + 1);
-    vertical(r0, r1, beta_[2 * dy], beta_[2 * dy + 1], out.data());
+    // A zero weight contributes exactly 0 to OpenCV's sum, so its row need not be computed.
+    const int32_t* r1 = b1 == 0 ? r0 : rowOf(sy + 1);
+    vertical(r0, r1, b0, b1, out.data());
     rowOut(dy, out.data());
   }
 }

@@ -30,7 +30,7 @@ class LinearResizer {
 
  private:
   void gather(int sy, uint8_t* out) const;
-  void horizontal(const uint8_t* row, int32_t* out) const;
+  void horizontal(int sy, int32_t* out) const;
   void vertical(const int32_t* s0, const int32_t* s1, int16_t b0, int16_t b1, uint8_t* dst) const;
 
   GatherSource src_;
