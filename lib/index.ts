@@ -30,3 +30,6 @@ export { parsePythonLiteral, type PyValue } from './model/python-literal.js';
 export { onnxToFloat16, onnxToFloat16WithReport, DEFAULT_FLOAT32_OPS, type Float16Options, type Float16Report } from './onnx/float16.js';
 export { buildEngine, parseBytes, type BuildEngineOptions, type BuildResult, type BuildReport, type BuildProgress } from './build/build-engine.js';
 export { parseShapesText, resolveProfiles, type Profile, type InputShapes, type ShapesSpec, type Dims } from './build/shapes.js';
+export { val, type ValOptions, type ValResult } from './val/val.js';
+export { DetectionMetrics, type MetricsResult, type ClassMetrics, type GroundTruth, type Prediction } from './val/metrics.js';
+export { readYoloDataset, toPixelBoxes, type YoloDataset, type LabeledImage } from './val/dataset.js';

@@ -6,6 +6,7 @@ import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
 import { doctorCommand } from './doctor.js';
 import { inspectCommand } from './inspect.js';
+import { valCommand } from './val.js';
 
 const program = new Command()
   .name('trtjs')
@@ -15,6 +16,7 @@ program.addCommand(doctorCommand());
 program.addCommand(inspectCommand());
 program.addCommand(buildCommand());
 program.addCommand(detectCommand());
+program.addCommand(valCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof TrtjsError) {
