@@ -30,3 +30,70 @@ describe('trtjs CLI', () => {
     expect(bad.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 });
+
+describe('trtjs detect / inspect / val', async () => {
+  const { mkdtempSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const sharp = (await import('sharp')).default;
+  const { fixture } = await import('../helpers/fixtures.js');
+
+  it('detect --json prints one object per image; --save writes annotated copies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trtjs-detect-'));
+    const r = runCli(['detect', fixture('images/bus.jpg'), fixture('images/zidane.jpg'), '-m', fixture('models/yolov8n_int8.onnx'), '--json', '--save', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.image.split('/').pop())).toEqual(['bus.jpg', 'zidane.jpg']);
+    expect(lines[0].detections.filter((d: { className: string }) => d.className === 'bus')).toHaveLength(1);
+    expect(lines[1].detections.some((d: { className: string }) => d.className === 'tie')).toBe(true);
+    for (const name of ['bus.jpg', 'zidane.jpg']) {
+      const out = join(dir, name);
+      expect(existsSync(out)).toBe(true);
+      const meta = await sharp(out).metadata();
+      const src = await sharp(fixture(`images/${name}`)).metadata();
+      expect([meta.width, meta.height]).toEqual([src.width, src.height]);
+      // Drawn boxes change the picture.
+      const [a, b] = await Promise.all([sharp(out).raw().toBuffer(), sharp(fixture(`images/${name}`)).raw().toBuffer()]);
+      let differing = 0;
+      for (let i = 0; i < a.length; i += 97) if (Math.abs(a[i] - b[i]) > 40) differing++;
+      expect(differing).toBeGreaterThan(50);
+    }
+  });
+
+  it('detect prints a table and filters classes', () => {
+    const r = runCli(['detect', fixture('images/zidane.jpg'), '-m', fixture('models/yolov8n_int8.onnx'), '--classes', '27']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/zidane\.jpg: 1 detections/);
+    expect(r.stdout).toMatch(/^\s+tie\s+0\.\d\d/m);
+  });
+
+  it('detect rejects bad flags before loading anything', () => {
+    const r = runCli(['detect', fixture('images/zidane.jpg'), '-m', fixture('models/yolov8n_int8.onnx'), '--conf', '2']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--conf.*expected a number in \[0, 1\]/);
+    const missing = runCli(['detect', '/nope.jpg', '-m', fixture('models/yolov8n_int8.onnx')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read \/nope\.jpg.*\[ERR_BAD_INPUT\]/);
+  });
+
+  it('inspect shows IO and metadata, as text and JSON', () => {
+    const text = runCli(['inspect', fixture('models/yolov10n_int8.onnx')]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/images\s+float32\s+\[1, 3, 640, 640\]/);
+    expect(text.stdout).toMatch(/output0\s+float32\s+\[1, 300, 6\]/);
+    expect(text.stdout).toMatch(/classes\s+80 \(person, bicycle/);
+    expect(text.stdout).toMatch(/end2end\s+yes/);
+    const json = JSON.parse(runCli(['inspect', fixture('models/yolov8n_dynamic_f32.onnx'), '--json']).stdout);
+    expect(json.inputs[0].shape).toEqual(['batch', 3, 'height', 'width']);
+    expect(json.dynamic).toBe(true);
+  });
+
+  it('val --json reports mAP on a slice of coco128', () => {
+    const r = runCli(['val', '--data', fixture('coco128/coco128.yaml'), '-m', fixture('models/yolo11n_int8_320.onnx'), '--limit', '8', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.images).toBe(8);
+    expect(result.map50).toBeGreaterThan(0.3);
+    expect(result.map5095).toBeLessThan(result.map50);
+  });
+});

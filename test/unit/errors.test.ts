@@ -15,15 +15,37 @@ describe('TrtjsError', () => {
   it('maps a real native error to its code with the cause kept', () => {
     let thrown: unknown;
     try {
-      // buildInfo takes no arguments; pinnedFree and cudaSelfTest check theirs natively where compiled.
-      (addon() as unknown as { cudaSelfTest?: (d: unknown) => void }).cudaSelfTest?.('zero');
-      throw Object.assign(new Error('fallback'), { code: 'ERR_BAD_INPUT' });
+      // Bypasses lib/'s validation on purpose: the addon must refuse by itself, with a code.
+      addon().nms(new Float32Array(3), new Float32Array(1), null, 0.5, 0, 0);
     } catch (err) {
       thrown = err;
     }
+    expect((thrown as { code?: string }).code).toBe('ERR_BAD_INPUT');
     const mapped = fromNative(thrown);
+    expect(mapped).toBeInstanceOf(TrtjsError);
     expect(mapped.code).toBe('ERR_BAD_INPUT');
+    expect(mapped.message).toBe('boxes must hold 4 values per score');
     expect(mapped.cause).toBe(thrown);
+  });
+
+  it('the addon never crashes on wrong argument types (it throws ERR_BAD_INPUT)', () => {
+    const a = addon() as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const calls: Array<() => unknown> = [
+      () => a.letterbox('x', {}, null),
+      () => a.letterbox(new Uint8Array(4), { width: 100, height: 100, channels: 3, stride: 300, order: 1 }, new Float32Array(1)),
+      () => a.decode(new Float32Array(10), { format: 1, channelsFirst: true, rows: 84, cols: 8400, nc: 80, conf: 0.25, iou: 0.7, maxDet: 1, maxNms: 1, agnostic: false, multiLabel: false }),
+      () => a.decode(new Float32Array(84), { format: 7 }),
+      () => a.nms(new Int32Array(4), new Float32Array(1), null, 0.5, 0, 0),
+    ];
+    for (const call of calls) {
+      let err: { code?: string } | undefined;
+      try {
+        call();
+      } catch (e) {
+        err = e as { code?: string };
+      }
+      expect(err?.code).toBe('ERR_BAD_INPUT');
+    }
   });
 
   it('maps unknown codes to ERR_NATIVE rather than inventing one', () => {
