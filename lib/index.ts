@@ -33,3 +33,6 @@ export { parseShapesText, resolveProfiles, type Profile, type InputShapes, type 
 export { val, type ValOptions, type ValResult } from './val/val.js';
 export { DetectionMetrics, type MetricsResult, type ClassMetrics, type GroundTruth, type Prediction } from './val/metrics.js';
 export { readYoloDataset, toPixelBoxes, type YoloDataset, type LabeledImage } from './val/dataset.js';
+export { ModelHost, type ModelHostOptions, type ModelVersion, type SwapRecord, type HostStatus, type CanaryOptions, type CanaryResult } from './host/model-host.js';
+export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
+export type { WatchOptions } from './host/watch.js';

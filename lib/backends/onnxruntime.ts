@@ -45,10 +45,17 @@ export class OnnxRuntimeBackend implements Backend {
   #nextId = 0;
   #failure: TrtjsError | undefined;
   #disposing: Promise<void> | undefined;
+  static #live = 0;
+
+  /** Backends loaded and not yet disposed in this process (for leak checks). */
+  static get live(): number {
+    return OnnxRuntimeBackend.#live;
+  }
 
   private constructor(info: ModelInfo, worker: Worker) {
     this.info = info;
     this.#worker = worker;
+    OnnxRuntimeBackend.#live++;
     worker.on('message', (msg: { type: string; id?: number; outputs?: Record<string, Tensor>; stage?: string; message?: string }) => {
       if (msg.id === undefined) return;
       const p = this.#pending.get(msg.id);
@@ -130,6 +137,7 @@ export class OnnxRuntimeBackend implements Backend {
       });
       await worker.terminate();
       this.#worker = undefined;
+      OnnxRuntimeBackend.#live--;
     })();
     return this.#disposing;
   }
