@@ -249,3 +249,24 @@ describe('ModelHost: rollback, rate limit, close, canary, watch', () => {
     stop();
   }, 60_000);
 });
+
+describe('ModelHost: memory', () => {
+  it('memory plateaus: after warm-up swaps, more swap cycles do not grow the process', async () => {
+    await using host = await ModelHost.open(v8, { minSwapIntervalMs: 0, warmup: 1 });
+    const cycle = async () => {
+      await host.swap(v11);
+      await host.detect(zidane);
+      await host.swap(v8);
+      await host.detect(zidane);
+    };
+    for (let i = 0; i < 3; i++) await cycle();
+    const live = OnnxRuntimeBackend.live;
+    const settled = process.memoryUsage().rss;
+    for (let i = 0; i < 6; i++) await cycle();
+    await new Promise((r) => setTimeout(r, 200));
+    const growthMb = (process.memoryUsage().rss - settled) / 2 ** 20;
+    console.log(`[unit] rss after 12 more swaps: ${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(1)} MB; live ONNX Runtime backends ${OnnxRuntimeBackend.live}`);
+    expect(OnnxRuntimeBackend.live).toBe(live);
+    expect(growthMb).toBeLessThan(40);
+  }, 120_000);
+});
