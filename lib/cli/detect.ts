@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 
 import { Detector } from '../detector/detector.js';
 import { saveAnnotated } from './annotate.js';
-import { floatIn, intList, positiveInt } from './options.js';
+import { addDetectionFlags } from './detect-flags.js';
+import { intList } from './options.js';
 
 interface DetectFlags {
   model: string;
@@ -21,16 +22,12 @@ interface DetectFlags {
 
 /** `trtjs detect`: detections for images, as a table or JSON lines, optionally drawn into copies. */
 export function detectCommand(): Command {
-  return new Command('detect')
+  const cmd = new Command('detect')
     .description('detect objects in images')
     .argument('<images...>', 'image files (JPEG, PNG, WebP, ...)')
-    .requiredOption('-m, --model <file>', 'ONNX model or TensorRT engine')
-    .option('--conf <n>', 'confidence threshold', floatIn(0, 1), 0.25)
-    .option('--iou <n>', 'NMS IoU threshold', floatIn(0, 1), 0.7)
-    .option('--max-det <n>', 'maximum detections per image', positiveInt, 300)
+    .requiredOption('-m, --model <file>', 'ONNX model or TensorRT engine');
+  return addDetectionFlags(cmd, { conf: 0.25 })
     .option('--classes <ids>', 'only these class ids, e.g. 0,2', intList)
-    .option('--imgsz <n>', 'inference size for dynamic models', positiveInt)
-    .addOption(new Option('--backend <name>', 'inference backend').choices(['auto', 'onnxruntime', 'tensorrt']).default('auto'))
     .option('--json', 'print one JSON object per image')
     .option('--save <dir>', 'write annotated copies of the images to this directory')
     .action(async (images: string[], flags: DetectFlags) => {

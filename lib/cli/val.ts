@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 
 import { val, type ValResult } from '../val/val.js';
-import { floatIn, positiveInt } from './options.js';
+import { addDetectionFlags } from './detect-flags.js';
+import { positiveInt } from './options.js';
 
 interface ValFlags {
   data: string;
@@ -22,18 +23,14 @@ interface ValFlags {
 
 /** `trtjs val`: mAP50-95 / mAP50 of a model on a YOLO dataset, as Ultralytics computes them. */
 export function valCommand(): Command {
-  return new Command('val')
+  const cmd = new Command('val')
     .description('measure mAP50-95 and mAP50 on a YOLO dataset (Ultralytics metrics)')
     .requiredOption('--data <yaml>', 'dataset YAML, e.g. coco128.yaml')
     .requiredOption('-m, --model <file>', 'ONNX model or TensorRT engine')
     .option('--root <dir>', "dataset root, when the YAML's path does not resolve (default: the YAML's folder)")
-    .addOption(new Option('--split <name>', 'split to evaluate').choices(['train', 'val', 'test']).default('val'))
-    .option('--conf <n>', 'confidence threshold', floatIn(0, 1), 0.001)
-    .option('--iou <n>', 'NMS IoU threshold', floatIn(0, 1), 0.7)
-    .option('--max-det <n>', 'maximum detections per image', positiveInt, 300)
-    .option('--imgsz <n>', 'inference size for dynamic models', positiveInt)
+    .addOption(new Option('--split <name>', 'split to evaluate').choices(['train', 'val', 'test']).default('val'));
+  return addDetectionFlags(cmd, { conf: 0.001 })
     .option('--limit <n>', 'only the first n images', positiveInt)
-    .addOption(new Option('--backend <name>', 'inference backend').choices(['auto', 'onnxruntime', 'tensorrt']).default('auto'))
     .option('--json', 'print the result as JSON')
     .action(async (flags: ValFlags) => {
       const bar = flags.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'val [{bar}] {value}/{total} images {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic);

@@ -3,23 +3,14 @@ import { describe, expect, it } from 'vitest';
 
 import { TrtjsError, buildEngine, capabilities, parseBytes, parseShapesText, readModelInfo, resolveProfiles } from '../../lib/index.js';
 import { engineMetadata } from '../../lib/build/metadata.js';
+import { expectThrows } from '../helpers/expect-error.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const dynamicInfo = await readModelInfo(fixture('models/yolov8n_dynamic_f32.onnx'));
 const staticInfo = await readModelInfo(fixture('models/yolov5n_fp16.onnx'));
 const defaults = { imgsz: [640, 640] as [number, number], batch: 1 };
 
-function shapeError(fn: () => unknown, message: RegExp) {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(TrtjsError);
-  expect((err as TrtjsError).code).toBe('ERR_SHAPE');
-  expect((err as Error).message).toMatch(message);
-}
+const shapeError = (fn: () => unknown, message: RegExp) => expectThrows([[fn, message]], 'ERR_SHAPE');
 
 describe('shape specs', () => {
   it("parses trtexec's text form: fixed, min/opt/max, several inputs", () => {

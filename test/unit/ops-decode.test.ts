@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { TrtjsError, decode, letterbox, loadImage, readModelInfo, scaleBoxes, type Detections } from '../../lib/index.js';
+import { decode, letterbox, loadImage, readModelInfo, scaleBoxes, type Detections } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
+import { expectThrows } from '../helpers/expect-error.js';
 import { runFixtureModel } from '../helpers/ort.js';
 import { halfToNumber, rng } from '../helpers/random.js';
 import { referenceDecode } from '../reference/yolo-reference.js';
@@ -158,16 +159,6 @@ describe('decode options and layouts', () => {
       [() => decode(new Float32Array(84), [1, 84, 1], { format: 'yolox' as never }), /options.format must be one of/],
       [() => decode(new Float32Array(5 * 10), [1, 10, 5], { format: 'end2end' }), /at least 6 values/],
     ];
-    for (const [fn, message] of cases) {
-      let err: unknown;
-      try {
-        fn();
-      } catch (e) {
-        err = e;
-      }
-      expect(err, String(message)).toBeInstanceOf(TrtjsError);
-      expect((err as TrtjsError).code).toBe('ERR_BAD_INPUT');
-      expect((err as Error).message).toMatch(message);
-    }
+    expectThrows(cases);
   });
 });

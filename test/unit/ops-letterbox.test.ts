@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-import { TrtjsError, letterbox, letterboxAsync, loadImage, type LetterboxOptions, type RawImage } from '../../lib/index.js';
+import { letterbox, letterboxAsync, loadImage, type LetterboxOptions, type RawImage } from '../../lib/index.js';
 import { fixture, projectRoot } from '../helpers/fixtures.js';
+import { expectThrows } from '../helpers/expect-error.js';
 
 /** Hashes of OpenCV's own output (test/reference/letterbox_opencv.py), never the bytes. */
 const reference = JSON.parse(readFileSync(`${projectRoot}/test/reference/letterbox_opencv.json`, 'utf8')) as {
@@ -98,16 +99,6 @@ describe(`letterbox against OpenCV ${reference.opencv} (Ultralytics LetterBox)`,
       [() => letterbox({ ...img, data: Array.from(img.data.subarray(0, 10)) as never }), /letterbox: image.data must be a Uint8Array/],
       [() => letterbox(null as never), /letterbox: image must be an object, received null/],
     ];
-    for (const [fn, message] of cases) {
-      let err: unknown;
-      try {
-        fn();
-      } catch (e) {
-        err = e;
-      }
-      expect(err, String(message)).toBeInstanceOf(TrtjsError);
-      expect((err as TrtjsError).code).toBe('ERR_BAD_INPUT');
-      expect((err as Error).message).toMatch(message);
-    }
+    expectThrows(cases);
   });
 });

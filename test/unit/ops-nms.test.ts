@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { TrtjsError, nms } from '../../lib/index.js';
+import { nms } from '../../lib/index.js';
 import { rng } from '../helpers/random.js';
+import { expectThrows } from '../helpers/expect-error.js';
 import { referenceNms } from '../reference/yolo-reference.js';
 
 function randomBoxes(n: number, seed: number, opts: { ties?: boolean; degenerate?: boolean; duplicates?: boolean } = {}) {
@@ -79,16 +80,6 @@ describe('nms', () => {
       [() => nms(new Float32Array([0, 0, 1, 1]), new Float32Array([0.5]), { classes: [0.5] }), /nms: options.classes\[0\] must be an integer/],
       [() => nms('boxes' as never, new Float32Array([0.5])), /nms: boxes must be a Float32Array/],
     ];
-    for (const [fn, message] of bad) {
-      let err: unknown;
-      try {
-        fn();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(TrtjsError);
-      expect((err as TrtjsError).code).toBe('ERR_BAD_INPUT');
-      expect((err as Error).message).toMatch(message);
-    }
+    expectThrows(bad);
   });
 });
