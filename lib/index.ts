@@ -36,3 +36,4 @@ export { readYoloDataset, toPixelBoxes, type YoloDataset, type LabeledImage } fr
 export { ModelHost, type ModelHostOptions, type ModelVersion, type SwapRecord, type HostStatus, type CanaryOptions, type CanaryResult } from './host/model-host.js';
 export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';
+export { inspectEngine, type EngineInspection } from './model/inspect-engine.js';

@@ -168,7 +168,9 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   }
   aborted();
   const buildMs = performance.now() - tBuild;
-  const engine = o.metadata === false ? native.plan : writeEngineFile(native.plan, engineMetadata(info, { dynamic, half: fp16, batch }, o.metadata));
+  // Which TensorRT and GPU made the plan: lets a later load name both sides of an incompatibility.
+  const provenance = { tensorrt: caps.tensorrt.version, device: caps.cuda.devices[device]?.name, computeCapability: caps.cuda.devices[device]?.computeCapability };
+  const engine = o.metadata === false ? native.plan : writeEngineFile(native.plan, engineMetadata(info, { dynamic, half: fp16, batch }, { ...provenance, ...o.metadata }));
   if (output) {
     progress({ phase: 'write', step: 0, steps: 1 });
     await writeFile(output, engine);

@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 
+import { formatProfile } from '../build/shapes.js';
+import { capabilities } from '../capabilities.js';
+import { inspectEngine, type EngineInspection } from '../model/inspect-engine.js';
 import type { ModelInfo } from '../model/model-info.js';
 import { readModelInfo } from '../model/read-model.js';
 
@@ -10,17 +13,28 @@ export function inspectCommand(): Command {
     .argument('<model>', 'ONNX model or TensorRT engine')
     .option('--json', 'print as JSON')
     .action(async (model: string, flags: { json?: boolean }) => {
-      const info = await readModelInfo(model);
-      process.stdout.write(flags.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(model, info));
+      let info: ModelInfo | EngineInspection = await readModelInfo(model);
+      let note: string | undefined;
+      if (info.format === 'engine') {
+        // The IO signature, profiles and device memory of a plan need TensorRT to deserialize it.
+        const caps = await capabilities();
+        if (caps.tensorrt.available) info = await inspectEngine(model);
+        else note = `(IO tensors, profiles and device memory need TensorRT: ${caps.tensorrt.reason?.split('\n')[0]})`;
+      }
+      process.stdout.write(flags.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(model, info, note));
     });
 }
 
-export function formatInfo(path: string, info: ModelInfo): string {
+export function formatInfo(path: string, info: ModelInfo | EngineInspection, note?: string): string {
   const lines = [`${path} (${info.format}${info.opset ? `, opset ${info.opset}` : ''}${info.producer ? `, ${info.producer}` : ''})`];
   const tensor = (t: ModelInfo['inputs'][number]) => `  ${t.name.padEnd(12)} ${t.dtype.padEnd(8)} [${t.shape.join(', ')}]`;
   if (info.inputs.length) lines.push('inputs:', ...info.inputs.map(tensor));
   if (info.outputs.length) lines.push('outputs:', ...info.outputs.map(tensor));
-  if (info.format === 'engine' && !info.inputs.length) lines.push('(IO tensors of an engine need TensorRT)');
+  if (note) lines.push(note);
+  if ('profiles' in info) {
+    info.profiles.forEach((p, i) => lines.push(`profile ${i}: ${formatProfile(p)}`));
+    lines.push(`device memory ${(info.deviceMemory / 2 ** 20).toFixed(1)} MiB, ${info.layers} layers, TensorRT ${info.tensorrt.loaded}${info.tensorrt.builtWith ? ` (built with ${info.tensorrt.builtWith}${info.tensorrt.builtOn ? ` on ${info.tensorrt.builtOn}` : ''})` : ''}`);
+  }
   lines.push('model:');
   if (info.task) lines.push(`  task      ${info.task}`);
   if (info.names) lines.push(`  classes   ${info.names.length} (${info.names.slice(0, 5).join(', ')}${info.names.length > 5 ? ', ...' : ''})`);

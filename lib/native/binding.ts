@@ -125,6 +125,16 @@ export interface NativeAddon {
     cancel: Int32Array,
   ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; networkLayers: number; engineInfo: string; warnings: string[] }>;
   tensorrtInfo?(): Promise<NativeTensorrtInfo>;
+  /** Deserializes a plan (ERR_ENGINE_INCOMPATIBLE when it cannot) and describes it. dtype: nvinfer1::DataType. */
+  trtInspectEngine?(
+    plan: Uint8Array,
+    device: number,
+  ): Promise<{
+    tensors: Array<{ name: string; input: boolean; dtype: number; shape: number[] }>;
+    profiles: Array<Array<{ name: string; min: number[]; opt: number[]; max: number[] }>>;
+    deviceMemory: number;
+    layers: number;
+  }>;
 }
 
 /** The package root: lib/native/ in the sources and dist/native/ when built both sit two levels down. */

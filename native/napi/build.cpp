@@ -7,6 +7,7 @@
 #include "napi/async.h"
 #include "napi/register.h"
 #include "trt/builder.h"
+#include "trt/inspect.h"
 
 namespace trtjs::napi {
 
@@ -109,10 +110,58 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
       });
 }
 
+Napi::Array dimsValue(Napi::Env env, const std::vector<int64_t>& dims) {
+  Napi::Array a = Napi::Array::New(env, dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) a.Set(i, Napi::Number::New(env, static_cast<double>(dims[i])));
+  return a;
+}
+
+// trtInspectEngine(plan, device): deserializes off the JS thread and describes the engine.
+Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto plan = typedArg<uint8_t>(info.Length() > 0 ? info[0] : env.Undefined(), napi_uint8_array, "plan");
+  if (info.Length() < 2 || !info[1].IsNumber()) throwError(env, "ERR_BAD_INPUT", "trtInspectEngine(plan, device)");
+  int device = info[1].As<Napi::Number>().Int32Value();
+  auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
+  return queueWork<trt::EngineDesc>(
+      env, "trtjs.inspectEngine", [bytes, device] { return trt::inspectEngine(bytes->data(), bytes->size(), device); },
+      [](Napi::Env env, trt::EngineDesc& d) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        Napi::Array tensors = Napi::Array::New(env, d.tensors.size());
+        for (size_t i = 0; i < d.tensors.size(); ++i) {
+          Napi::Object t = Napi::Object::New(env);
+          t.Set("name", d.tensors[i].name);
+          t.Set("input", d.tensors[i].input);
+          t.Set("dtype", d.tensors[i].dtype);
+          t.Set("shape", dimsValue(env, d.tensors[i].shape));
+          tensors.Set(i, t);
+        }
+        out.Set("tensors", tensors);
+        Napi::Array profiles = Napi::Array::New(env, d.profiles.size());
+        for (size_t p = 0; p < d.profiles.size(); ++p) {
+          Napi::Array inputs = Napi::Array::New(env, d.profiles[p].size());
+          for (size_t k = 0; k < d.profiles[p].size(); ++k) {
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("name", d.profiles[p][k].name);
+            o.Set("min", dimsValue(env, d.profiles[p][k].min));
+            o.Set("opt", dimsValue(env, d.profiles[p][k].opt));
+            o.Set("max", dimsValue(env, d.profiles[p][k].max));
+            inputs.Set(k, o);
+          }
+          profiles.Set(p, inputs);
+        }
+        out.Set("profiles", profiles);
+        out.Set("deviceMemory", Napi::Number::New(env, static_cast<double>(d.deviceMemory)));
+        out.Set("layers", Napi::Number::New(env, d.layers));
+        return out;
+      });
+}
+
 }  // namespace
 
 void registerBuild(Napi::Env env, Napi::Object exports) {
   exports.Set("trtBuildEngine", Napi::Function::New(env, trtBuildEngine, "trtBuildEngine"));
+  exports.Set("trtInspectEngine", Napi::Function::New(env, trtInspectEngine, "trtInspectEngine"));
 }
 
 }  // namespace trtjs::napi

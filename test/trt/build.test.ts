@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 
-import { TrtjsError, buildEngine, capabilities, readEngineFile, readModelInfo, type BuildProgress } from '../../lib/index.js';
+import { TrtjsError, buildEngine, capabilities, inspectEngine, readEngineFile, readModelInfo, writeEngineFile, type BuildProgress } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { describeTier, tierStatus } from '../helpers/tiers.js';
 
@@ -52,6 +52,24 @@ describeTier(trt, 'buildEngine on TensorRT', () => {
     expect(err).toBeInstanceOf(TrtjsError);
     expect(err.code).toBe('ERR_BUILD');
     expect(err.message).toMatch(/node \d+/);
+  });
+
+  it('inspects a built engine: IO tensors, profiles, device memory, provenance', async () => {
+    const path = join(dir, 'v8-fp32.engine');
+    const e = await inspectEngine(path);
+    expect(e.inputs).toEqual([{ name: 'images', dtype: 'float32', shape: [-1, 3, -1, -1] }]);
+    expect(e.outputs[0].name).toBe('output0');
+    expect(e.profiles[0].images).toEqual({ min: [1, 3, 320, 320], opt: [1, 3, 640, 640], max: [4, 3, 1280, 1280] });
+    expect(e.deviceMemory).toBeGreaterThan(0);
+    expect(e.tensorrt.builtWith).toBe(e.tensorrt.loaded);
+  });
+
+  it('refuses a plan it cannot deserialize with ERR_ENGINE_INCOMPATIBLE naming both sides', async () => {
+    const fake = new Uint8Array(4096).fill(7);
+    fake.set([0x66, 0x74, 0x72, 0x74]);
+    const err = (await inspectEngine(writeEngineFile(fake, { tensorrt: '8.6.1', device: 'Orin' })).catch((e: unknown) => e)) as TrtjsError;
+    expect(err.code).toBe('ERR_ENGINE_INCOMPATIBLE');
+    expect(err.message).toMatch(/built with TensorRT 8\.6\.1 on Orin; TensorRT \d+/);
   });
 
   it('cancels through an AbortSignal', async () => {

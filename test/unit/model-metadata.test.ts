@@ -137,3 +137,28 @@ describe('bad model files', () => {
     await expectCode(readModelInfo(gappy), 'ERR_BAD_MODEL', /keys 0\.\.n-1/);
   });
 });
+
+describe('engine inspection without TensorRT', async () => {
+  const { inspectEngine } = await import('../../lib/index.js');
+  const { runCli } = await import('../helpers/run.js');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+
+  it('inspectEngine rejects with ERR_TRT_UNAVAILABLE and the reason; bad files still get ERR_BAD_MODEL first', async () => {
+    const engine = writeEngineFile(new Uint8Array([0x66, 0x74, 0x72, 0x74, 1, 2]), { names: { 0: 'a' }, imgsz: [320, 320] });
+    await expectCode(inspectEngine(engine), 'ERR_TRT_UNAVAILABLE', /TensorRT is unavailable/);
+    await expectCode(inspectEngine(new Uint8Array(3)), 'ERR_BAD_MODEL');
+  });
+
+  it('trtjs inspect on an engine shows its header and says what needs TensorRT', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'trtjs-engine-')), 'm.engine');
+    writeFileSync(path, writeEngineFile(new Uint8Array([0x66, 0x74, 0x72, 0x74, 1, 2]), { names: { 0: 'cat', 1: 'dog' }, imgsz: [320, 320], stride: 32, task: 'detect', tensorrt: '10.3.0' }));
+    const r = runCli(['inspect', path]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\(engine\)/);
+    expect(r.stdout).toMatch(/classes\s+2 \(cat, dog\)/);
+    expect(r.stdout).toMatch(/imgsz\s+320x320/);
+    expect(r.stdout).toMatch(/IO tensors, profiles and device memory need TensorRT/);
+  });
+});
