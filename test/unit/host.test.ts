@@ -250,6 +250,29 @@ describe('ModelHost: rollback, rate limit, close, canary, watch', () => {
   }, 60_000);
 });
 
+describe('ModelHost: watching a directory of versions', () => {
+  it('serves the newest model file in the directory, ignoring other files', async () => {
+    const versions = join(dir, 'versions');
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    mkdirSync(versions);
+    copyFileSync(v8, join(versions, 'v1.onnx'));
+    await using host = await ModelHost.open(join(versions, 'v1.onnx'), { minSwapIntervalMs: 0 });
+    const swapped: string[] = [];
+    host.on('swapped', (e: { version: { source: string } }) => swapped.push(e.version.source));
+    const stop = host.watch(versions, { stableMs: 300, pollMs: 50 });
+    writeFileSync(join(versions, 'notes.txt'), 'not a model');
+    const tmp = join(versions, 'v2.tmp');
+    copyFileSync(v11, tmp);
+    renameSync(tmp, join(versions, 'v2.onnx'));
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(versions, 'v2.onnx'), later, later);
+    for (let i = 0; i < 60 && swapped.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(swapped).toEqual([join(versions, 'v2.onnx')]);
+    expect(host.status().current.sha256).toBe(sha(v11));
+    stop();
+  }, 60_000);
+});
+
 describe('ModelHost: memory', () => {
   it('memory plateaus: after warm-up swaps, more swap cycles do not grow the process', async () => {
     await using host = await ModelHost.open(v8, { minSwapIntervalMs: 0, warmup: 1 });
