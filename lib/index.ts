@@ -37,3 +37,4 @@ export { ModelHost, type ModelHostOptions, type ModelVersion, type SwapRecord, t
 export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';
 export { inspectEngine, type EngineInspection } from './model/inspect-engine.js';
+export { TensorRtBackend, type TensorRtOptions } from './backends/tensorrt.js';

@@ -11,7 +11,7 @@ cuda=${CUDA_HOME:-/usr/local/cuda}/include
 status=0
 for inc in "${sets[@]}"; do
   tag=$(basename "$(dirname "$inc")")
-  out=$(for f in native/trt/*.cpp native/napi/build.cpp native/napi/capabilities.cpp; do
+  out=$(for f in native/trt/*.cpp native/napi/build.cpp native/napi/engine.cpp native/napi/capabilities.cpp; do
     g++ -std=c++17 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -DTRTJS_WITH_TENSORRT=1 -DTRTJS_WITH_CUDA=1 \
       -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DTRTJS_LAYERS='"cpu+cuda+tensorrt"' -DTRTJS_CUDA_TOOLKIT='"x"' -DTRTJS_CUDA_ARCHS='"x"' \
       -Inative -isystem "$inc" -isystem "$cuda" -isystem node_modules/node-api-headers/include -isystem "$napi" "$f" 2>&1

@@ -1,13 +1,13 @@
-import { extname } from 'node:path';
-
 import type { Backend, Tensor } from '../backends/backend.js';
 import { OnnxRuntimeBackend, type OnnxRuntimeOptions } from '../backends/onnxruntime.js';
+import { TensorRtBackend, type TensorRtOptions } from '../backends/tensorrt.js';
 import { capabilities } from '../capabilities.js';
 import { BadInputError, TrtjsError } from '../errors.js';
 import { loadImage } from '../image/load.js';
 import { validateRawImage, type RawImage } from '../image/raw-image.js';
 import type { ModelInfo } from '../model/model-info.js';
-import type { ModelSource } from '../model/read-model.js';
+import { readEngineFile } from '../model/engine-file.js';
+import { looksLikeOnnx, readModelBytes, type ModelSource } from '../model/read-model.js';
 import { decode, detectHeadLayout, type DecodeOptions } from '../ops/decode.js';
 import { letterbox, type LetterboxDtype, type LetterboxResult } from '../ops/letterbox.js';
 import { scaleBoxes } from '../ops/scale-boxes.js';
@@ -23,7 +23,7 @@ export type DetectOptions = Pick<DecodeOptions, 'conf' | 'iou' | 'maxDet' | 'cla
 };
 
 export interface DetectorOptions extends DetectOptions {
-  /** 'auto' (default): TensorRT for engines, and for ONNX where TensorRT is available; else ONNX Runtime. */
+  /** 'auto' (default): TensorRT for engines, ONNX Runtime for ONNX models (build an engine to use TensorRT). */
   backend?: 'auto' | 'onnxruntime' | 'tensorrt';
   /** Inference size [height, width] or a number, for models with dynamic input (default: metadata imgsz, else 640). */
   imgsz?: number | [number, number];
@@ -31,6 +31,8 @@ export interface DetectorOptions extends DetectOptions {
   rect?: boolean;
   /** ONNX Runtime threads. */
   onnxruntime?: OnnxRuntimeOptions;
+  /** TensorRT device and execution contexts. */
+  tensorrt?: TensorRtOptions;
 }
 
 const DEFAULTS = { conf: 0.25, iou: 0.7, maxDet: 300, agnostic: false, multiLabel: false };
@@ -238,16 +240,16 @@ async function toRaw(image: ImageInput, name: string, signal?: AbortSignal): Pro
 }
 
 async function openBackend(model: ModelSource, choice: 'auto' | 'onnxruntime' | 'tensorrt', o: DetectorOptions): Promise<Backend> {
-  const isEngine = typeof model === 'string' && ['.engine', '.plan', '.trt'].includes(extname(model).toLowerCase());
+  const { bytes, name } = await readModelBytes(model);
+  const isEngine = !looksLikeOnnx(bytes, name);
+  // Neither ONNX nor an engine: say so before asking for TensorRT.
+  if (isEngine) readEngineFile(bytes, name);
   if (choice === 'tensorrt' || (choice === 'auto' && isEngine)) {
     const caps = await capabilities();
-    throw new TrtjsError(
-      'ERR_TRT_UNAVAILABLE',
-      caps.tensorrt.available
-        ? 'TensorRT inference is not available in this version of trtjs yet (engine building and inference are open work); use an ONNX model with ONNX Runtime'
-        : `TensorRT is unavailable: ${caps.tensorrt.reason}`,
-    );
+    if (!caps.tensorrt.available) throw new TrtjsError('ERR_TRT_UNAVAILABLE', `TensorRT is unavailable: ${caps.tensorrt.reason}`);
+    return TensorRtBackend.load(bytes, o.tensorrt);
   }
   if (isEngine) throw new BadInputError('Detector.create: ONNX Runtime cannot run a TensorRT engine; pass the ONNX model');
-  return OnnxRuntimeBackend.load(model, o.onnxruntime);
+  // An ONNX model runs on ONNX Runtime: TensorRT needs an engine built first (buildEngine / trtjs build).
+  return OnnxRuntimeBackend.load(bytes, o.onnxruntime);
 }

@@ -125,6 +125,15 @@ export interface NativeAddon {
     cancel: Int32Array,
   ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; networkLayers: number; engineInfo: string; warnings: string[] }>;
   tensorrtInfo?(): Promise<NativeTensorrtInfo>;
+  /** Loads a plan for inference with `contexts` execution contexts; resolves to an opaque handle. */
+  trtLoadEngine?(plan: Uint8Array, device: number, contexts: number): Promise<unknown>;
+  /** Runs one request; outputs as raw bytes with nvinfer1::DataType codes. */
+  trtRun?(
+    handle: unknown,
+    inputs: Array<{ name: string; shape: number[]; data: ArrayBufferView }>,
+  ): Promise<Array<{ name: string; dtype: number; shape: number[]; data: Uint8Array }>>;
+  /** Releases the engine once running requests finish. */
+  trtDisposeEngine?(handle: unknown): void;
   /** Deserializes a plan (ERR_ENGINE_INCOMPATIBLE when it cannot) and describes it. dtype: nvinfer1::DataType. */
   trtInspectEngine?(
     plan: Uint8Array,

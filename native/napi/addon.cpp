@@ -12,6 +12,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   trtjs::napi::registerOps(env, exports);
 #ifdef TRTJS_WITH_TENSORRT
   trtjs::napi::registerBuild(env, exports);
+  trtjs::napi::registerEngine(env, exports);
 #endif
   return exports;
 }

@@ -8,5 +8,6 @@ void registerPinned(Napi::Env env, Napi::Object exports);
 void registerOps(Napi::Env env, Napi::Object exports);
 #ifdef TRTJS_WITH_TENSORRT
 void registerBuild(Napi::Env env, Napi::Object exports);
+void registerEngine(Napi::Env env, Napi::Object exports);
 #endif
 }  // namespace trtjs::napi

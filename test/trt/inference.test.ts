@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+
+import { Detector, ModelHost, OnnxRuntimeBackend, TensorRtBackend, buildEngine, letterbox, loadImage, type Detection } from '../../lib/index.js';
+import { fixture } from '../helpers/fixtures.js';
+import { describeTier, tierStatus } from '../helpers/tiers.js';
+
+const trt = await tierStatus('trt');
+
+function iou(a: number[], b: number[]): number {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  return (w * h) / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h);
+}
+
+function sameDetections(a: Detection[], b: Detection[], scoreTol: number) {
+  for (const d of a.filter((x) => x.score > 0.3)) {
+    const twin = b.filter((e) => e.classId === d.classId).sort((x, y) => iou(y.box, d.box) - iou(x.box, d.box))[0];
+    expect(twin, `${d.className} ${d.score}`).toBeDefined();
+    expect(iou(twin.box, d.box)).toBeGreaterThanOrEqual(0.9);
+    expect(Math.abs(twin.score - d.score)).toBeLessThanOrEqual(scoreTol);
+  }
+}
+
+describeTier(trt, 'TensorRT inference', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trtjs-infer-'));
+  const onnx = fixture('models/yolov8n_dynamic_f32.onnx');
+  const fp32 = join(dir, 'fp32.engine');
+  const fp16 = join(dir, 'fp16.engine');
+
+  beforeAll(async () => {
+    writeFileSync(fp32, (await buildEngine({ onnx, shapes: 'images:1x3x320x320,1x3x640x640,2x3x1280x1280' })).engine);
+    writeFileSync(fp16, (await buildEngine({ onnx, fp16: true, shapes: 'images:1x3x320x320,1x3x640x640,2x3x1280x1280' })).engine);
+  }, 1_200_000);
+
+  it('FP32 and FP16 engine outputs match ONNX Runtime within tolerance', async () => {
+    const lb = letterbox(await loadImage(fixture('images/bus.jpg')));
+    const feeds = { images: { dtype: 'float32' as const, dims: lb.shape, data: lb.data } };
+    await using ort = await OnnxRuntimeBackend.load(onnx);
+    const ref = (await ort.run(feeds)).output0.data as Float32Array;
+    for (const [engine, tol] of [[fp32, 1e-2], [fp16, 5e-2]] as const) {
+      await using backend = await TensorRtBackend.load(engine);
+      const out = (await backend.run(feeds)).output0;
+      expect(out.dims).toEqual([1, 84, 8400]);
+      const data = out.data as Float32Array;
+      let maxCls = 0;
+      for (let i = 4 * 8400; i < data.length; i++) maxCls = Math.max(maxCls, Math.abs(data[i] - ref[i]));
+      expect(maxCls, engine).toBeLessThan(tol);
+    }
+  });
+
+  it('Detector on engines finds what ONNX Runtime finds', async () => {
+    await using ort = await Detector.create(onnx, { rect: false });
+    for (const engine of [fp32, fp16]) {
+      await using d = await Detector.create(engine, { rect: false });
+      expect(d.backend.kind).toBe('tensorrt');
+      for (const image of ['images/bus.jpg', 'images/zidane.jpg']) sameDetections(await ort.detect(fixture(image)), await d.detect(fixture(image)), 0.02);
+    }
+  });
+
+  it('hot swaps between engines under load without failing a request, and rejects bad engines', async () => {
+    const host = await ModelHost.open(fp32, { minSwapIntervalMs: 0 });
+    const zidane = await loadImage(fixture('images/zidane.jpg'));
+    let stop = false;
+    let failures = 0;
+    const loop = async () => {
+      while (!stop) await host.detect(zidane).catch(() => failures++);
+    };
+    const loops = [loop(), loop(), loop()];
+    const truncated = join(dir, 'truncated.engine');
+    writeFileSync(truncated, readFileSync(fp16).subarray(0, 100_000));
+    for (let i = 0; i < 4; i++) {
+      await host.swap(i % 2 ? fp32 : fp16);
+      await expect(host.swap(truncated)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    }
+    stop = true;
+    await Promise.all(loops);
+    expect(failures).toBe(0);
+    await host.close();
+  }, 600_000);
+});
