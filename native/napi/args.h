@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "napi/errors.h"
 
@@ -39,6 +40,25 @@ Napi::TypedArrayOf<T> typedArg(Napi::Value v, napi_typedarray_type type, const c
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
     throwError(v.Env(), "ERR_BAD_INPUT", std::string(name) + " has the wrong TypedArray type");
   return v.As<Napi::TypedArrayOf<T>>();
+}
+
+// Tensor dimensions between JS number arrays and int64 vectors (-1 stays -1 for dynamic dims).
+inline std::vector<int64_t> dimsFromJs(Napi::Value v, const char* name) {
+  if (!v.IsArray()) throwError(v.Env(), "ERR_BAD_INPUT", std::string(name) + " must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<int64_t> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value d = a.Get(i);
+    if (!d.IsNumber()) throwError(v.Env(), "ERR_BAD_INPUT", std::string(name) + " must hold numbers");
+    out.push_back(d.As<Napi::Number>().Int64Value());
+  }
+  return out;
+}
+
+inline Napi::Array dimsToJs(Napi::Env env, const std::vector<int64_t>& dims) {
+  Napi::Array a = Napi::Array::New(env, dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) a.Set(i, Napi::Number::New(env, static_cast<double>(dims[i])));
+  return a;
 }
 
 }  // namespace trtjs::napi

@@ -13,19 +13,6 @@ namespace trtjs::napi {
 
 namespace {
 
-std::vector<int64_t> dimsArg(Napi::Object o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsArray()) throwError(o.Env(), "ERR_BAD_INPUT", std::string(key) + " must be an array");
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<int64_t> out;
-  for (uint32_t i = 0; i < a.Length(); ++i) {
-    Napi::Value d = a.Get(i);
-    if (!d.IsNumber()) throwError(o.Env(), "ERR_BAD_INPUT", std::string(key) + " must hold numbers");
-    out.push_back(d.As<Napi::Number>().Int64Value());
-  }
-  return out;
-}
-
 struct ProgressEvent {
   std::string phase;
   int step, steps;
@@ -56,7 +43,7 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
       if (!e.IsObject()) throwError(env, "ERR_BAD_INPUT", "profile entries must be objects");
       Napi::Object o = e.As<Napi::Object>();
       if (!o.Get("name").IsString()) throwError(env, "ERR_BAD_INPUT", "profile entry name must be a string");
-      profile.push_back({o.Get("name").As<Napi::String>().Utf8Value(), dimsArg(o, "min"), dimsArg(o, "opt"), dimsArg(o, "max")});
+      profile.push_back({o.Get("name").As<Napi::String>().Utf8Value(), dimsFromJs(o.Get("min"), "min"), dimsFromJs(o.Get("opt"), "opt"), dimsFromJs(o.Get("max"), "max")});
     }
     params->profiles.push_back(std::move(profile));
   }
@@ -110,12 +97,6 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
       });
 }
 
-Napi::Array dimsValue(Napi::Env env, const std::vector<int64_t>& dims) {
-  Napi::Array a = Napi::Array::New(env, dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) a.Set(i, Napi::Number::New(env, static_cast<double>(dims[i])));
-  return a;
-}
-
 // trtInspectEngine(plan, device): deserializes off the JS thread and describes the engine.
 Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -133,7 +114,7 @@ Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
           t.Set("name", d.tensors[i].name);
           t.Set("input", d.tensors[i].input);
           t.Set("dtype", d.tensors[i].dtype);
-          t.Set("shape", dimsValue(env, d.tensors[i].shape));
+          t.Set("shape", dimsToJs(env, d.tensors[i].shape));
           tensors.Set(i, t);
         }
         out.Set("tensors", tensors);
@@ -143,9 +124,9 @@ Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
           for (size_t k = 0; k < d.profiles[p].size(); ++k) {
             Napi::Object o = Napi::Object::New(env);
             o.Set("name", d.profiles[p][k].name);
-            o.Set("min", dimsValue(env, d.profiles[p][k].min));
-            o.Set("opt", dimsValue(env, d.profiles[p][k].opt));
-            o.Set("max", dimsValue(env, d.profiles[p][k].max));
+            o.Set("min", dimsToJs(env, d.profiles[p][k].min));
+            o.Set("opt", dimsToJs(env, d.profiles[p][k].opt));
+            o.Set("max", dimsToJs(env, d.profiles[p][k].max));
             inputs.Set(k, o);
           }
           profiles.Set(p, inputs);

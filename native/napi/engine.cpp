@@ -23,12 +23,6 @@ std::shared_ptr<trt::EngineRuntime> runtimeOf(Napi::Value v) {
   return h->runtime;
 }
 
-Napi::Array dims(Napi::Env env, const std::vector<int64_t>& d) {
-  Napi::Array a = Napi::Array::New(env, d.size());
-  for (size_t i = 0; i < d.size(); ++i) a.Set(i, Napi::Number::New(env, static_cast<double>(d[i])));
-  return a;
-}
-
 Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto plan = typedArg<uint8_t>(info.Length() > 0 ? info[0] : env.Undefined(), napi_uint8_array, "plan");
@@ -58,8 +52,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
     if (!o.Get("name").IsString() || !o.Get("data").IsTypedArray() || !o.Get("shape").IsArray()) throwError(env, "ERR_BAD_INPUT", "input needs name, shape and data");
     trt::HostTensor t;
     t.name = o.Get("name").As<Napi::String>().Utf8Value();
-    Napi::Array shape = o.Get("shape").As<Napi::Array>();
-    for (uint32_t k = 0; k < shape.Length(); ++k) t.shape.push_back(shape.Get(k).As<Napi::Number>().Int64Value());
+    t.shape = dimsFromJs(o.Get("shape"), "shape");
     Napi::TypedArray data = o.Get("data").As<Napi::TypedArray>();
     auto* p = static_cast<uint8_t*>(data.ArrayBuffer().Data()) + data.ByteOffset();
     t.data.assign(p, p + data.ByteLength());
@@ -73,7 +66,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
           Napi::Object o = Napi::Object::New(env);
           o.Set("name", outs[i].name);
           o.Set("dtype", outs[i].dtype);
-          o.Set("shape", dims(env, outs[i].shape));
+          o.Set("shape", dimsToJs(env, outs[i].shape));
           o.Set("data", Napi::Buffer<uint8_t>::Copy(env, outs[i].data.data(), outs[i].data.size()));
           result.Set(i, o);
         }
