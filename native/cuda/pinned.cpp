@@ -9,9 +9,17 @@
 namespace trtjs::cuda {
 
 namespace {
-std::mutex sizesMutex;
-std::unordered_map<void*, size_t> sizes;  // freePinned gets only the pointer
-std::atomic<size_t> inUse{0};
+// freePinned gets only the pointer, so sizes are kept here. The table is never destroyed: N-API finalizers of
+// external ArrayBuffers can run during process teardown, after static destructors.
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<void*, size_t> sizes;
+  std::atomic<size_t> inUse{0};
+};
+Registry& registry() {
+  static Registry* r = new Registry();
+  return *r;
+}
 }  // namespace
 
 std::string allocPinned(size_t bytes, bool mapped, PinnedBuffer& out) {
@@ -29,27 +37,31 @@ std::string allocPinned(size_t bytes, bool mapped, PinnedBuffer& out) {
     cudaGetLastError();
     device = nullptr;
   }
+  Registry& r = registry();
   {
-    std::lock_guard<std::mutex> lock(sizesMutex);
-    sizes[host] = bytes;
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.sizes[host] = bytes;
   }
-  inUse += bytes;
+  r.inUse += bytes;
   out = PinnedBuffer{host, device, bytes};
   return "";
 }
 
 void freePinned(void* host) {
   if (!host) return;
+  Registry& r = registry();
   {
-    std::lock_guard<std::mutex> lock(sizesMutex);
-    auto it = sizes.find(host);
-    if (it == sizes.end()) return;
-    inUse -= it->second;
-    sizes.erase(it);
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto it = r.sizes.find(host);
+    if (it == r.sizes.end()) return;
+    r.inUse -= it->second;
+    r.sizes.erase(it);
   }
+  // During teardown the runtime may already be unloading; its error is harmless then.
   cudaFreeHost(host);
+  cudaGetLastError();
 }
 
-size_t pinnedBytesInUse() { return inUse.load(); }
+size_t pinnedBytesInUse() { return registry().inUse.load(); }
 
 }  // namespace trtjs::cuda

@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 
 import { PinnedBuffer, TrtjsError } from '../../lib/index.js';
 import { projectRoot } from '../helpers/fixtures.js';
+import { runNode } from '../helpers/run.js';
 import { describeTier, tierStatus } from '../helpers/tiers.js';
 
 const gpu = await tierStatus('gpu');
@@ -47,6 +48,16 @@ describeTier(gpu, 'PinnedBuffer (zero-copy staging memory)', () => {
       b.dispose();
     }
     expect(PinnedBuffer.bytesInUse()).toBe(before);
+  });
+
+  it('a process may exit while pinned buffers are alive (their finalizers run during teardown)', () => {
+    const r = runNode([
+      '--input-type=module',
+      '-e',
+      `const t = await import('./dist/index.js'); const keep = []; for (let i = 0; i < 8; i++) keep.push(await t.PinnedBuffer.allocate(1 << 20)); console.log(t.PinnedBuffer.bytesInUse()); process.exit(0);`,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(String(8 << 20));
   });
 
   it('works inside a worker thread', async () => {
