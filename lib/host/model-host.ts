@@ -80,6 +80,8 @@ interface Served extends ModelVersion {
   inFlight: number;
   retired: boolean;
   onIdle?: () => void;
+  /** Stage timings of the pipeline that admitted it, completed at the switch. */
+  admitted?: SwapRecord;
 }
 
 interface Canary {
@@ -325,9 +327,11 @@ export class ModelHost extends EventEmitter implements AsyncDisposable {
         });
       }
       if (this.#closed) throw new CandidateRejection('switch', 'the host was closed during the swap');
-      const served: Served = { version: this.#nextVersion++, source: name, sha256: digest, loadedAt: new Date(), detector: loaded, inFlight: 0, retired: false };
-      (served as Served & { pendingRecord: SwapRecord }).pendingRecord = { at: new Date(), source: name, result: 'swapped', stages, totalMs: performance.now() - t0, version: served.version };
-      return served;
+      const version = this.#nextVersion++;
+      return {
+        version, source: name, sha256: digest, loadedAt: new Date(), detector: loaded, inFlight: 0, retired: false,
+        admitted: { at: new Date(), source: name, result: 'swapped', stages, totalMs: performance.now() - t0, version },
+      };
     } catch (err) {
       await candidate?.dispose();
       const rejection = err instanceof CandidateRejection ? err : new CandidateRejection(stage, (err as Error).message);
@@ -344,7 +348,7 @@ export class ModelHost extends EventEmitter implements AsyncDisposable {
     const old = this.#current;
     // The switch itself is one assignment on the JS thread: every later request sees the new model.
     this.#current = served;
-    const record = (served as Served & { pendingRecord?: SwapRecord }).pendingRecord;
+    const record = served.admitted;
     const stages = { ...(record?.stages ?? {}), switch: performance.now() - t0 };
     this.#metrics.swaps.inc({ result });
     this.#record({ at: new Date(), source: served.source, result, version: served.version, stages, totalMs: (record?.totalMs ?? 0) + stages.switch });
