@@ -1,145 +1,234 @@
 #include "trt/loader.h"
 
 #include <dlfcn.h>
+#include <link.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <new>
+#include <string>
 #include <vector>
 
 namespace trtjs::trt {
 
 namespace {
 
-using CreateFn = void* (*)(void*, int32_t);
-using CreateParserFn = void* (*)(void*, void*, int);
-using VersionFn = int32_t (*)();
-
-// Where TensorRT is installed by NVIDIA's Debian/RPM packages, JetPack, tarballs and containers; the plain
-// soname first, so LD_LIBRARY_PATH and ldconfig win.
-const char* const kSearchDirs[] = {"", "/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/", "/usr/local/tensorrt/lib/",
-                                   "/opt/tensorrt/lib/", "/usr/local/cuda/lib64/", "/usr/lib64/"};
-
-struct Library {
-  void* handle = nullptr;
-  std::string path;
+// Directories tried, in order, after the dynamic loader's own search (LD_LIBRARY_PATH, ldconfig cache), for
+// installs that are not registered with ldconfig: NVIDIA's Debian packages and JetPack, tarballs, containers.
+const char* const kSearchDirs[] = {
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",  // Jetson
+    "/usr/local/tensorrt/lib",
+    "/opt/tensorrt/lib",
+    "/usr/local/cuda/lib64",
 };
+const char* const kLibDirEnv = "TRTJS_TENSORRT_LIB_DIR";
+
+// The entry points as NvInfer.h, NvInferRuntime.h, NvInferRuntimeBase.h and NvOnnxParser.h declare them, the same in
+// 8.6, 10.x and 11.x (noexcept from 10 on; calling a noexcept function through these types is well defined).
+using CreateFn = void* (*)(void* logger, int32_t version);
+using CreateParserFn = void* (*)(void* network, void* logger, int version);
+using VersionFn = int32_t (*)();
 
 struct State {
   LibraryStatus status;
+  VersionFn inferVersion = nullptr;
   CreateFn createBuilder = nullptr;
   CreateFn createRuntime = nullptr;
   CreateParserFn createParser = nullptr;
 };
 
-std::string realPath(void* symbol) {
-  Dl_info info{};
-  if (symbol && dladdr(symbol, &info) && info.dli_fname) {
-    char* resolved = realpath(info.dli_fname, nullptr);
-    std::string out = resolved ? resolved : info.dli_fname;
-    std::free(resolved);
-    return out;
-  }
-  return "";
+// Not named major(): older glibc defines a major() macro in <sys/sysmacros.h>.
+std::string majorText() { return std::to_string(NV_TENSORRT_MAJOR); }
+
+// getInferLibVersion() is MAJOR*1000 + MINOR*100 + PATCH up to 8.x (kNV_TENSORRT_VERSION_IMPL in 8.6's
+// NvInferRuntimeBase.h) and MAJOR*10000 + MINOR*100 + PATCH from 10.0 (NV_TENSORRT_VERSION_INT). The old scheme
+// never reaches 10000, so the value itself tells which one applies.
+struct Version {
+  int major = 0, minor = 0, patch = 0;
+  std::string str() const { return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch); }
+};
+Version decodeVersion(int32_t v) {
+  if (v >= 10000) return {v / 10000, v / 100 % 100, v % 100};
+  return {v / 1000, v / 100 % 10, v % 100};
 }
 
-std::vector<std::string> candidates(const std::string& base) {
-  const std::string soname = base + ".so." + std::to_string(NV_TENSORRT_MAJOR);
-  std::vector<std::string> out;
-  if (const char* dir = std::getenv("TRTJS_TENSORRT_LIB_DIR"); dir && *dir) {
-    std::string d = dir;
-    if (d.back() != '/') d += '/';
-    out.push_back(d + soname);
-    out.push_back(d + base + ".so");
-    return out;
-  }
-  for (const char* dir : kSearchDirs) out.push_back(std::string(dir) + soname);
+// The file a handle really is: the loader's record of it (the path it found for a bare soname), symlinks resolved.
+std::string realPathOf(void* handle) {
+  struct link_map* map = nullptr;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !map->l_name) return "";
+  char* resolved = realpath(map->l_name, nullptr);
+  std::string out = resolved ? resolved : map->l_name;
+  std::free(resolved);
   return out;
 }
 
-// Opens the first candidate that loads; `tried` collects each failure.
-Library open(const std::string& base, std::string& tried) {
-  for (const std::string& path : candidates(base)) {
+// How a message names a library: as asked for, and where it was found when that differs.
+std::string describe(const std::string& asked, const std::string& real) {
+  return real.empty() || real == asked ? asked : asked + " at " + real;
+}
+
+std::string dirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
+// Where to look for `base`: TRTJS_TENSORRT_LIB_DIR alone when set (a pinned install is never mixed with another
+// one; its unversioned dev symlink too, for tarballs unpacked without the soname links); otherwise `firstDir`
+// (the parser goes next to the libnvinfer already opened), the bare soname, then kSearchDirs.
+std::vector<std::string> candidates(const std::string& base, const std::string& firstDir) {
+  const std::string soname = base + ".so." + majorText();
+  if (const char* env = std::getenv(kLibDirEnv); env && *env) {
+    std::string dir = env;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return {dir + "/" + soname, dir + "/" + base + ".so"};
+  }
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& path) {
+    for (const std::string& p : out)
+      if (p == path) return;
+    out.push_back(path);
+  };
+  if (!firstDir.empty()) add(firstDir + "/" + soname);
+  add(soname);
+  for (const char* dir : kSearchDirs) add(std::string(dir) + "/" + soname);
+  return out;
+}
+
+struct Opened {
+  void* handle = nullptr;
+  std::string path;     // real path
+  std::string tried;    // one line per candidate that failed, each saying why
+  std::string refusal;  // the first library that was opened but refused, if any: the most useful headline
+};
+
+// Opens the candidates in turn and keeps the first one `accept` takes. accept(handle, name) returns "" to keep
+// the handle, or why it refuses it; a refused handle is closed before anything else in it is called.
+template <class Accept>
+Opened openFirst(const std::vector<std::string>& paths, Accept accept) {
+  Opened out;
+  for (const std::string& path : paths) {
     dlerror();
-    if (void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) return {h, path};
-    const char* err = dlerror();
-    tried += "\n  " + (err ? std::string(err) : path + ": not loadable");
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char* err = dlerror();
+      std::string why = err ? err : "cannot be opened";
+      // dlerror names the file it could not open, which for a missing dependency is not `path`.
+      out.tried += "\n  " + (why.compare(0, path.size(), path) == 0 ? why : path + ": " + why);
+      continue;
+    }
+    std::string real = realPathOf(handle);
+    std::string refused = accept(handle, describe(path, real));
+    if (refused.empty()) {
+      out.handle = handle;
+      out.path = real.empty() ? path : real;
+      return out;
+    }
+    dlclose(handle);
+    out.tried += "\n  " + refused;
+    if (out.refusal.empty()) out.refusal = refused;
   }
-  return {};
+  return out;
 }
 
-// getInferLibVersion: MAJOR*1000+MINOR*100+PATCH up to 8.x, MAJOR*10000+MINOR*100+PATCH from 10.
-void decodeVersion(int32_t v, int& major, int& minor, int& patch) {
-  if (v >= 10000) {
-    major = v / 10000, minor = (v / 100) % 100, patch = v % 100;
-  } else {
-    major = v / 1000, minor = (v / 100) % 10, patch = v % 100;
-  }
+template <class Fn>
+Fn symbol(void* handle, const char* name) {
+  return reinterpret_cast<Fn>(dlsym(handle, name));
 }
 
-State load() {
-  State s;
+void loadInfer(State& s) {
+  const std::string headers = compiledVersion();
+  Version found;
+  Opened lib = openFirst(candidates("libnvinfer", ""), [&](void* h, const std::string& name) -> std::string {
+    auto version = symbol<VersionFn>(h, "getInferLibVersion");
+    if (!version) return name + " has no symbol getInferLibVersion: not a TensorRT library";
+    found = decodeVersion(version());
+    if (found.major != NV_TENSORRT_MAJOR)
+      return name + " is TensorRT " + found.str() + " but trtjs was compiled against TensorRT " + headers + " headers";
+    auto builder = symbol<CreateFn>(h, "createInferBuilder_INTERNAL");
+    auto runtime = symbol<CreateFn>(h, "createInferRuntime_INTERNAL");
+    if (!builder || !runtime)
+      return name + " (TensorRT " + found.str() + ") has no symbol " +
+             (builder ? "createInferRuntime_INTERNAL" : "createInferBuilder_INTERNAL");
+    s.inferVersion = version;
+    s.createBuilder = builder;
+    s.createRuntime = runtime;
+    return "";
+  });
   LibraryStatus& st = s.status;
-  std::string tried;
-  Library infer = open("libnvinfer", tried);
-  if (!infer.handle) {
-    st.error = "TensorRT " + std::to_string(NV_TENSORRT_MAJOR) + ".x not found (libnvinfer.so." + std::to_string(NV_TENSORRT_MAJOR) +
-               " could not be opened; set TRTJS_TENSORRT_LIB_DIR or LD_LIBRARY_PATH). Tried:" + tried;
-    st.parserError = st.error;
-    return s;
-  }
-  auto version = reinterpret_cast<VersionFn>(dlsym(infer.handle, "getInferLibVersion"));
-  if (!version) {
-    st.error = infer.path + " has no getInferLibVersion symbol: not a TensorRT library";
-    dlclose(infer.handle);
-    return s;
-  }
-  int major = 0, minor = 0, patch = 0;
-  decodeVersion(version(), major, minor, patch);
-  std::string found = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-  std::string path = realPath(reinterpret_cast<void*>(version));
-  if (major != NV_TENSORRT_MAJOR) {
-    // A different major has another ABI: never call into it.
-    st.error = path + " is TensorRT " + found + " but trtjs was compiled against TensorRT " + compiledVersion() +
-               " headers; install TensorRT " + std::to_string(NV_TENSORRT_MAJOR) + ".x or rebuild trtjs with TENSORRT_ROOT pointing at TensorRT " +
-               std::to_string(major) + ".x";
-    st.parserError = st.error;
-    dlclose(infer.handle);
-    return s;
-  }
-  s.createBuilder = reinterpret_cast<CreateFn>(dlsym(infer.handle, "createInferBuilder_INTERNAL"));
-  s.createRuntime = reinterpret_cast<CreateFn>(dlsym(infer.handle, "createInferRuntime_INTERNAL"));
-  if (!s.createBuilder || !s.createRuntime) {
-    st.error = path + ": missing symbol " + (s.createBuilder ? "createInferRuntime_INTERNAL" : "createInferBuilder_INTERNAL");
-    dlclose(infer.handle);
-    return s;
+  if (!lib.handle) {
+    st.error = (lib.refusal.empty() ? "TensorRT " + majorText() + ".x not found: libnvinfer.so." + majorText() + " could not be opened"
+                                    : lib.refusal) +
+               ". trtjs needs TensorRT " + majorText() + ".x: install it and point " + kLibDirEnv +
+               " or LD_LIBRARY_PATH at its lib directory, or rebuild trtjs with TENSORRT_ROOT set to the TensorRT you have. Tried:" +
+               lib.tried;
+    return;
   }
   st.loaded = true;
-  st.version = found;
-  st.inferPath = path;
+  st.version = found.str();
+  st.inferPath = lib.path;
+}
 
-  // The parser's own dependency on libnvinfer resolves to the copy just opened (matched by soname).
-  std::string parserTried;
-  Library parser = open("libnvonnxparser", parserTried);
-  if (!parser.handle) {
-    st.parserError = "libnvonnxparser.so." + std::to_string(NV_TENSORRT_MAJOR) + " (TensorRT's ONNX parser) could not be opened. Tried:" + parserTried;
-    return s;
+void loadParser(State& s) {
+  LibraryStatus& st = s.status;
+  if (!st.loaded) {
+    // The parser cannot work without libnvinfer; `error` already says why that is missing.
+    st.parserError = "libnvonnxparser.so." + majorText() + " was not looked for: libnvinfer.so." + majorText() + " is not loaded";
+    return;
   }
-  s.createParser = reinterpret_cast<CreateParserFn>(dlsym(parser.handle, "createNvOnnxParser_INTERNAL"));
-  if (!s.createParser) {
-    st.parserError = parser.path + ": missing symbol createNvOnnxParser_INTERNAL";
-    dlclose(parser.handle);
-    return s;
+  CreateParserFn create = nullptr;
+  Opened lib = openFirst(candidates("libnvonnxparser", dirOf(st.inferPath)), [&](void* h, const std::string& name) -> std::string {
+    create = symbol<CreateParserFn>(h, "createNvOnnxParser_INTERNAL");
+    if (!create) return name + " has no symbol createNvOnnxParser_INTERNAL";
+    // getNvOnnxParserVersion() says 0.1.0 in every release, so it cannot tell a parser's major. The libnvinfer it
+    // was linked against can: a parser of this major binds to the copy already open (same soname); one of another
+    // major has pulled in its own.
+    auto linked = symbol<VersionFn>(h, "getInferLibVersion");
+    if (linked && linked != s.inferVersion) {
+      Dl_info info{};
+      std::string where = dladdr(reinterpret_cast<void*>(linked), &info) && info.dli_fname ? info.dli_fname : "another libnvinfer";
+      create = nullptr;
+      return name + " is linked against TensorRT " + decodeVersion(linked()).str() + " (" + where + "), not the TensorRT " +
+             st.version + " opened at " + st.inferPath;
+    }
+    return "";
+  });
+  if (!lib.handle) {
+    st.parserError = (lib.refusal.empty() ? "libnvonnxparser.so." + majorText() + " (TensorRT's ONNX parser) could not be opened" : lib.refusal) +
+                     "; engines can still be loaded and run, but not built. Tried:" + lib.tried;
+    return;
   }
+  s.createParser = create;
   st.parserLoaded = true;
-  st.parserPath = realPath(reinterpret_cast<void*>(s.createParser));
-  return s;
+  st.parserPath = lib.path;
+}
+
+void load(State& s) noexcept {
+  try {
+    loadInfer(s);
+    loadParser(s);
+  } catch (...) {
+    // Only allocation can fail in here: report nothing usable rather than a half-filled state.
+    s = State{};
+    try {
+      s.status.error = s.status.parserError = "TensorRT could not be loaded: out of memory";
+    } catch (...) {
+    }
+  }
 }
 
 const State& state() {
+  // Built in static storage and never destroyed: a worker thread may still reach a factory while static destructors
+  // run at process exit. State's default constructor cannot throw, so status() cannot either.
+  alignas(State) static unsigned char storage[sizeof(State)];
+  static State* s = nullptr;
   static std::once_flag once;
-  static State s;
-  std::call_once(once, [] { s = load(); });
-  return s;
+  std::call_once(once, [] {
+    s = new (storage) State;
+    load(*s);
+  });
+  return *s;
 }
 
 }  // namespace
@@ -152,14 +241,15 @@ std::string compiledVersion() {
 
 const LibraryStatus& status() { return state().status; }
 
+// The version argument is what the inline createInferBuilder() & co. of these headers pass: the library checks it.
 nvinfer1::IBuilder* createBuilder(nvinfer1::ILogger& logger) {
   const State& s = state();
-  return s.createBuilder ? static_cast<nvinfer1::IBuilder*>(s.createBuilder(&logger, NV_TENSORRT_VERSION)) : nullptr;
+  return s.createBuilder ? static_cast<nvinfer1::IBuilder*>(s.createBuilder(&logger, static_cast<int32_t>(NV_TENSORRT_VERSION))) : nullptr;
 }
 
 nvinfer1::IRuntime* createRuntime(nvinfer1::ILogger& logger) {
   const State& s = state();
-  return s.createRuntime ? static_cast<nvinfer1::IRuntime*>(s.createRuntime(&logger, NV_TENSORRT_VERSION)) : nullptr;
+  return s.createRuntime ? static_cast<nvinfer1::IRuntime*>(s.createRuntime(&logger, static_cast<int32_t>(NV_TENSORRT_VERSION))) : nullptr;
 }
 
 nvonnxparser::IParser* createParser(nvinfer1::INetworkDefinition& network, nvinfer1::ILogger& logger) {

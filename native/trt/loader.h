@@ -1,5 +1,6 @@
 // TensorRT is opened at run time (dlopen), never linked: the addon loads on machines without it, and
-// capabilities() can say exactly what is missing. Only the major the headers belong to is accepted.
+// capabilities() can say exactly what is missing. Only the major the headers belong to is accepted, because
+// TensorRT's C++ interfaces are not ABI-compatible across majors.
 #pragma once
 #include <NvInfer.h>
 #include <NvOnnxParser.h>
@@ -10,21 +11,23 @@ namespace trtjs::trt {
 
 struct LibraryStatus {
   bool loaded = false;
-  std::string version;     // of the libnvinfer actually opened, e.g. "10.3.0"
-  std::string inferPath;   // its real path
-  std::string error;       // why nothing usable was opened: every candidate and its dlerror, or a version mismatch
+  std::string version;     // of the libnvinfer actually opened, e.g. "10.3.0"; "" when none
+  std::string inferPath;   // its real path (symlinks resolved); "" when none
+  std::string error;       // why nothing usable was opened: every candidate with its dlerror, or a version mismatch
   bool parserLoaded = false;
-  std::string parserPath;
-  std::string parserError;
+  std::string parserPath;  // real path of libnvonnxparser; "" when none
+  std::string parserError; // reported apart from `error`: running engines needs no parser
 };
 
-int compiledMajor();
-std::string compiledVersion();  // "10.3.0"
+int compiledMajor();            // NV_TENSORRT_MAJOR of the headers compiled against
+std::string compiledVersion();  // "10.3.0", from the same headers
 
-// Opens the libraries once (thread-safe); never throws.
+// Opens the libraries on first call (once per process, thread-safe); never throws. The libraries stay open for
+// the life of the process.
 const LibraryStatus& status();
 
-// Factory functions of the opened libraries; nullptr when they are not loaded.
+// Factory functions of the opened libraries; nullptr when they are not loaded (or the factory failed: TensorRT
+// then says why through `logger`).
 nvinfer1::IBuilder* createBuilder(nvinfer1::ILogger& logger);
 nvinfer1::IRuntime* createRuntime(nvinfer1::ILogger& logger);
 nvonnxparser::IParser* createParser(nvinfer1::INetworkDefinition& network, nvinfer1::ILogger& logger);
