@@ -6,17 +6,23 @@
 
 namespace trtjs::cpu {
 
-enum class HeadFormat { AnchorBased /* v5 [N, 5+nc] */, AnchorFree /* v8/11 [4+nc, N] or [N, 4+nc] */, EndToEnd /* [N, 6+] */ };
+enum class HeadFormat {
+  AnchorBased /* YOLOv5 [N, 5+nc(+extra)]: cx, cy, w, h, objectness, classes */,
+  AnchorFree /* YOLOv8/11 [4+nc(+extra), N] as exported, or [N, 4+nc(+extra)] */,
+  EndToEnd /* [N, 6(+extra)]: x1, y1, x2, y2, score, class */
+};
 
 struct DecodeOptions {
   HeadFormat format = HeadFormat::AnchorFree;
-  bool channelsFirst = true;  // AnchorFree: [4+nc, N] as Ultralytics exports it
+  bool channelsFirst = true;  // AnchorFree only: [4+nc, N] (Ultralytics export) rather than [N, 4+nc]
   int rows = 0, cols = 0;     // 2-D shape of one batch item as stored
-  int nc = 0;
-  float conf = 0.25f, iou = 0.7f;
-  int maxDet = 300, maxNms = 30000;
+  int nc = 0;                 // classes; channels past them (mask coefficients, keypoints) are ignored
+  float conf = 0.25f;         // compared in float32, as torch compares a float32 tensor with a Python float
+  double iou = 0.7;           // compared as a double, as torchvision's CPU kernel does (double iou_threshold)
+  int maxDet = 300;           // <= 0: no limit
+  int maxNms = 30000;         // <= 0: no limit
   bool agnostic = false, multiLabel = false;
-  const int32_t* classes = nullptr;
+  const int32_t* classes = nullptr;  // keep only these classes (nullptr: all)
   size_t numClasses = 0;
 };
 
@@ -26,8 +32,9 @@ struct Detections {
   std::vector<int32_t> classes;
 };
 
-// The caller guarantees rows*cols elements and enough channels for the format (checked in the N-API glue).
+// Replaces `out`'s contents. `data` holds rows*cols values (checked by the caller). A shape with fewer channels than
+// the format needs, or a non-positive dimension, decodes to nothing rather than reading out of bounds.
 void decode(const float* data, const DecodeOptions& o, Detections& out);
-void decode(const uint16_t* data, const DecodeOptions& o, Detections& out);  // float16 bits
+void decode(const uint16_t* data, const DecodeOptions& o, Detections& out);  // float16 bits, widened to float first
 
 }  // namespace trtjs::cpu

@@ -1,19 +1,23 @@
 #include "cpu/nms.h"
 
 #include <algorithm>
-#include <numeric>
 
 namespace trtjs::cpu {
 
-std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t* classes, size_t n, float iouThreshold,
+std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t* classes, size_t n, double iouThreshold,
                          float scoreThreshold, int maxDet) {
   std::vector<int32_t> order;
   order.reserve(n);
   for (size_t i = 0; i < n; ++i)
-    if (scores[i] > scoreThreshold) order.push_back(static_cast<int32_t>(i));
+    if (scores[i] > scoreThreshold) order.push_back(static_cast<int32_t>(i));  // NaN compares false: dropped
   std::stable_sort(order.begin(), order.end(), [scores](int32_t a, int32_t b) { return scores[a] > scores[b]; });
 
   const size_t m = order.size();
+  const size_t limit = maxDet > 0 ? static_cast<size_t>(maxDet) : m;
+  std::vector<int32_t> keep;
+  keep.reserve(std::min(limit, m));
+  if (m == 0) return keep;
+
   // Gathered in visiting order so the inner loop reads memory sequentially.
   std::vector<float> x1(m), y1(m), x2(m), y2(m), area(m);
   std::vector<int32_t> cls(classes ? m : 0);
@@ -26,19 +30,24 @@ std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t*
     area[k] = (x2[k] - x1[k]) * (y2[k] - y1[k]);
     if (classes) cls[k] = classes[order[k]];
   }
-  std::vector<char> suppressed(m, 0);
-  std::vector<int32_t> keep;
-  for (size_t i = 0; i < m; ++i) {
+  std::vector<unsigned char> suppressed(m, 0);
+  for (size_t i = 0; i < m && keep.size() < limit; ++i) {
     if (suppressed[i]) continue;
     keep.push_back(order[i]);
-    if (maxDet > 0 && keep.size() >= static_cast<size_t>(maxDet)) break;
+    if (keep.size() >= limit) break;  // later boxes could only be dropped, never kept
+    const float ix1 = x1[i], iy1 = y1[i], ix2 = x2[i], iy2 = y2[i], iarea = area[i];
     for (size_t j = i + 1; j < m; ++j) {
       if (suppressed[j] || (classes && cls[j] != cls[i])) continue;
-      float w = std::max(0.0f, std::min(x2[i], x2[j]) - std::max(x1[i], x1[j]));
-      float h = std::max(0.0f, std::min(y2[i], y2[j]) - std::max(y1[i], y1[j]));
-      float inter = w * h;
-      float ovr = inter / (area[i] + area[j] - inter);
-      if (ovr > iouThreshold) suppressed[j] = 1;
+      // Same operand order as torchvision so NaN coordinates resolve the same way in std::max/std::min.
+      const float xx1 = std::max(ix1, x1[j]);
+      const float yy1 = std::max(iy1, y1[j]);
+      const float xx2 = std::min(ix2, x2[j]);
+      const float yy2 = std::min(iy2, y2[j]);
+      const float w = std::max(0.0f, xx2 - xx1);
+      const float h = std::max(0.0f, yy2 - yy1);
+      const float inter = w * h;
+      const float ovr = inter / (iarea + area[j] - inter);
+      if (static_cast<double>(ovr) > iouThreshold) suppressed[j] = 1;
     }
   }
   return keep;

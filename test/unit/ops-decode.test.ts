@@ -124,6 +124,23 @@ describe('decode options and layouts', () => {
     for (let i = 1; i < multi.count; i++) expect(multi.scores[i]).toBeLessThanOrEqual(multi.scores[i - 1]);
   });
 
+  it('end-to-end heads: conf, then the first maxDet rows, then the class filter, as Ultralytics orders them', () => {
+    // x1 y1 x2 y2 score class; row 1 is under conf.
+    const rows = [
+      [0, 0, 10, 10, 0.9, 1],
+      [0, 0, 10, 10, 0.1, 2],
+      [5, 5, 20, 20, 0.8, 2],
+      [7, 7, 30, 30, 0.7, 2],
+    ];
+    const data = Float32Array.from(rows.flat());
+    const [all] = decode(data, [1, 4, 6], { format: 'end2end' });
+    expect(Array.from(all.classes)).toEqual([1, 2, 2]);
+    // `pred[pred[:, 4] > conf][:max_det]` keeps rows 0 and 2; the class filter then leaves row 2 alone.
+    const [capped] = decode(data, [1, 4, 6], { format: 'end2end', maxDet: 2, classes: [2] });
+    expect(Array.from(capped.scores)).toEqual([Math.fround(0.8)]);
+    expect(Array.from(capped.boxes)).toEqual([5, 5, 20, 20]);
+  });
+
   it('reads float16 outputs like the same values in float32', async () => {
     const lb = letterbox(images.zidane, { dtype: 'float16' });
     const out = await runFixtureModel('yolov5n_fp16.onnx', lb.data, lb.shape);
