@@ -31,8 +31,8 @@ export { onnxToFloat16, onnxToFloat16WithReport, DEFAULT_FLOAT32_OPS, type Float
 export { buildEngine, parseBytes, type BuildEngineOptions, type BuildResult, type BuildReport, type BuildProgress } from './build/build-engine.js';
 export { parseShapesText, resolveProfiles, type Profile, type InputShapes, type ShapesSpec, type Dims } from './build/shapes.js';
 export { val, type ValOptions, type ValResult } from './val/val.js';
-export { DetectionMetrics, type MetricsResult, type ClassMetrics, type GroundTruth, type Prediction } from './val/metrics.js';
-export { readYoloDataset, toPixelBoxes, type YoloDataset, type LabeledImage } from './val/dataset.js';
+export { DetectionMetrics, IOU_THRESHOLDS, boxIou, computeAp, matchPredictions, type MetricsResult, type ClassMetrics, type GroundTruth, type Prediction } from './val/metrics.js';
+export { readYoloDataset, readYoloLabels, labelPathFor, toPixelBoxes, type YoloDataset, type YoloLabels, type LabeledImage, type ReadYoloDatasetOptions } from './val/dataset.js';
 export { ModelHost, type ModelHostOptions, type ModelVersion, type SwapRecord, type HostStatus, type CanaryOptions, type CanaryResult } from './host/model-host.js';
 export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';

@@ -1,105 +1,310 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+/**
+ * YOLO detection datasets as Ultralytics reads them: the dataset YAML (`check_det_dataset`), the image list of a
+ * split (`BaseDataset.get_img_files`), label paths (`img2label_paths`) and label files (`verify_image_label`).
+ * Where Ultralytics would skip a corrupt label file with a warning, this throws a BadInputError naming the file and
+ * line: an accuracy figure computed on silently fewer images is worse than no figure.
+ */
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 
 import { BadInputError } from '../errors.js';
+import * as check from '../util/validate.js';
 
-export interface LabeledImage {
-  image: string;
-  /** YOLO labels: class ids and normalized cx, cy, w, h. Empty for background images. */
+/** The labels of one image, as in its YOLO label file. */
+export interface YoloLabels {
+  /** Class id per box. */
   classes: Int32Array;
+  /** cx, cy, w, h per box, normalized to the image size (0..1). */
   boxesNormalized: Float32Array;
 }
 
+export interface LabeledImage {
+  /** Absolute path of the image. */
+  image: string;
+  /** Its labels; none for a background image (no label file, or an empty one). */
+  labels: YoloLabels;
+}
+
 export interface YoloDataset {
+  /** Class names by id. */
   names: string[];
+  /** The split's images, sorted by path as Ultralytics sorts them. */
   images: LabeledImage[];
+  /** The dataset root the split paths were resolved against. */
+  root: string;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff']);
-
-/** Ultralytics' img2label_paths: the last /images/ becomes /labels/, the extension .txt. */
-export function labelPathFor(image: string): string {
-  const i = image.lastIndexOf(`${sep}images${sep}`);
-  const swapped = i < 0 ? image : `${image.slice(0, i)}${sep}labels${sep}${image.slice(i + 8)}`;
-  return swapped.slice(0, swapped.length - extname(swapped).length) + '.txt';
+export interface ReadYoloDatasetOptions {
+  /** Dataset root, instead of the YAML's `path` (which resolves against the YAML's folder when relative). */
+  root?: string;
+  /** Which split to read: a key of the YAML such as 'val' (default), 'train' or 'test'. */
+  split?: string;
 }
 
-function readLabels(path: string): { classes: Int32Array; boxes: Float32Array } {
-  if (!existsSync(path)) return { classes: new Int32Array(0), boxes: new Float32Array(0) };
-  const classes: number[] = [];
-  const boxes: number[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((line, n) => {
-    const parts = line.trim().split(/\s+/).filter(Boolean);
-    if (!parts.length) return;
-    const nums = parts.map(Number);
-    if (parts.length !== 5 || nums.some((v) => !Number.isFinite(v)) || !Number.isInteger(nums[0]) || nums[0] < 0) {
-      throw new BadInputError(`${path}:${n + 1}: expected 'class cx cy w h', got '${line.trim()}'`);
-    }
-    classes.push(nums[0]);
-    boxes.push(nums[1], nums[2], nums[3], nums[4]);
-  });
-  return { classes: Int32Array.from(classes), boxes: Float32Array.from(boxes) };
-}
+/** Ultralytics' IMG_FORMATS: the extensions that make a file an image of the dataset. */
+const IMG_FORMATS = new Set(['bmp', 'dng', 'jpeg', 'jpg', 'mpo', 'png', 'tif', 'tiff', 'webp', 'pfm', 'heic']);
 
 /**
- * Reads a YOLO dataset description (Ultralytics' YAML: `path`, `train`, `val`, `names`) and the labels of a split.
- * A relative `path` resolves against `root` (default: the YAML's folder).
+ * Ultralytics' `img2label_paths`: the last `/images/` in the path becomes `/labels/`, and what follows the last dot
+ * becomes `txt`.
  *
  * @example
  * ```ts
- * const ds = readYoloDataset('coco128/coco128.yaml', { root: 'coco128' });
- * ds.images.length; // 128
+ * labelPathFor('/data/coco128/images/train2017/000000000009.jpg'); // '/data/coco128/labels/train2017/000000000009.txt'
  * ```
  */
-export function readYoloDataset(yamlPath: string, options: { root?: string; split?: 'train' | 'val' | 'test' } = {}): YoloDataset {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parseYaml(readFileSync(yamlPath, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new BadInputError(`${yamlPath}: not a readable dataset YAML (${(err as Error).message})`, { cause: err });
-  }
-  if (!doc || typeof doc !== 'object') throw new BadInputError(`${yamlPath}: expected a mapping with path, val and names`);
-  const split = options.split ?? 'val';
-  const rawNames = doc.names;
-  let names: string[];
-  if (Array.isArray(rawNames)) names = rawNames.map(String);
-  else if (rawNames && typeof rawNames === 'object') {
-    names = [];
-    for (const [k, v] of Object.entries(rawNames)) names[Number(k)] = String(v);
-  } else throw new BadInputError(`${yamlPath}: 'names' must be a list or a mapping of class names`);
-  const declared = typeof doc.path === 'string' ? doc.path : '.';
-  const base = options.root ?? resolve(dirname(yamlPath), declared);
-  const entries = ([] as unknown[]).concat(doc[split] ?? []);
-  if (!entries.length) throw new BadInputError(`${yamlPath}: no '${split}' split`);
-  const images: string[] = [];
-  for (const e of entries) {
-    if (typeof e !== 'string') throw new BadInputError(`${yamlPath}: '${split}' entries must be paths`);
-    const p = isAbsolute(e) ? e : join(base, e);
-    if (!existsSync(p)) throw new BadInputError(`${yamlPath}: ${split} path ${p} does not exist (set root to the dataset folder)`);
-    if (statSync(p).isDirectory()) {
-      for (const f of readdirSync(p).sort()) if (IMAGE_EXTENSIONS.has(extname(f).toLowerCase())) images.push(join(p, f));
-    } else {
-      // A .txt list of image paths, relative to the dataset root.
-      for (const line of readFileSync(p, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) images.push(isAbsolute(line) ? line : join(base, line));
+export function labelPathFor(image: string): string {
+  const imagesDir = `${sep}images${sep}`;
+  const at = image.lastIndexOf(imagesDir);
+  const swapped = at < 0 ? image : `${image.slice(0, at)}${sep}labels${sep}${image.slice(at + imagesDir.length)}`;
+  const dot = swapped.lastIndexOf('.');
+  return `${dot < 0 ? swapped : swapped.slice(0, dot)}.txt`;
+}
+
+/**
+ * Reads one YOLO label file as Ultralytics' `verify_image_label` does: one box per line, `class cx cy w h`
+ * (normalized); when any line has more than 6 values the file holds polygons (`class x1 y1 x2 y2 …`) and each
+ * becomes its bounding box. Coordinates must lie in [-0.01, 1.01] and class ids in [0, classCount), Ultralytics'
+ * tolerances; duplicate rows are dropped (then rows are in sorted order, as `np.unique` leaves them). A missing file
+ * is a background image.
+ *
+ * @param classCount number of classes in the dataset (class ids are checked against it); omit to skip that check
+ * @throws BadInputError `file:line: …` for a malformed line
+ *
+ * @example
+ * ```ts
+ * const { classes, boxesNormalized } = readYoloLabels('coco128/labels/train2017/000000000009.txt', 80);
+ * ```
+ */
+export function readYoloLabels(path: string, classCount?: number): YoloLabels {
+  if (typeof path !== 'string') check.fail('readYoloLabels: path', 'the path of a label file', path);
+  const nc = check.optional(classCount, Infinity, (v) => check.integer('readYoloLabels: classCount', v, 1));
+  if (!existsSync(path) || !statSync(path).isFile()) return { classes: new Int32Array(0), boxesNormalized: new Float32Array(0) };
+  const rows: Array<{ line: number; values: string[] }> = [];
+  readFileSync(path, 'utf8').split(/\r\n|\r|\n/).forEach((text, i) => {
+    const values = text.trim().split(/\s+/).filter(Boolean);
+    if (values.length) rows.push({ line: i + 1, values });
+  });
+  const where = (line: number) => `${path}:${line}`;
+  const num = (s: string, line: number): number => {
+    const v = Number(s);
+    if (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) throw new BadInputError(`${where(line)}: ${JSON.stringify(s)} is not a number`);
+    return Math.fround(v); // np.array(..., dtype=np.float32)
+  };
+  const polygons = rows.some((r) => r.values.length > 6);
+  const labels = rows.map(({ line, values }) => {
+    const row = values.map((s) => num(s, line));
+    if (!polygons) {
+      if (row.length !== 5) throw new BadInputError(`${where(line)}: expected 5 values 'class cx cy w h', found ${row.length}`);
+      return { line, row };
     }
+    // segments2boxes: the polygon's min/max, then xyxy2xywh, in float32.
+    const coords = row.length - 1;
+    if (coords < 2 || coords % 2) throw new BadInputError(`${where(line)}: a polygon needs x y pairs after the class, found ${coords} values`);
+    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    for (let k = 1; k < row.length; k += 2) {
+      x1 = Math.min(x1, row[k]);
+      x2 = Math.max(x2, row[k]);
+      y1 = Math.min(y1, row[k + 1]);
+      y2 = Math.max(y2, row[k + 1]);
+    }
+    const f = Math.fround;
+    return { line, row: [row[0], f(f(x1 + x2) / 2), f(f(y1 + y2) / 2), f(x2 - x1), f(y2 - y1)] };
+  });
+  for (const { line, row } of labels) {
+    const [c, ...box] = row;
+    if (!Number.isInteger(c) || c < 0 || c >= nc) {
+      const range = nc === Infinity ? '>= 0' : `in [0, ${nc - 1}]`;
+      throw new BadInputError(`${where(line)}: class ${row[0]} is not a class id ${range}`);
+    }
+    const bad = box.find((v) => v > 1.01 || v < -0.01);
+    if (bad !== undefined) throw new BadInputError(`${where(line)}: coordinate ${bad} is outside the normalized range [0, 1] (Ultralytics allows ±0.01)`);
   }
+  let kept = labels.map((l) => l.row);
+  // np.unique(lb, axis=0, return_index=True): only applied when there are duplicates, and then rows come out sorted.
+  const unique = [...new Map(kept.map((r) => [r.join(' '), r])).values()];
+  if (unique.length < kept.length) kept = unique.sort((a, b) => a.reduce((d, v, k) => d || v - b[k], 0));
   return {
-    names,
-    images: images.map((image) => {
-      const { classes, boxes } = readLabels(labelPathFor(image));
-      return { image, classes, boxesNormalized: boxes };
-    }),
+    classes: Int32Array.from(kept, (r) => r[0]),
+    boxesNormalized: Float32Array.from(kept.flatMap((r) => r.slice(1))),
   };
 }
 
-/** Normalized cx, cy, w, h → pixel x1, y1, x2, y2. */
-export function toPixelBoxes(boxes: Float32Array, width: number, height: number): Float32Array {
+/**
+ * Reads a YOLO dataset description (Ultralytics' YAML: `path`, `train`, `val`, `test`, `names` or `nc`) and the
+ * images and labels of one split. The dataset root is `options.root`, else the YAML's `path` (relative to the YAML's
+ * folder), else the YAML's folder. A split is a folder (searched recursively for images), a `.txt` list of image
+ * paths, or a list of either; a relative entry that does not exist and starts with `../` is retried without it, as
+ * Ultralytics does. Labels come from the parallel `labels/` tree (`labelPathFor`).
+ *
+ * @throws BadInputError for an unreadable YAML (with its line), missing `names`/`nc`, a split that is missing or
+ *   does not exist, a split without images, or a malformed label line (`file:line`)
+ *
+ * @example
+ * ```ts
+ * // coco128.yaml's `path: ../datasets/coco128` points into a yolov5 checkout: pass the folder that holds it.
+ * const ds = readYoloDataset('fixtures/coco128/coco128.yaml', { root: 'fixtures/coco128' });
+ * ds.images.length; // 128
+ * ds.images[0].labels.classes; // Int32Array [45, 45, 50, 45, 49, 49, 49, 49]
+ * ```
+ */
+export function readYoloDataset(yamlPath: string, options?: ReadYoloDatasetOptions): YoloDataset {
+  if (typeof yamlPath !== 'string' || !yamlPath) check.fail('readYoloDataset: yamlPath', 'the path of a dataset YAML', yamlPath);
+  const o = check.options<ReadYoloDatasetOptions>('readYoloDataset: options', options);
+  if (o.root !== undefined && (typeof o.root !== 'string' || !o.root)) check.fail('readYoloDataset: options.root', 'a folder path', o.root);
+  if (o.split !== undefined && (typeof o.split !== 'string' || !o.split)) check.fail('readYoloDataset: options.split', "a split name such as 'val'", o.split);
+  const split = o.split ?? 'val';
+  const doc = readYaml(yamlPath);
+  const names = classNames(yamlPath, doc);
+
+  const declared = typeof doc.path === 'string' && doc.path ? doc.path : undefined;
+  const root = resolve(o.root ?? (declared === undefined ? dirname(yamlPath) : resolve(dirname(yamlPath), declared)));
+  const entry = doc[split] ?? (split === 'val' ? doc.validation : undefined);
+  if (entry === undefined || entry === null || entry === '') throw new BadInputError(`${yamlPath}: no '${split}' split (keys: ${Object.keys(doc).join(', ')})`);
+  const entries = Array.isArray(entry) ? entry : [entry];
+  const images: string[] = [];
+  for (const e of entries) {
+    if (typeof e !== 'string' || !e) throw new BadInputError(`${yamlPath}: '${split}' must be a path or a list of paths, found ${check.describe(e)}`);
+    let p = resolve(root, e);
+    // check_det_dataset: a single relative path that does not exist and starts with ../ is retried without it.
+    if (!Array.isArray(entry) && !existsSync(p) && e.startsWith('../')) p = resolve(root, e.slice(3));
+    if (!existsSync(p)) throw new BadInputError(`${yamlPath}: ${split} path ${p} does not exist (dataset root ${root}; pass root to change it)`);
+    if (statSync(p).isDirectory()) images.push(...listFiles(p));
+    else images.push(...readImageList(p));
+  }
+  // get_img_files: image extensions only, all entries sorted together.
+  const imageFiles = images.filter((f) => IMG_FORMATS.has(f.slice(f.lastIndexOf('.') + 1).toLowerCase())).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!imageFiles.length) throw new BadInputError(`${yamlPath}: no images found for split '${split}' in ${entries.map((e) => resolve(root, String(e))).join(', ')}`);
+  return {
+    names,
+    root,
+    images: imageFiles.map((image) => ({ image, labels: readYoloLabels(labelPathFor(image), names.length) })),
+  };
+}
+
+function readYaml(yamlPath: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(yamlPath, 'utf8');
+  } catch (err) {
+    throw new BadInputError(`${yamlPath}: cannot read the dataset YAML (${(err as Error).message})`, { cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const line = err instanceof YAMLError && err.linePos ? `:${err.linePos[0].line}` : '';
+    throw new BadInputError(`${yamlPath}${line}: not a valid dataset YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new BadInputError(`${yamlPath}: a dataset YAML must be a mapping with path, val and names, found ${check.describe(doc)}`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+/** check_det_dataset + check_class_names: `names` as a list or an {id: name} mapping, or `nc` alone. */
+function classNames(yamlPath: string, doc: Record<string, unknown>): string[] {
+  const raw = doc.names;
+  const nc = doc.nc;
+  if (raw === undefined || raw === null) {
+    if (typeof nc !== 'number' || !Number.isInteger(nc) || nc < 1) throw new BadInputError(`${yamlPath}: the dataset YAML needs 'names' (or 'nc')`);
+    return Array.from({ length: nc }, (_, i) => `class_${i}`);
+  }
+  const name = (v: unknown, key: string): string => {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new BadInputError(`${yamlPath}: names[${key}] must be a name, found ${check.describe(v)}`);
+    return String(v);
+  };
+  let names: string[];
+  if (Array.isArray(raw)) names = raw.map((v, i) => name(v, String(i)));
+  else if (typeof raw === 'object') {
+    const entries = Object.entries(raw as Record<string, unknown>);
+    names = new Array<string>(entries.length);
+    for (const [k, v] of entries) {
+      const id = Number(k);
+      if (!/^\d+$/.test(k) || id >= entries.length) {
+        throw new BadInputError(`${yamlPath}: names key ${JSON.stringify(k)} is not a class id in [0, ${entries.length - 1}] (${entries.length} names)`);
+      }
+      names[id] = name(v, k);
+    }
+  } else throw new BadInputError(`${yamlPath}: 'names' must be a list or a mapping of class names, found ${check.describe(raw)}`);
+  if (!names.length) throw new BadInputError(`${yamlPath}: 'names' is empty`);
+  if (nc !== undefined && nc !== null && nc !== names.length) throw new BadInputError(`${yamlPath}: 'names' has ${names.length} entries but 'nc' is ${check.describe(nc)}`);
+  return names;
+}
+
+/** Every file under dir, recursively, as `glob(dir/**\/*.*)` finds them: hidden names skipped, links followed. */
+function listFiles(dir: string, seen = new Set<string>()): string[] {
+  const real = realpathSync(dir);
+  if (seen.has(real)) return []; // a link loop
+  seen.add(real);
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('.')) continue;
+    const p = join(dir, name);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      continue; // a dangling link
+    }
+    if (st.isDirectory()) out.push(...listFiles(p, seen));
+    else if (name.includes('.')) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * A .txt list of images, one per line. `./x` is relative to the list's folder (Ultralytics); other relative lines
+ * are too (Ultralytics leaves them relative to the working directory). Listed images must exist.
+ */
+function readImageList(listPath: string): string[] {
+  const folder = dirname(listPath);
+  const out: string[] = [];
+  readFileSync(listPath, 'utf8').split(/\r\n|\r|\n/).forEach((text, i) => {
+    const line = text.trim();
+    if (!line) return;
+    const p = isAbsolute(line) ? line : resolve(folder, line.startsWith('./') ? line.slice(2) : line);
+    if (IMG_FORMATS.has(p.slice(p.lastIndexOf('.') + 1).toLowerCase()) && !existsSync(p)) {
+      throw new BadInputError(`${listPath}:${i + 1}: image ${p} does not exist`);
+    }
+    out.push(p);
+  });
+  return out;
+}
+
+/**
+ * Normalized labels (cx, cy, w, h) → pixel boxes (x1, y1, x2, y2) in float32, clipped to the image as Ultralytics'
+ * `scale_boxes` clips the labels it compares predictions with.
+ *
+ * @param labels the labels of one image, or their `boxesNormalized`
+ *
+ * @example
+ * ```ts
+ * toPixelBoxes({ classes: Int32Array.of(0), boxesNormalized: Float32Array.of(0.5, 0.5, 0.5, 0.25) }, 200, 100);
+ * // Float32Array [50, 37.5, 150, 62.5]
+ * ```
+ */
+export function toPixelBoxes(labels: YoloLabels | Float32Array, width: number, height: number): Float32Array {
+  const boxes = labels instanceof Float32Array ? labels : check.object<YoloLabels>('toPixelBoxes: labels', labels).boxesNormalized;
+  if (!(boxes instanceof Float32Array) || boxes.length % 4) check.fail('toPixelBoxes: labels.boxesNormalized', 'a Float32Array of 4 values per box', boxes);
+  check.number('toPixelBoxes: width', width, 1);
+  check.number('toPixelBoxes: height', height, 1);
+  const f = Math.fround;
   const out = new Float32Array(boxes.length);
   for (let i = 0; i < boxes.length; i += 4) {
-    const [cx, cy, w, h] = [boxes[i] * width, boxes[i + 1] * height, boxes[i + 2] * width, boxes[i + 3] * height];
-    out.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], i);
+    // xywh2xyxy in float32, then to pixels.
+    const hw = f(boxes[i + 2] / 2);
+    const hh = f(boxes[i + 3] / 2);
+    const x1 = f(f(boxes[i] - hw) * width);
+    const y1 = f(f(boxes[i + 1] - hh) * height);
+    const x2 = f(f(boxes[i] + hw) * width);
+    const y2 = f(f(boxes[i + 1] + hh) * height);
+    out[i] = Math.min(Math.max(x1, 0), width);
+    out[i + 1] = Math.min(Math.max(y1, 0), height);
+    out[i + 2] = Math.min(Math.max(x2, 0), width);
+    out[i + 3] = Math.min(Math.max(y2, 0), height);
   }
   return out;
 }

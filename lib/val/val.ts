@@ -57,7 +57,7 @@ export async function val(options: ValOptions): Promise<ValResult> {
     if (detector.info.names && detector.info.names.length !== ds.names.length) {
       throw new TrtjsError('ERR_VALIDATION', `val: the model has ${detector.info.names.length} classes, the dataset ${ds.names.length}`);
     }
-    const metrics = new DetectionMetrics();
+    const metrics = new DetectionMetrics(ds.names.length);
     let ms = 0;
     for (let i = 0; i < images.length; i++) {
       o.signal?.throwIfAborted();
@@ -73,7 +73,7 @@ export async function val(options: ValOptions): Promise<ValResult> {
           scores: Float32Array.from(dets.map((d) => d.score)),
           classes: Int32Array.from(dets.map((d) => d.classId)),
         },
-        { boxes: toPixelBoxes(item.boxesNormalized, w, h), classes: item.classes },
+        { boxes: toPixelBoxes(item.labels, w, h), classes: item.labels.classes },
       );
       o.onProgress?.(i + 1, images.length);
     }
