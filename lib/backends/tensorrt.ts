@@ -1,28 +1,40 @@
+import { capabilities } from '../capabilities.js';
 import { TrtjsError, settleNative } from '../errors.js';
 import { readEngineFile } from '../model/engine-file.js';
-import { inspectEngine } from '../model/inspect-engine.js';
-import type { ModelInfo, TensorDtype } from '../model/model-info.js';
+import { describeEngine, deserializing, type EngineInspection } from '../model/inspect-engine.js';
+import type { TensorDtype } from '../model/model-info.js';
 import { looksLikeOnnx, readModelBytes, type ModelSource } from '../model/read-model.js';
 import { addon, layerFunction } from '../native/binding.js';
 import * as check from '../util/validate.js';
 import type { Backend, Tensor, TensorData } from './backend.js';
 import { checkFeeds } from './check-feeds.js';
+import { ContextPool } from './context-pool.js';
 
 export interface TensorRtOptions {
   /** CUDA device. Default 0. */
   device?: number;
-  /** Execution contexts (concurrent requests), each with its own stream and buffers. Default 1. */
+  /**
+   * Execution contexts per optimization profile: how many requests of one shape range run at once. Each context
+   * has its own CUDA stream, device buffers and pinned staging; on a dynamic-shape engine each one past the first
+   * per profile also holds its own copy of the engine (TensorRT allows one context per profile per engine).
+   * Default 1.
+   */
   contexts?: number;
+  /**
+   * Hand pinned host memory to TensorRT directly instead of copying it to device buffers. Default: true on
+   * integrated GPUs (Jetson), where host and device share memory, false elsewhere.
+   */
+  mapped?: boolean;
 }
 
-const TRT_DTYPES: TensorDtype[] = ['float32', 'float16', 'int8', 'int32', 'bool', 'uint8', 'unknown', 'bfloat16', 'int64'];
-const ARRAYS: Partial<Record<TensorDtype, { new (b: ArrayBuffer, o: number, n: number): TensorData; BYTES_PER_ELEMENT: number }>> = {
+const ARRAYS: Partial<Record<TensorDtype, { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number }>> = {
   float32: Float32Array, float16: Uint16Array, int8: Int8Array, int32: Int32Array, uint8: Uint8Array, int64: BigInt64Array, bool: Uint8Array,
 };
 
 /**
- * TensorRT inference on a serialized engine (Ultralytics `.engine` or plain plan). Requests run off the JS
- * thread on a pool of execution contexts.
+ * TensorRT inference on a serialized engine (Ultralytics `.engine` or plain plan). Requests run off the JS thread
+ * on a pool of execution contexts. Inputs are written straight into page-locked staging memory and outputs read
+ * from it, one copy each way on the host; on integrated GPUs the GPU reads and writes that memory itself.
  *
  * @example
  * ```ts
@@ -32,48 +44,109 @@ const ARRAYS: Partial<Record<TensorDtype, { new (b: ArrayBuffer, o: number, n: n
  */
 export class TensorRtBackend implements Backend {
   readonly kind = 'tensorrt' as const;
-  readonly info: ModelInfo;
+  /** IO signature, metadata, profiles and provenance of the engine. */
+  readonly info: EngineInspection;
   #handle: unknown;
+  #pool: ContextPool;
+  /** staging[c][t]: IO tensor t (native order) of context c. */
+  #staging: ArrayBuffer[][];
+  #tensors: Array<{ name: string; input: boolean }>;
+  #disposing: Promise<void> | undefined;
 
-  private constructor(info: ModelInfo, handle: unknown) {
+  private constructor(info: EngineInspection, handle: unknown, pool: ContextPool, staging: ArrayBuffer[][], tensors: Array<{ name: string; input: boolean }>) {
     this.info = info;
     this.#handle = handle;
+    this.#pool = pool;
+    this.#staging = staging;
+    this.#tensors = tensors;
   }
 
+  /**
+   * Deserializes an engine and sets up its execution contexts.
+   * @throws ERR_TRT_UNAVAILABLE without TensorRT or a GPU; ERR_ENGINE_INCOMPATIBLE for a plan this TensorRT or GPU
+   *   cannot load (naming both sides); ERR_BAD_INPUT for an ONNX model
+   */
   static async load(source: ModelSource, options?: TensorRtOptions): Promise<TensorRtBackend> {
     const o = check.options<TensorRtOptions>('TensorRtBackend.load: options', options);
     const device = check.optional(o.device, 0, (v) => check.integer('TensorRtBackend.load: options.device', v, 0, 64));
     const contexts = check.optional(o.contexts, 1, (v) => check.integer('TensorRtBackend.load: options.contexts', v, 1, 64));
+    const mappedOption = check.optional<boolean | undefined>(o.mapped, undefined, (v) => check.boolean('TensorRtBackend.load: options.mapped', v));
     const { bytes, name } = await readModelBytes(source, 'engine');
     if (looksLikeOnnx(bytes, name)) throw new TrtjsError('ERR_BAD_INPUT', `${name} is an ONNX model: build an engine from it first (buildEngine or trtjs build)`);
-    const info = await inspectEngine(bytes, { device });
+    const file = readEngineFile(bytes, name);
+    const caps = await capabilities();
     const load = layerFunction('trtLoadEngine', 'tensorrt');
-    const handle = await settleNative(() => load(readEngineFile(bytes, name).plan, device, contexts));
-    return new TensorRtBackend(info, handle);
-  }
-
-  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    if (this.#handle === undefined) throw new TrtjsError('ERR_DISPOSED', 'TensorRtBackend has been disposed');
-    checkFeeds(feeds, this.info.inputs, 'TensorRtBackend.run');
-    const run = addon().trtRun!;
-    const outs = await settleNative(() => run(this.#handle, Object.entries(feeds).map(([name, t]) => ({ name, shape: t.dims, data: t.data }))));
-    const result: Record<string, Tensor> = {};
-    for (const o of outs) {
-      const dtype = TRT_DTYPES[o.dtype] ?? 'unknown';
-      const Ctor = ARRAYS[dtype];
-      if (!Ctor) throw new TrtjsError('ERR_NATIVE', `output '${o.name}' has an unsupported data type (${dtype})`);
-      // A fresh, aligned copy: Buffer memory may start at any offset.
-      const aligned = new Uint8Array(o.data.byteLength);
-      aligned.set(o.data);
-      result[o.name] = { dtype, dims: o.shape, data: new Ctor(aligned.buffer, 0, o.data.byteLength / Ctor.BYTES_PER_ELEMENT) };
+    const mapped = mappedOption ?? caps.cuda.devices[device]?.integrated ?? false;
+    // The profile count decides how many contexts to make, so the plan is described first (one deserialization
+    // more, at load time only) unless it has a single profile, the usual case, tried directly.
+    let contextProfiles = Array<number>(contexts).fill(0);
+    let loaded = await deserializing(name, file, caps, device, () => settleNative(() => load(file.plan, device, contextProfiles, mapped)));
+    const profiles = loaded.desc.profiles.length;
+    if (profiles > 1) {
+      addon().trtDisposeEngine!(loaded.handle);
+      contextProfiles = Array.from({ length: profiles * contexts }, (_, i) => Math.floor(i / contexts));
+      loaded = await settleNative(() => load(file.plan, device, contextProfiles, mapped));
     }
-    return result;
+    const info = describeEngine(file, loaded.desc, caps);
+    const pool = new ContextPool(
+      contextProfiles,
+      info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),
+    );
+    return new TensorRtBackend(info, loaded.handle, pool, loaded.staging, loaded.desc.tensors);
   }
 
-  async dispose(): Promise<void> {
-    if (this.#handle === undefined) return;
-    addon().trtDisposeEngine?.(this.#handle);
-    this.#handle = undefined;
+  /** Execution contexts now running a request, and requests waiting for one. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.#pool.busy, waiting: this.#pool.waiting };
+  }
+
+  async run(feeds: Record<string, Tensor>, options?: { signal?: AbortSignal }): Promise<Record<string, Tensor>> {
+    if (this.#handle === undefined || this.#disposing) throw new TrtjsError('ERR_DISPOSED', 'TensorRtBackend has been disposed');
+    checkFeeds(feeds, this.info.inputs, 'TensorRtBackend.run');
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    const shapes = Object.fromEntries(this.info.inputs.map((i) => [i.name, feeds[i.name].dims]));
+    const c = await this.#pool.acquire(shapes, signal);
+    try {
+      const inputShapes: number[][] = [];
+      this.#tensors.forEach((t, i) => {
+        if (!t.input) return;
+        const { data, dims } = feeds[t.name];
+        const staging = this.#staging[c][i];
+        if (data.byteLength > staging.byteLength) {
+          throw new TrtjsError('ERR_SHAPE', `TensorRtBackend.run: input '${t.name}' [${dims.join(', ')}] is larger than its profile's maximum`);
+        }
+        new Uint8Array(staging, 0, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        inputShapes.push(dims);
+      });
+      const outShapes = await settleNative(() => addon().trtRun!(this.#handle, c, inputShapes));
+      const result: Record<string, Tensor> = {};
+      let k = 0;
+      this.#tensors.forEach((t, i) => {
+        if (t.input) return;
+        const dims = outShapes[k++];
+        const { dtype } = this.info.outputs.find((o) => o.name === t.name)!;
+        const Ctor = ARRAYS[dtype];
+        if (!Ctor) throw new TrtjsError('ERR_NATIVE', `output '${t.name}' has an unsupported data type (${dtype})`);
+        const bytes = dims.reduce((a, d) => a * d, 1) * Ctor.BYTES_PER_ELEMENT;
+        // The staging is the next request's: the caller gets its own copy.
+        result[t.name] = { dtype, dims, data: new Ctor(this.#staging[c][i].slice(0, bytes)) };
+      });
+      return result;
+    } finally {
+      this.#pool.release(c);
+    }
+  }
+
+  /** Refuses new requests, lets running ones finish (waiting ones are rejected with ERR_DISPOSED), then frees. */
+  dispose(): Promise<void> {
+    if (this.#handle === undefined) return Promise.resolve();
+    this.#disposing ??= this.#pool.close().then(() => {
+      addon().trtDisposeEngine?.(this.#handle);
+      this.#handle = undefined;
+      this.#staging = [];
+    });
+    return this.#disposing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -125,25 +125,34 @@ export interface NativeAddon {
     cancel: Int32Array,
   ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; networkLayers: number; engineInfo: string; warnings: string[] }>;
   tensorrtInfo?(): Promise<NativeTensorrtInfo>;
-  /** Loads a plan for inference with `contexts` execution contexts; resolves to an opaque handle. */
-  trtLoadEngine?(plan: Uint8Array, device: number, contexts: number): Promise<unknown>;
-  /** Runs one request; outputs as raw bytes with nvinfer1::DataType codes. */
-  trtRun?(
-    handle: unknown,
-    inputs: Array<{ name: string; shape: number[]; data: ArrayBufferView }>,
-  ): Promise<Array<{ name: string; dtype: number; shape: number[]; data: Uint8Array }>>;
-  /** Releases the engine once running requests finish. */
-  trtDisposeEngine?(handle: unknown): void;
-  /** Deserializes a plan (ERR_ENGINE_INCOMPATIBLE when it cannot) and describes it. dtype: nvinfer1::DataType. */
-  trtInspectEngine?(
+  /**
+   * Loads a plan for inference: one execution context per entry of `contextProfiles` (the profile it serves).
+   * staging[c][t] is the pinned host memory of IO tensor t (desc.tensors order) of context c. With `mapped`, that
+   * memory is handed to TensorRT directly (integrated GPUs).
+   */
+  trtLoadEngine?(
     plan: Uint8Array,
     device: number,
-  ): Promise<{
-    tensors: Array<{ name: string; input: boolean; dtype: number; shape: number[] }>;
-    profiles: Array<Array<{ name: string; min: number[]; opt: number[]; max: number[] }>>;
-    deviceMemory: number;
-    layers: number;
-  }>;
+    contextProfiles: number[],
+    mapped: boolean,
+  ): Promise<{ handle: unknown; desc: NativeEngineDesc; staging: ArrayBuffer[][] }>;
+  /**
+   * Runs context `context` on what its input staging holds; inputShapes: one per input, desc order. Resolves to the
+   * output shapes (desc order); their data is then in the output staging. One request per context at a time.
+   */
+  trtRun?(handle: unknown, context: number, inputShapes: number[][]): Promise<number[][]>;
+  /** Detaches the staging ArrayBuffers and releases the engine (a run in flight keeps it until it ends). */
+  trtDisposeEngine?(handle: unknown): void;
+  /** Deserializes a plan (ERR_ENGINE_INCOMPATIBLE when it cannot) and describes it. */
+  trtInspectEngine?(plan: Uint8Array, device: number): Promise<NativeEngineDesc>;
+}
+
+/** A deserialized plan: IO tensors (dtype: nvinfer1::DataType; -1 for dynamic dims), profiles, device memory. */
+export interface NativeEngineDesc {
+  tensors: Array<{ name: string; input: boolean; dtype: number; shape: number[] }>;
+  profiles: Array<Array<{ name: string; min: number[]; opt: number[]; max: number[] }>>;
+  deviceMemory: number;
+  layers: number;
 }
 
 /** The package root: lib/native/ in the sources and dist/native/ when built both sit two levels down. */

@@ -5,6 +5,7 @@
 
 #include "napi/args.h"
 #include "napi/async.h"
+#include "napi/engine-desc.h"
 #include "napi/register.h"
 #include "trt/builder.h"
 #include "trt/inspect.h"
@@ -106,36 +107,7 @@ Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
   auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
   return queueWork<trt::EngineDesc>(
       env, "trtjs.inspectEngine", [bytes, device] { return trt::inspectEngine(bytes->data(), bytes->size(), device); },
-      [](Napi::Env env, trt::EngineDesc& d) -> Napi::Value {
-        Napi::Object out = Napi::Object::New(env);
-        Napi::Array tensors = Napi::Array::New(env, d.tensors.size());
-        for (size_t i = 0; i < d.tensors.size(); ++i) {
-          Napi::Object t = Napi::Object::New(env);
-          t.Set("name", d.tensors[i].name);
-          t.Set("input", d.tensors[i].input);
-          t.Set("dtype", d.tensors[i].dtype);
-          t.Set("shape", dimsToJs(env, d.tensors[i].shape));
-          tensors.Set(i, t);
-        }
-        out.Set("tensors", tensors);
-        Napi::Array profiles = Napi::Array::New(env, d.profiles.size());
-        for (size_t p = 0; p < d.profiles.size(); ++p) {
-          Napi::Array inputs = Napi::Array::New(env, d.profiles[p].size());
-          for (size_t k = 0; k < d.profiles[p].size(); ++k) {
-            Napi::Object o = Napi::Object::New(env);
-            o.Set("name", d.profiles[p][k].name);
-            o.Set("min", dimsToJs(env, d.profiles[p][k].min));
-            o.Set("opt", dimsToJs(env, d.profiles[p][k].opt));
-            o.Set("max", dimsToJs(env, d.profiles[p][k].max));
-            inputs.Set(k, o);
-          }
-          profiles.Set(p, inputs);
-        }
-        out.Set("profiles", profiles);
-        out.Set("deviceMemory", Napi::Number::New(env, static_cast<double>(d.deviceMemory)));
-        out.Set("layers", Napi::Number::New(env, d.layers));
-        return out;
-      });
+      [](Napi::Env env, trt::EngineDesc& d) -> Napi::Value { return engineDescToJs(env, d); });
 }
 
 }  // namespace

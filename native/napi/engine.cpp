@@ -1,10 +1,15 @@
-// TensorRT inference handles: trtLoadEngine(plan, device, contexts) → handle; trtRun(handle, inputs) → outputs;
-// trtDisposeEngine(handle). Runs hold their own reference, so disposing never frees an engine under a run.
+// TensorRT inference handles:
+//   trtLoadEngine(plan, device, contextProfiles, mapped) → { handle, desc, staging }: staging[c][t] is an
+//     ArrayBuffer over the pinned host memory of IO tensor t of context c (no copies between JS and it);
+//   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
+//   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
+//     its own reference, so the memory outlives it, but JavaScript can no longer reach it.
 #ifdef TRTJS_WITH_TENSORRT
 #include <memory>
 
 #include "napi/args.h"
 #include "napi/async.h"
+#include "napi/engine-desc.h"
 #include "napi/register.h"
 #include "trt/runtime.h"
 
@@ -14,72 +19,98 @@ namespace {
 
 struct Holder {
   std::shared_ptr<trt::EngineRuntime> runtime;
+  // Weak: the ArrayBuffers belong to JavaScript, their memory to the runtime.
+  std::vector<Napi::Reference<Napi::ArrayBuffer>> staging;
 };
 
-std::shared_ptr<trt::EngineRuntime> runtimeOf(Napi::Value v) {
+Holder& holderOf(Napi::Value v) {
   if (!v.IsExternal()) throwError(v.Env(), "ERR_BAD_INPUT", "engine handle expected");
   Holder* h = v.As<Napi::External<Holder>>().Data();
-  if (!h || !h->runtime) throwError(v.Env(), "ERR_DISPOSED", "the engine has been disposed");
-  return h->runtime;
+  if (!h) throwError(v.Env(), "ERR_BAD_INPUT", "engine handle expected");
+  return *h;
+}
+
+int intArg(const Napi::CallbackInfo& info, size_t i, const char* name, int min, int max) {
+  Napi::Value v = info.Length() > i ? info[i] : info.Env().Undefined();
+  if (!v.IsNumber()) throwError(info.Env(), "ERR_BAD_INPUT", std::string(name) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= min && d <= max) || d != static_cast<double>(static_cast<int>(d)))
+    throwError(info.Env(), "ERR_BAD_INPUT", std::string(name) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  return static_cast<int>(d);
 }
 
 Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto plan = typedArg<uint8_t>(info.Length() > 0 ? info[0] : env.Undefined(), napi_uint8_array, "plan");
-  if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsNumber()) throwError(env, "ERR_BAD_INPUT", "trtLoadEngine(plan, device, contexts)");
-  int device = info[1].As<Napi::Number>().Int32Value();
-  int contexts = info[2].As<Napi::Number>().Int32Value();
-  if (contexts < 1 || contexts > 64) throwError(env, "ERR_BAD_INPUT", "contexts must be in [1, 64]");
+  int device = intArg(info, 1, "device", 0, 1024);
+  if (info.Length() < 4 || !info[2].IsArray() || !info[3].IsBoolean())
+    throwError(env, "ERR_BAD_INPUT", "trtLoadEngine(plan, device, contextProfiles: number[], mapped: boolean)");
+  std::vector<int> profiles;
+  for (int64_t p : dimsFromJs(info[2], "contextProfiles")) {
+    if (p < 0 || p > 1 << 20) throwError(env, "ERR_BAD_INPUT", "contextProfiles must hold profile indices");
+    profiles.push_back(static_cast<int>(p));
+  }
+  if (profiles.empty() || profiles.size() > 1024) throwError(env, "ERR_BAD_INPUT", "contextProfiles must name 1 to 1024 contexts");
+  bool mapped = info[3].As<Napi::Boolean>().Value();
   auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
   return queueWork<std::shared_ptr<trt::EngineRuntime>>(
-      env, "trtjs.loadEngine", [bytes, device, contexts] { return std::make_shared<trt::EngineRuntime>(bytes->data(), bytes->size(), device, contexts); },
+      env, "trtjs.loadEngine",
+      [bytes, device, profiles, mapped] { return std::make_shared<trt::EngineRuntime>(bytes->data(), bytes->size(), device, profiles, mapped); },
       [](Napi::Env env, std::shared_ptr<trt::EngineRuntime>& rt) -> Napi::Value {
-        auto* holder = new Holder{rt};
-        return Napi::External<Holder>::New(env, holder, [](Napi::Env, Holder* h) { delete h; });
+        auto holder = std::make_unique<Holder>();
+        holder->runtime = rt;
+        const trt::EngineDesc& desc = rt->describe();
+        Napi::Array staging = Napi::Array::New(env, rt->contextCount());
+        for (size_t c = 0; c < rt->contextCount(); ++c) {
+          Napi::Array tensors = Napi::Array::New(env, desc.tensors.size());
+          for (size_t t = 0; t < desc.tensors.size(); ++t) {
+            trt::Staging s = rt->staging(c, t);
+            Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, s.host, s.bytes);
+            holder->staging.push_back(Napi::Weak(ab));
+            tensors.Set(static_cast<uint32_t>(t), ab);
+          }
+          staging.Set(static_cast<uint32_t>(c), tensors);
+        }
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("handle", Napi::External<Holder>::New(env, holder.release(), [](Napi::Env, Holder* h) { delete h; }));
+        out.Set("desc", engineDescToJs(env, desc));
+        out.Set("staging", staging);
+        return out;
       });
 }
 
 Napi::Value trtRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[1].IsArray()) throwError(env, "ERR_BAD_INPUT", "trtRun(handle, inputs)");
-  auto rt = runtimeOf(info[0]);
-  auto inputs = std::make_shared<std::vector<trt::HostTensor>>();
-  Napi::Array arr = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); ++i) {
-    Napi::Value v = arr.Get(i);
-    if (!v.IsObject()) throwError(env, "ERR_BAD_INPUT", "inputs must be objects");
-    Napi::Object o = v.As<Napi::Object>();
-    if (!o.Get("name").IsString() || !o.Get("data").IsTypedArray() || !o.Get("shape").IsArray()) throwError(env, "ERR_BAD_INPUT", "input needs name, shape and data");
-    trt::HostTensor t;
-    t.name = o.Get("name").As<Napi::String>().Utf8Value();
-    t.shape = dimsFromJs(o.Get("shape"), "shape");
-    Napi::TypedArray data = o.Get("data").As<Napi::TypedArray>();
-    auto* p = static_cast<uint8_t*>(data.ArrayBuffer().Data()) + data.ByteOffset();
-    t.data.assign(p, p + data.ByteLength());
-    inputs->push_back(std::move(t));
-  }
-  return queueWork<std::vector<trt::HostTensor>>(
-      env, "trtjs.run", [rt, inputs] { return rt->run(*inputs); },
-      [](Napi::Env env, std::vector<trt::HostTensor>& outs) -> Napi::Value {
-        Napi::Array result = Napi::Array::New(env, outs.size());
-        for (size_t i = 0; i < outs.size(); ++i) {
-          Napi::Object o = Napi::Object::New(env);
-          o.Set("name", outs[i].name);
-          o.Set("dtype", outs[i].dtype);
-          o.Set("shape", dimsToJs(env, outs[i].shape));
-          o.Set("data", Napi::Buffer<uint8_t>::Copy(env, outs[i].data.data(), outs[i].data.size()));
-          result.Set(i, o);
-        }
+  Holder& holder = holderOf(info.Length() > 0 ? info[0] : env.Undefined());
+  if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
+  std::shared_ptr<trt::EngineRuntime> rt = holder.runtime;
+  int context = intArg(info, 1, "context", 0, static_cast<int>(rt->contextCount()) - 1);
+  if (info.Length() < 3 || !info[2].IsArray()) throwError(env, "ERR_BAD_INPUT", "trtRun(handle, context, inputShapes: number[][])");
+  Napi::Array list = info[2].As<Napi::Array>();
+  std::vector<std::vector<int64_t>> shapes;
+  for (uint32_t i = 0; i < list.Length(); ++i) shapes.push_back(dimsFromJs(list.Get(i), "inputShapes[i]"));
+  return queueWork<std::vector<std::vector<int64_t>>>(
+      env, "trtjs.run", [rt, context, shapes] { return rt->run(static_cast<size_t>(context), shapes); },
+      [](Napi::Env env, std::vector<std::vector<int64_t>>& out) -> Napi::Value {
+        Napi::Array result = Napi::Array::New(env, out.size());
+        for (size_t i = 0; i < out.size(); ++i) result.Set(static_cast<uint32_t>(i), dimsToJs(env, out[i]));
         return result;
       });
 }
 
 Napi::Value trtDisposeEngine(const Napi::CallbackInfo& info) {
-  if (info.Length() > 0 && info[0].IsExternal()) {
-    Holder* h = info[0].As<Napi::External<Holder>>().Data();
-    if (h) h->runtime.reset();
+  Napi::Env env = info.Env();
+  Holder& holder = holderOf(info.Length() > 0 ? info[0] : env.Undefined());
+  for (Napi::Reference<Napi::ArrayBuffer>& ref : holder.staging) {
+    if (!ref.IsEmpty()) {
+      Napi::ArrayBuffer ab = ref.Value();
+      if (!ab.IsEmpty() && !ab.IsDetached()) ab.Detach();
+    }
+    ref.Reset();
   }
-  return info.Env().Undefined();
+  holder.staging.clear();
+  holder.runtime.reset();
+  return env.Undefined();
 }
 
 }  // namespace

@@ -21,6 +21,48 @@ std::vector<int64_t> toVector(const nvinfer1::Dims& d) {
 
 }  // namespace
 
+nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const CollectingLogger& logger, const uint8_t* plan, size_t size) {
+  nvinfer1::ICudaEngine* engine = runtime.deserializeCudaEngine(plan, size);
+  if (!engine) {
+    std::string why;
+    for (const std::string& e : logger.errors()) why += "\n  " + e;
+    throw CodedError("ERR_ENGINE_INCOMPATIBLE", "TensorRT " + status().version +
+                                                    " cannot deserialize this plan (built by another TensorRT version or for another GPU, or corrupt):" + why);
+  }
+  return engine;
+}
+
+EngineDesc describeEngine(const nvinfer1::ICudaEngine& engine) {
+  EngineDesc desc;
+  for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
+    char const* name = engine.getIOTensorName(i);
+    TensorDesc t;
+    t.name = name;
+    t.input = engine.getTensorIOMode(name) == nvinfer1::TensorIOMode::kINPUT;
+    t.dtype = static_cast<int>(engine.getTensorDataType(name));
+    t.shape = toVector(engine.getTensorShape(name));
+    desc.tensors.push_back(std::move(t));
+  }
+  for (int32_t p = 0; p < engine.getNbOptimizationProfiles(); ++p) {
+    std::vector<ProfileInput> profile;
+    for (const TensorDesc& t : desc.tensors) {
+      if (!t.input) continue;
+      char const* name = t.name.c_str();
+      profile.push_back({t.name, toVector(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kMIN)),
+                         toVector(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kOPT)),
+                         toVector(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kMAX))});
+    }
+    desc.profiles.push_back(std::move(profile));
+  }
+#if NV_TENSORRT_MAJOR > 10 || (NV_TENSORRT_MAJOR == 10 && NV_TENSORRT_MINOR >= 1)
+  desc.deviceMemory = engine.getDeviceMemorySizeV2();
+#else
+  desc.deviceMemory = static_cast<int64_t>(engine.getDeviceMemorySize());
+#endif
+  desc.layers = engine.getNbLayers();
+  return desc;
+}
+
 EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device) {
   const LibraryStatus& lib = status();
   if (!lib.loaded) throw CodedError("ERR_TRT_UNAVAILABLE", lib.error);
@@ -30,41 +72,8 @@ EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device) {
   CollectingLogger logger;
   std::unique_ptr<nvinfer1::IRuntime> runtime(createRuntime(logger));
   if (!runtime) throw CodedError("ERR_TRT_UNAVAILABLE", "createInferRuntime failed");
-  std::unique_ptr<nvinfer1::ICudaEngine> engine(runtime->deserializeCudaEngine(plan, size));
-  if (!engine) {
-    std::string why;
-    for (const std::string& e : logger.errors()) why += "\n  " + e;
-    throw CodedError("ERR_ENGINE_INCOMPATIBLE", "TensorRT " + lib.version + " cannot deserialize this plan (built by another TensorRT version or for another GPU, or corrupt):" + why);
-  }
-
-  EngineDesc desc;
-  for (int32_t i = 0; i < engine->getNbIOTensors(); ++i) {
-    char const* name = engine->getIOTensorName(i);
-    TensorDesc t;
-    t.name = name;
-    t.input = engine->getTensorIOMode(name) == nvinfer1::TensorIOMode::kINPUT;
-    t.dtype = static_cast<int>(engine->getTensorDataType(name));
-    t.shape = toVector(engine->getTensorShape(name));
-    desc.tensors.push_back(std::move(t));
-  }
-  for (int32_t p = 0; p < engine->getNbOptimizationProfiles(); ++p) {
-    std::vector<ProfileInput> profile;
-    for (const TensorDesc& t : desc.tensors) {
-      if (!t.input) continue;
-      char const* name = t.name.c_str();
-      profile.push_back({t.name, toVector(engine->getProfileShape(name, p, nvinfer1::OptProfileSelector::kMIN)),
-                         toVector(engine->getProfileShape(name, p, nvinfer1::OptProfileSelector::kOPT)),
-                         toVector(engine->getProfileShape(name, p, nvinfer1::OptProfileSelector::kMAX))});
-    }
-    desc.profiles.push_back(std::move(profile));
-  }
-#if NV_TENSORRT_MAJOR > 10 || (NV_TENSORRT_MAJOR == 10 && NV_TENSORRT_MINOR >= 1)
-  desc.deviceMemory = engine->getDeviceMemorySizeV2();
-#else
-  desc.deviceMemory = static_cast<int64_t>(engine->getDeviceMemorySize());
-#endif
-  desc.layers = engine->getNbLayers();
-  return desc;
+  std::unique_ptr<nvinfer1::ICudaEngine> engine(deserialize(*runtime, logger, plan, size));
+  return describeEngine(*engine);
 }
 
 }  // namespace trtjs::trt

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "trt/builder.h"
+#include "trt/logger.h"
 
 namespace trtjs::trt {
 
@@ -26,5 +27,10 @@ struct EngineDesc {
 
 // Throws CodedError: ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE (with TensorRT's own errors), ERR_CUDA.
 EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device);
+
+// The pieces inspectEngine is made of, for the runtime: a deserialized engine (ERR_ENGINE_INCOMPATIBLE with what
+// TensorRT logged when it refuses the plan) and its description.
+nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const CollectingLogger& logger, const uint8_t* plan, size_t size);
+EngineDesc describeEngine(const nvinfer1::ICudaEngine& engine);
 
 }  // namespace trtjs::trt

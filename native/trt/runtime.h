@@ -1,37 +1,42 @@
-// Inference on a deserialized plan, the trtexec way (named tensors: setInputShape, setTensorAddress,
-// enqueueV3). A pool of execution contexts serves concurrent requests; each context owns a CUDA stream and device
-// buffers sized once for its profile's maximum shapes.
+// Inference on a deserialized plan, the trtexec way (named tensors: setInputShape, setTensorAddress, enqueueV3).
+// Each execution context is a lane for one request at a time: its own CUDA stream, device buffers sized once for
+// its optimization profile's maximum shapes, and page-locked host staging that JavaScript reads and writes in place.
+// Which profile each context serves and which context takes a request is decided in TypeScript.
 #pragma once
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <string>
 #include <vector>
 
 #include "trt/inspect.h"
 
 namespace trtjs::trt {
 
-struct HostTensor {
-  std::string name;
-  int dtype = 0;  // nvinfer1::DataType as int
-  std::vector<int64_t> shape;
-  std::vector<uint8_t> data;
+struct Staging {
+  void* host = nullptr;
+  size_t bytes = 0;
 };
 
 class EngineRuntime {
  public:
-  // Throws CodedError (ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE, ERR_CUDA, ERR_SHAPE).
-  EngineRuntime(const uint8_t* plan, size_t size, int device, int contexts);
+  // contextProfiles[c] is the optimization profile context c serves. With `mapped`, staging memory is mapped
+  // into the device's address space and handed to TensorRT directly: no device buffers and no copies (integrated
+  // GPUs, where host and device share memory). Throws CodedError (ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE,
+  // ERR_BAD_INPUT, ERR_SHAPE, ERR_CUDA); whatever was allocated before the throw is released.
+  EngineRuntime(const uint8_t* plan, size_t size, int device, const std::vector<int>& contextProfiles, bool mapped);
   ~EngineRuntime();
   EngineRuntime(const EngineRuntime&) = delete;
   EngineRuntime& operator=(const EngineRuntime&) = delete;
 
   const EngineDesc& describe() const { return desc_; }
-  // Blocks for a free context, copies inputs in, runs, copies outputs out. Thread-safe.
-  std::vector<HostTensor> run(const std::vector<HostTensor>& inputs);
+  size_t contextCount() const;
+  // Host staging of IO tensor t (describe().tensors order) of context c, valid while the runtime lives.
+  Staging staging(size_t c, size_t t) const;
+
+  // Runs context c on what its input staging holds. inputShapes: one shape per input, in describe().tensors order.
+  // Returns one shape per output (same order); their data is then in the output staging. Blocks until the GPU is
+  // done. A context takes one request at a time: a second concurrent call on it fails (ERR_NATIVE).
+  std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes);
 
  private:
   struct Context;

@@ -62,6 +62,40 @@ describeTier(trt, 'TensorRT inference', () => {
     }
   });
 
+  it('serves every profile of a multi-profile engine with several requests at once, then frees it on dispose', async () => {
+    const multi = join(dir, 'multi.engine');
+    const shapes = ['images:1x3x320x320,1x3x320x320,1x3x320x320', 'images:1x3x640x640,2x3x640x640,4x3x640x640'];
+    writeFileSync(multi, (await buildEngine({ onnx, shapes })).engine);
+    const bus = await loadImage(fixture('images/bus.jpg'));
+    const batch = (b: number, size: number) => {
+      const lb = letterbox(bus, { size });
+      const data = new Float32Array(lb.data.length * b);
+      for (let i = 0; i < b; i++) data.set(lb.data, i * lb.data.length);
+      return { images: { dtype: 'float32' as const, dims: [b, 3, size, size], data } };
+    };
+    await using ort = await OnnxRuntimeBackend.load(onnx);
+    const backend = await TensorRtBackend.load(multi, { contexts: 2 });
+    expect(backend.info.profiles).toHaveLength(2);
+    const requests = [[1, 320], [2, 640], [1, 640], [4, 640], [1, 320], [3, 640], [1, 320], [1, 640]] as const;
+    const outs = await Promise.all(requests.map(([b, s]) => backend.run(batch(b, s))));
+    expect(backend.load).toEqual({ running: 0, waiting: 0 });
+    for (let k = 0; k < requests.length; k++) {
+      const [b, s] = requests[k];
+      const ref = (await ort.run(batch(b, s))).output0;
+      expect(outs[k].output0.dims).toEqual(ref.dims);
+      const got = outs[k].output0.data as Float32Array;
+      const want = ref.data as Float32Array;
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+      expect(worst, `[${b}, 3, ${s}, ${s}]`).toBeLessThan(1e-2);
+    }
+    await expect(backend.run(batch(2, 320))).rejects.toMatchObject({ code: 'ERR_SHAPE', message: /no optimization profile/ });
+    const pending = backend.run(batch(1, 320));
+    await backend.dispose();
+    await pending; // a request already running finishes before the engine goes
+    await expect(backend.run(batch(1, 320))).rejects.toMatchObject({ code: 'ERR_DISPOSED' });
+  });
+
   it('hot swaps between engines under load without failing a request, and rejects bad engines', async () => {
     const host = await ModelHost.open(fp32, { minSwapIntervalMs: 0 });
     const zidane = await loadImage(fixture('images/zidane.jpg'));
