@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/coded_error.h"
+#include "trt/dims.h"
 #include "trt/loader.h"
 #include "trt/logger.h"
 
@@ -50,13 +51,6 @@ class Monitor : public nvinfer1::IProgressMonitor {
 };
 #endif
 
-nvinfer1::Dims toDims(const std::vector<int64_t>& v) {
-  nvinfer1::Dims d{};
-  d.nbDims = static_cast<int32_t>(v.size());
-  for (size_t i = 0; i < v.size() && i < static_cast<size_t>(nvinfer1::Dims::MAX_DIMS); ++i)
-    d.d[i] = static_cast<decltype(d.d[0] + 0)>(v[i]);
-  return d;
-}
 
 std::string parserErrors(nvonnxparser::IParser& parser) {
   std::string out;

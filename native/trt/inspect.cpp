@@ -6,20 +6,11 @@
 #include <memory>
 
 #include "common/coded_error.h"
+#include "trt/dims.h"
 #include "trt/loader.h"
 #include "trt/logger.h"
 
 namespace trtjs::trt {
-
-namespace {
-
-std::vector<int64_t> toVector(const nvinfer1::Dims& d) {
-  std::vector<int64_t> out;
-  for (int32_t i = 0; i < d.nbDims; ++i) out.push_back(static_cast<int64_t>(d.d[i]));
-  return out;
-}
-
-}  // namespace
 
 nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const CollectingLogger& logger, const uint8_t* plan, size_t size) {
   nvinfer1::ICudaEngine* engine = runtime.deserializeCudaEngine(plan, size);

@@ -8,6 +8,7 @@
 
 #include "common/coded_error.h"
 #include "cuda/pinned.h"
+#include "trt/dims.h"
 #include "trt/loader.h"
 #include "trt/logger.h"
 
@@ -43,18 +44,7 @@ size_t volume(const std::vector<int64_t>& dims) {
   return v;
 }
 
-std::vector<int64_t> toVector(const nvinfer1::Dims& d) {
-  std::vector<int64_t> out;
-  for (int32_t i = 0; i < d.nbDims; ++i) out.push_back(static_cast<int64_t>(d.d[i]));
-  return out;
-}
 
-nvinfer1::Dims toDims(const std::vector<int64_t>& v) {
-  nvinfer1::Dims d{};
-  d.nbDims = static_cast<int32_t>(v.size());
-  for (size_t i = 0; i < v.size() && i < static_cast<size_t>(nvinfer1::Dims::MAX_DIMS); ++i) d.d[i] = static_cast<decltype(d.d[0] + 0)>(v[i]);
-  return d;
-}
 
 void checkCuda(cudaError_t err, const std::string& what) {
   if (err != cudaSuccess) throw CodedError("ERR_CUDA", what + ": " + cudaGetErrorName(err) + ": " + cudaGetErrorString(err));

@@ -1,0 +1,24 @@
+// nvinfer1::Dims to and from the int64 vectors the rest of the addon uses (-1 stays -1 for dynamic dims).
+#pragma once
+#include <NvInferRuntime.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace trtjs::trt {
+
+inline std::vector<int64_t> toVector(const nvinfer1::Dims& d) {
+  std::vector<int64_t> out;
+  for (int32_t i = 0; i < d.nbDims; ++i) out.push_back(static_cast<int64_t>(d.d[i]));
+  return out;
+}
+
+// Callers pass at most Dims::MAX_DIMS values (the shapes come from the engine or are checked in lib/).
+inline nvinfer1::Dims toDims(const std::vector<int64_t>& v) {
+  nvinfer1::Dims d{};
+  d.nbDims = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size() && i < static_cast<size_t>(nvinfer1::Dims::MAX_DIMS); ++i) d.d[i] = static_cast<decltype(d.d[0] + 0)>(v[i]);
+  return d;
+}
+
+}  // namespace trtjs::trt
