@@ -68,11 +68,39 @@ function compatible(a: TensorInfo[], b: TensorInfo[]): boolean {
   });
 }
 
-/** The candidate must take the same inputs and give the same outputs, for the same task and classes. */
-export function checkCompatible(current: ModelInfo, candidate: ModelInfo, labels?: string[]): void {
+type Bounds = Record<string, { min: number[]; max: number[] }>;
+
+const boundsText = (p: Bounds) => Object.entries(p).map(([n, { min, max }]) => `${n} [${min.join(', ')}]..[${max.join(', ')}]`).join(', ');
+
+/**
+ * Engines: every shape range the serving engine accepts (each optimization profile) must lie within one profile of
+ * the candidate, so no request the service now takes can fail on the candidate for its shape.
+ */
+function checkProfiles(current: Bounds[], candidate: Bounds[]): void {
+  const within = (p: Bounds, q: Bounds) =>
+    Object.entries(p).every(([name, { min, max }]) => {
+      const r = q[name];
+      return !!r && r.min.length === min.length && min.every((d, i) => r.min[i] <= d && max[i] <= r.max[i]);
+    });
+  for (const p of current) {
+    if (!candidate.some((q) => within(p, q))) {
+      throw new CandidateRejection(
+        'validate',
+        `the candidate's optimization profiles (${candidate.map(boundsText).join('; ')}) do not cover the serving range ${boundsText(p)}`,
+      );
+    }
+  }
+}
+
+/**
+ * The candidate must take the same inputs and give the same outputs (and, for engines, accept every input shape
+ * range the serving engine accepts), for the same task and classes.
+ */
+export function checkCompatible(current: ModelInfo & { profiles?: Bounds[] }, candidate: ModelInfo & { profiles?: Bounds[] }, labels?: string[]): void {
   if (!compatible(current.inputs, candidate.inputs)) {
     throw new CandidateRejection('validate', `inputs differ: serving ${describeTensors(current.inputs)}, candidate ${describeTensors(candidate.inputs)}`);
   }
+  if (current.profiles?.length && candidate.profiles?.length) checkProfiles(current.profiles, candidate.profiles);
   if (!compatible(current.outputs, candidate.outputs)) {
     throw new CandidateRejection('validate', `outputs differ: serving ${describeTensors(current.outputs)}, candidate ${describeTensors(candidate.outputs)}`);
   }

@@ -107,9 +107,12 @@ describeTier(trt, 'TensorRT inference', () => {
     const loops = [loop(), loop(), loop()];
     const truncated = join(dir, 'truncated.engine');
     writeFileSync(truncated, readFileSync(fp16).subarray(0, 100_000));
+    const narrow = join(dir, 'narrow.engine');
+    writeFileSync(narrow, (await buildEngine({ onnx, shapes: 'images:1x3x320x320' })).engine);
     for (let i = 0; i < 4; i++) {
       await host.swap(i % 2 ? fp32 : fp16);
       await expect(host.swap(truncated)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+      await expect(host.swap(narrow)).rejects.toMatchObject({ code: 'ERR_VALIDATION', message: /do not cover the serving range/ });
     }
     stop = true;
     await Promise.all(loops);

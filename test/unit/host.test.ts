@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 import { ModelHost, OnnxRuntimeBackend, TrtjsError, loadImage, type SwapRecord } from '../../lib/index.js';
+import { CandidateRejection, checkCompatible } from '../../lib/host/candidate-checks.js';
 import { fixture } from '../helpers/fixtures.js';
 import { reshapeModel } from '../helpers/tiny-onnx.js';
 
@@ -292,4 +293,39 @@ describe('ModelHost: memory', () => {
     expect(OnnxRuntimeBackend.live).toBe(live);
     expect(growthMb).toBeLessThan(40);
   }, 120_000);
+});
+
+describe('ModelHost: candidate engines must accept what the serving engine accepts', () => {
+  const input = { name: 'images', dtype: 'float32' as const, shape: [-1, 3, -1, -1] };
+  const output = { name: 'output0', dtype: 'float32' as const, shape: [-1, 84, -1] };
+  const engine = (...profiles: Array<[number[], number[]]>) => ({
+    format: 'engine' as const,
+    inputs: [input],
+    outputs: [output],
+    metadata: {},
+    profiles: profiles.map(([min, max]) => ({ images: { min, opt: max, max } })),
+  });
+  const serving = engine([[1, 3, 32, 32], [1, 3, 640, 640]], [[1, 3, 640, 640], [8, 3, 640, 640]]);
+
+  it('admits a candidate whose profiles cover each serving profile, however they are split', () => {
+    expect(() => checkCompatible(serving, engine([[1, 3, 32, 32], [8, 3, 1280, 1280]]))).not.toThrow();
+    expect(() => checkCompatible(serving, engine([[1, 3, 640, 640], [16, 3, 640, 640]], [[1, 3, 16, 16], [1, 3, 640, 640]]))).not.toThrow();
+    // Models without profiles (ONNX) are compared by their IO signature alone.
+    expect(() => checkCompatible({ ...serving, profiles: undefined }, engine([[1, 3, 640, 640], [1, 3, 640, 640]]))).not.toThrow();
+  });
+
+  it('rejects at the validate stage a candidate that would refuse shapes the service now takes, naming both', () => {
+    let err: unknown;
+    try {
+      checkCompatible(serving, engine([[1, 3, 32, 32], [4, 3, 640, 640]]));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CandidateRejection);
+    expect((err as CandidateRejection).stage).toBe('validate');
+    expect((err as Error).message).toBe(
+      "the candidate's optimization profiles (images [1, 3, 32, 32]..[4, 3, 640, 640]) do not cover the serving range images [1, 3, 640, 640]..[8, 3, 640, 640]",
+    );
+    expect(() => checkCompatible(serving, engine([[1, 3, 64, 64], [8, 3, 640, 640]]))).toThrow(/do not cover the serving range images \[1, 3, 32, 32\]\.\.\[1, 3, 640, 640\]/);
+  });
 });
