@@ -49,6 +49,8 @@ export interface Capabilities {
     version?: string;
     libraryPath?: string;
     onnxParser: { available: boolean; path?: string; reason?: string };
+    /** TensorRT's standard plugin library (libnvinfer_plugin), needed only by models that use its plugins. */
+    plugins: { available: boolean; path?: string; reason?: string };
   };
   onnxruntime: { available: boolean; version?: string; reason?: string };
 }
@@ -76,12 +78,12 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     napiVersion: Number(process.versions.napi),
     addon: { loaded: !!addon, layers: { cpu: false, cuda: false, tensorrt: false } },
     cuda: { available: false, devices: [] },
-    tensorrt: { available: false, onnxParser: { available: false } },
+    tensorrt: { available: false, onnxParser: { available: false }, plugins: { available: false } },
     onnxruntime: await onnxRuntimeStatus(),
   };
   if (!addon) {
     caps.addon.reason = error;
-    caps.cuda.reason = caps.tensorrt.reason = caps.tensorrt.onnxParser.reason = 'the native addon is not loaded';
+    caps.cuda.reason = caps.tensorrt.reason = caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = 'the native addon is not loaded';
     return caps;
   }
   const build = addon.buildInfo();
@@ -126,6 +128,11 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
         path: info.parserPath || undefined,
         reason: info.parserLoaded ? undefined : info.parserError || undefined,
       },
+      plugins: {
+        available: info.pluginsLoaded,
+        path: info.pluginsPath || undefined,
+        reason: info.pluginsLoaded ? undefined : info.pluginsError || undefined,
+      },
     };
     if (caps.tensorrt.available && !caps.cuda.available) {
       caps.tensorrt.available = false;
@@ -134,7 +141,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
   } else {
     caps.tensorrt.reason =
       'this binary was built without the TensorRT layer (no TensorRT headers at build time; set TENSORRT_ROOT and rebuild)';
-    caps.tensorrt.onnxParser.reason = caps.tensorrt.reason;
+    caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.reason;
   }
   return caps;
 }

@@ -4,7 +4,7 @@ import * as check from '../util/validate.js';
 import type { Tensor } from './backend.js';
 
 const ARRAY_FOR: Record<string, string> = {
-  float32: 'Float32Array', float16: 'Uint16Array', uint8: 'Uint8Array', int8: 'Int8Array', int32: 'Int32Array', int64: 'BigInt64Array', float64: 'Float64Array',
+  float32: 'Float32Array', float16: 'Uint16Array', uint8: 'Uint8Array', bool: 'Uint8Array', int8: 'Int8Array', int32: 'Int32Array', int64: 'BigInt64Array', float64: 'Float64Array',
 };
 
 /** Checks feeds against a model's inputs: names, dtypes, ranks, static dims, data length. */

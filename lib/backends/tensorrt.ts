@@ -77,17 +77,16 @@ export class TensorRtBackend implements Backend {
     const caps = await capabilities();
     const load = layerFunction('trtLoadEngine', 'tensorrt');
     const mapped = mappedOption ?? caps.cuda.devices[device]?.integrated ?? false;
-    // The profile count decides how many contexts to make, so the plan is described first (one deserialization
-    // more, at load time only) unless it has a single profile, the usual case, tried directly.
-    let contextProfiles = Array<number>(contexts).fill(0);
-    let loaded = await deserializing(name, file, caps, device, () => settleNative(() => load(file.plan, device, contextProfiles, mapped)));
-    const profiles = loaded.desc.profiles.length;
-    if (profiles > 1) {
-      addon().trtDisposeEngine!(loaded.handle);
-      contextProfiles = Array.from({ length: profiles * contexts }, (_, i) => Math.floor(i / contexts));
-      loaded = await settleNative(() => load(file.plan, device, contextProfiles, mapped));
-    }
+    const loaded = await deserializing(name, file, caps, device, () => settleNative(() => load(file.plan, device, contexts, mapped)));
     const info = describeEngine(file, loaded.desc, caps);
+    const unsupported = [...info.inputs, ...info.outputs].find((t) => !ARRAYS[t.dtype]);
+    if (unsupported) {
+      addon().trtDisposeEngine!(loaded.handle);
+      throw new TrtjsError('ERR_ENGINE_INCOMPATIBLE', `${name}: tensor '${unsupported.name}' is ${unsupported.dtype}, which trtjs cannot exchange with JavaScript`);
+    }
+    // The native side lays contexts out profile-major: context c serves profile floor(c / contexts).
+    const profiles = Math.max(info.profiles.length, 1);
+    const contextProfiles = Array.from({ length: profiles * contexts }, (_, c) => Math.floor(c / contexts));
     const pool = new ContextPool(
       contextProfiles,
       info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),

@@ -41,6 +41,8 @@ export function formatReport(caps: Capabilities): string {
   if (caps.tensorrt.available) {
     const p = caps.tensorrt.onnxParser;
     lines.push(`  onnx parser ${p.available ? p.path : `no: ${p.reason}`}`);
+    const g = caps.tensorrt.plugins;
+    lines.push(`  plugins     ${g.available ? g.path : `no: ${g.reason}`}`);
   }
   lines.push(`onnxruntime ${ok(caps.onnxruntime.available)} ${caps.onnxruntime.available ? caps.onnxruntime.version : caps.onnxruntime.reason}`);
   return `${lines.join('\n')}\n`;

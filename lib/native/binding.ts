@@ -43,6 +43,9 @@ export interface NativeTensorrtInfo {
   parserLoaded: boolean;
   parserPath: string;
   parserError: string;
+  pluginsLoaded: boolean;
+  pluginsPath: string;
+  pluginsError: string;
   headersVersion: string;
 }
 
@@ -126,14 +129,14 @@ export interface NativeAddon {
   ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; networkLayers: number; engineInfo: string; warnings: string[] }>;
   tensorrtInfo?(): Promise<NativeTensorrtInfo>;
   /**
-   * Loads a plan for inference: one execution context per entry of `contextProfiles` (the profile it serves).
-   * staging[c][t] is the pinned host memory of IO tensor t (desc.tensors order) of context c. With `mapped`, that
-   * memory is handed to TensorRT directly (integrated GPUs).
+   * Loads a plan for inference: `contextsPerProfile` execution contexts for each optimization profile, profile-major
+   * (context c serves profile floor(c / contextsPerProfile)). staging[c][t] is the pinned host memory of IO tensor t
+   * (desc.tensors order) of context c. With `mapped`, that memory is handed to TensorRT directly (integrated GPUs).
    */
   trtLoadEngine?(
     plan: Uint8Array,
     device: number,
-    contextProfiles: number[],
+    contextsPerProfile: number,
     mapped: boolean,
   ): Promise<{ handle: unknown; desc: NativeEngineDesc; staging: ArrayBuffer[][] }>;
   /**

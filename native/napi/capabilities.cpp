@@ -84,6 +84,9 @@ Napi::Value tensorrtInfo(const Napi::CallbackInfo& info) {
         out.Set("parserLoaded", Napi::Boolean::New(env, s.parserLoaded));
         out.Set("parserPath", Napi::String::New(env, s.parserPath));
         out.Set("parserError", Napi::String::New(env, s.parserError));
+        out.Set("pluginsLoaded", Napi::Boolean::New(env, s.pluginsLoaded));
+        out.Set("pluginsPath", Napi::String::New(env, s.pluginsPath));
+        out.Set("pluginsError", Napi::String::New(env, s.pluginsError));
         out.Set("headersVersion", Napi::String::New(env, trt::compiledVersion()));
         return out;
       });

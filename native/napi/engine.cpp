@@ -1,9 +1,11 @@
 // TensorRT inference handles:
-//   trtLoadEngine(plan, device, contextProfiles, mapped) → { handle, desc, staging }: staging[c][t] is an
+//   trtLoadEngine(plan, device, contextsPerProfile, mapped) → { handle, desc, staging }: staging[c][t] is an
 //     ArrayBuffer over the pinned host memory of IO tensor t of context c (no copies between JS and it);
 //   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
 //   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
 //     its own reference, so the memory outlives it, but JavaScript can no longer reach it.
+// Without dispose, the engine lives as long as its handle or any of its staging ArrayBuffers: each holds a
+// reference, so garbage collection never frees memory a live ArrayBuffer still points at.
 #ifdef TRTJS_WITH_TENSORRT
 #include <memory>
 
@@ -17,17 +19,24 @@ namespace trtjs::napi {
 
 namespace {
 
-struct Holder {
+// What the handle and the staging ArrayBuffers share; dispose() empties it for all of them at once.
+struct Shared {
   std::shared_ptr<trt::EngineRuntime> runtime;
-  // Weak: the ArrayBuffers belong to JavaScript, their memory to the runtime.
-  std::vector<Napi::Reference<Napi::ArrayBuffer>> staging;
 };
 
-Holder& holderOf(Napi::Value v) {
-  if (!v.IsExternal()) throwError(v.Env(), "ERR_BAD_INPUT", "engine handle expected");
-  Holder* h = v.As<Napi::External<Holder>>().Data();
-  if (!h) throwError(v.Env(), "ERR_BAD_INPUT", "engine handle expected");
-  return *h;
+struct Holder {
+  std::shared_ptr<Shared> shared;
+  std::vector<Napi::Reference<Napi::ArrayBuffer>> staging;  // weak: to detach them on dispose
+};
+
+// Tells our Externals from any other: a foreign one is refused instead of being read as a Holder.
+constexpr napi_type_tag kHolderTag = {0x7f3a1c5e2b9d4e61ULL, 0x9a0c4d2e8b1f3a57ULL};
+
+Holder& holderOf(Napi::Env env, Napi::Value v) {
+  bool tagged = false;
+  if (!v.IsExternal() || napi_check_object_type_tag(env, v, &kHolderTag, &tagged) != napi_ok || !tagged)
+    throwError(env, "ERR_BAD_INPUT", "engine handle expected");
+  return *v.As<Napi::External<Holder>>().Data();
 }
 
 int intArg(const Napi::CallbackInfo& info, size_t i, const char* name, int min, int max) {
@@ -43,36 +52,41 @@ Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto plan = typedArg<uint8_t>(info.Length() > 0 ? info[0] : env.Undefined(), napi_uint8_array, "plan");
   int device = intArg(info, 1, "device", 0, 1024);
-  if (info.Length() < 4 || !info[2].IsArray() || !info[3].IsBoolean())
-    throwError(env, "ERR_BAD_INPUT", "trtLoadEngine(plan, device, contextProfiles: number[], mapped: boolean)");
-  std::vector<int> profiles;
-  for (int64_t p : dimsFromJs(info[2], "contextProfiles")) {
-    if (p < 0 || p > 1 << 20) throwError(env, "ERR_BAD_INPUT", "contextProfiles must hold profile indices");
-    profiles.push_back(static_cast<int>(p));
-  }
-  if (profiles.empty() || profiles.size() > 1024) throwError(env, "ERR_BAD_INPUT", "contextProfiles must name 1 to 1024 contexts");
+  int perProfile = intArg(info, 2, "contextsPerProfile", 1, 64);
+  if (info.Length() < 4 || !info[3].IsBoolean()) throwError(env, "ERR_BAD_INPUT", "mapped must be a boolean");
   bool mapped = info[3].As<Napi::Boolean>().Value();
   auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
   return queueWork<std::shared_ptr<trt::EngineRuntime>>(
       env, "trtjs.loadEngine",
-      [bytes, device, profiles, mapped] { return std::make_shared<trt::EngineRuntime>(bytes->data(), bytes->size(), device, profiles, mapped); },
+      [bytes, device, perProfile, mapped] { return std::make_shared<trt::EngineRuntime>(bytes->data(), bytes->size(), device, perProfile, mapped); },
       [](Napi::Env env, std::shared_ptr<trt::EngineRuntime>& rt) -> Napi::Value {
         auto holder = std::make_unique<Holder>();
-        holder->runtime = rt;
+        holder->shared = std::make_shared<Shared>(Shared{rt});
         const trt::EngineDesc& desc = rt->describe();
         Napi::Array staging = Napi::Array::New(env, rt->contextCount());
         for (size_t c = 0; c < rt->contextCount(); ++c) {
           Napi::Array tensors = Napi::Array::New(env, desc.tensors.size());
           for (size_t t = 0; t < desc.tensors.size(); ++t) {
             trt::Staging s = rt->staging(c, t);
-            Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, s.host, s.bytes);
+            auto* keep = new std::shared_ptr<Shared>(holder->shared);
+            Napi::ArrayBuffer ab;
+            try {
+              ab = Napi::ArrayBuffer::New(
+                  env, s.host, s.bytes, [](Napi::Env, void*, std::shared_ptr<Shared>* k) { delete k; }, keep);
+            } catch (...) {
+              delete keep;
+              throw;
+            }
             holder->staging.push_back(Napi::Weak(ab));
             tensors.Set(static_cast<uint32_t>(t), ab);
           }
           staging.Set(static_cast<uint32_t>(c), tensors);
         }
+        Napi::External<Holder> handle = Napi::External<Holder>::New(env, holder.get(), [](Napi::Env, Holder* h) { delete h; });
+        holder.release();
+        if (napi_type_tag_object(env, handle, &kHolderTag) != napi_ok) throwError(env, "ERR_NATIVE", "cannot tag the engine handle");
         Napi::Object out = Napi::Object::New(env);
-        out.Set("handle", Napi::External<Holder>::New(env, holder.release(), [](Napi::Env, Holder* h) { delete h; }));
+        out.Set("handle", handle);
         out.Set("desc", engineDescToJs(env, desc));
         out.Set("staging", staging);
         return out;
@@ -81,11 +95,11 @@ Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
 
 Napi::Value trtRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Holder& holder = holderOf(info.Length() > 0 ? info[0] : env.Undefined());
-  if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
-  std::shared_ptr<trt::EngineRuntime> rt = holder.runtime;
+  Holder& holder = holderOf(env, info.Length() > 0 ? info[0] : env.Undefined());
+  if (!holder.shared->runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
+  std::shared_ptr<trt::EngineRuntime> rt = holder.shared->runtime;
   int context = intArg(info, 1, "context", 0, static_cast<int>(rt->contextCount()) - 1);
-  if (info.Length() < 3 || !info[2].IsArray()) throwError(env, "ERR_BAD_INPUT", "trtRun(handle, context, inputShapes: number[][])");
+  if (info.Length() < 3 || !info[2].IsArray()) throwError(env, "ERR_BAD_INPUT", "inputShapes must be an array of shapes");
   Napi::Array list = info[2].As<Napi::Array>();
   std::vector<std::vector<int64_t>> shapes;
   for (uint32_t i = 0; i < list.Length(); ++i) shapes.push_back(dimsFromJs(list.Get(i), "inputShapes[i]"));
@@ -100,7 +114,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
 
 Napi::Value trtDisposeEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Holder& holder = holderOf(info.Length() > 0 ? info[0] : env.Undefined());
+  Holder& holder = holderOf(env, info.Length() > 0 ? info[0] : env.Undefined());
   for (Napi::Reference<Napi::ArrayBuffer>& ref : holder.staging) {
     if (!ref.IsEmpty()) {
       Napi::ArrayBuffer ab = ref.Value();
@@ -109,7 +123,7 @@ Napi::Value trtDisposeEngine(const Napi::CallbackInfo& info) {
     ref.Reset();
   }
   holder.staging.clear();
-  holder.runtime.reset();
+  holder.shared->runtime.reset();
   return env.Undefined();
 }
 

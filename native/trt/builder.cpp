@@ -5,7 +5,9 @@
 #include <cuda_runtime_api.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "common/coded_error.h"
 #include "trt/dims.h"
@@ -20,33 +22,51 @@ template <typename T>
 using Owned = std::unique_ptr<T>;  // TensorRT 8+ objects are released with delete
 
 #if NV_TENSORRT_MAJOR >= 10
-// Forwards TensorRT's top-level phases and lets a cancelled build stop at the next step.
+// Forwards the steps of TensorRT's top-level phases (nested phases only get a chance to cancel), and stops the
+// build at the next step once the caller cancels. TensorRT may call it from several threads.
 class Monitor : public nvinfer1::IProgressMonitor {
  public:
   explicit Monitor(const Progress& progress) : progress_(progress) {}
   void phaseStart(char const* phaseName, char const* parentPhase, int32_t nbSteps) noexcept override {
-    if (parentPhase == nullptr) {
-      steps_ = nbSteps;
-      report(phaseName, 0);
+    if (parentPhase != nullptr) return;
+    try {
+      std::lock_guard<std::mutex> lock(mutex_);
+      topLevel_[phaseName ? phaseName : ""] = nbSteps;
+    } catch (...) {
     }
+    report(phaseName, 0, nbSteps);
   }
   bool stepComplete(char const* phaseName, int32_t step) noexcept override {
-    return report(phaseName, step + 1) && !cancelled_;
+    int steps = -1;
+    try {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = topLevel_.find(phaseName ? phaseName : "");
+      if (it != topLevel_.end()) steps = it->second;
+    } catch (...) {
+    }
+    if (steps >= 0) report(phaseName, step + 1, steps);
+    return !cancelled_;
   }
-  void phaseFinish(char const*) noexcept override {}
+  void phaseFinish(char const* phaseName) noexcept override {
+    try {
+      std::lock_guard<std::mutex> lock(mutex_);
+      topLevel_.erase(phaseName ? phaseName : "");
+    } catch (...) {
+    }
+  }
   bool cancelled() const { return cancelled_; }
 
  private:
-  bool report(char const* phase, int step) noexcept {
+  void report(char const* phase, int step, int steps) noexcept {
     try {
-      if (!progress_(phase ? phase : "", step, steps_)) cancelled_ = true;
+      if (!progress_(phase ? phase : "", step, steps)) cancelled_ = true;
     } catch (...) {
       cancelled_ = true;
     }
-    return !cancelled_;
   }
   const Progress& progress_;
-  int steps_ = 0;
+  std::mutex mutex_;
+  std::map<std::string, int> topLevel_;
   std::atomic<bool> cancelled_{false};
 };
 #endif
@@ -85,8 +105,15 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   cudaError_t cudaErr = cudaSetDevice(params.device);
   check(cudaErr == cudaSuccess, "ERR_CUDA", std::string("cudaSetDevice(") + std::to_string(params.device) + "): " + cudaGetErrorString(cudaErr));
 
-  CollectingLogger logger;
-  Owned<nvinfer1::IBuilder> builder(createBuilder(logger));
+  Capture logger;  // what TensorRT logs on this thread during the build
+  // Declared before the builder and config that use them, so they outlive both: "the lifetime of the ITimingCache
+  // must exceed the lifetime of all builders that use it" (NvInfer.h).
+  Owned<nvinfer1::ITimingCache> cache;
+#if NV_TENSORRT_MAJOR >= 10
+  Monitor monitor(progress);
+#endif
+  std::vector<std::string> notes;  // trtjs's own warnings for the report
+  Owned<nvinfer1::IBuilder> builder(createBuilder());
   check(builder != nullptr, "ERR_BUILD", "createInferBuilder failed:" + joined(logger.errors()));
 
   uint32_t flags = 0;
@@ -97,7 +124,7 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
 #endif
   Owned<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(flags));
   check(network != nullptr, "ERR_BUILD", "createNetworkV2 failed:" + joined(logger.errors()));
-  Owned<nvonnxparser::IParser> parser(createParser(*network, logger));
+  Owned<nvonnxparser::IParser> parser(createParser(*network));
   check(parser != nullptr, "ERR_TRT_UNAVAILABLE", "createNvOnnxParser failed:" + joined(logger.errors()));
 
   check(progress("parse", 0, 1), "ERR_ABORTED", "build cancelled");
@@ -131,15 +158,15 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
     check(config->addOptimizationProfile(profile) >= 0, "ERR_SHAPE", "profile " + std::to_string(p) + " is invalid:" + joined(logger.errors()));
   }
 
-  Owned<nvinfer1::ITimingCache> cache(config->createTimingCache(params.timingCache.data(), params.timingCache.size()));
-  if (cache && !config->setTimingCache(*cache, false)) {
-    // A cache from another TensorRT or GPU is ignored, as trtexec does.
+  cache.reset(config->createTimingCache(params.timingCache.data(), params.timingCache.size()));
+  if (!cache || !config->setTimingCache(*cache, false)) {
+    // A cache from another TensorRT or GPU, or a corrupt one, is replaced by a fresh cache (saved over it).
+    if (!params.timingCache.empty()) notes.push_back("the timing cache was not usable here (another TensorRT or GPU, or corrupt) and was started afresh");
     cache.reset(config->createTimingCache(nullptr, 0));
     if (cache) config->setTimingCache(*cache, false);
   }
 
 #if NV_TENSORRT_MAJOR >= 10
-  Monitor monitor(progress);
   config->setProgressMonitor(&monitor);
 #endif
   check(progress("build", 0, 1), "ERR_ABORTED", "build cancelled");
@@ -160,7 +187,7 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   }
 
   // The engine's own layer list (after fusion) with precisions, for the report.
-  Owned<nvinfer1::IRuntime> runtime(createRuntime(logger));
+  Owned<nvinfer1::IRuntime> runtime(createRuntime());
   if (runtime) {
     Owned<nvinfer1::ICudaEngine> engine(runtime->deserializeCudaEngine(plan->data(), plan->size()));
     if (engine) {
@@ -172,6 +199,7 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
     }
   }
   result.warnings = logger.warnings();
+  result.warnings.insert(result.warnings.end(), notes.begin(), notes.end());
   return result;
 }
 

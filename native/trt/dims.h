@@ -13,10 +13,11 @@ inline std::vector<int64_t> toVector(const nvinfer1::Dims& d) {
   return out;
 }
 
-// Callers pass at most Dims::MAX_DIMS values (the shapes come from the engine or are checked in lib/).
+// Callers pass at most Dims::MAX_DIMS values (the shapes come from the engine or are checked against its rank);
+// nbDims is clamped all the same, so TensorRT never reads past d.d.
 inline nvinfer1::Dims toDims(const std::vector<int64_t>& v) {
   nvinfer1::Dims d{};
-  d.nbDims = static_cast<int32_t>(v.size());
+  d.nbDims = static_cast<int32_t>(v.size() < static_cast<size_t>(nvinfer1::Dims::MAX_DIMS) ? v.size() : static_cast<size_t>(nvinfer1::Dims::MAX_DIMS));
   for (size_t i = 0; i < v.size() && i < static_cast<size_t>(nvinfer1::Dims::MAX_DIMS); ++i) d.d[i] = static_cast<decltype(d.d[0] + 0)>(v[i]);
   return d;
 }

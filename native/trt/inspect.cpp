@@ -12,11 +12,11 @@
 
 namespace trtjs::trt {
 
-nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const CollectingLogger& logger, const uint8_t* plan, size_t size) {
+nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const Capture& logged, const uint8_t* plan, size_t size) {
   nvinfer1::ICudaEngine* engine = runtime.deserializeCudaEngine(plan, size);
   if (!engine) {
     std::string why;
-    for (const std::string& e : logger.errors()) why += "\n  " + e;
+    for (const std::string& e : logged.errors()) why += "\n  " + e;
     throw CodedError("ERR_ENGINE_INCOMPATIBLE", "TensorRT " + status().version +
                                                     " cannot deserialize this plan (built by another TensorRT version or for another GPU, or corrupt):" + why);
   }
@@ -60,10 +60,10 @@ EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device) {
   cudaError_t err = cudaSetDevice(device);
   if (err != cudaSuccess) throw CodedError("ERR_CUDA", std::string("cudaSetDevice: ") + cudaGetErrorString(err));
 
-  CollectingLogger logger;
-  std::unique_ptr<nvinfer1::IRuntime> runtime(createRuntime(logger));
-  if (!runtime) throw CodedError("ERR_TRT_UNAVAILABLE", "createInferRuntime failed");
-  std::unique_ptr<nvinfer1::ICudaEngine> engine(deserialize(*runtime, logger, plan, size));
+  Capture logged;
+  std::unique_ptr<nvinfer1::IRuntime> runtime(createRuntime());
+  if (!runtime) throw CodedError("ERR_TRT_UNAVAILABLE", "createInferRuntime failed: " + logged.lastError());
+  std::unique_ptr<nvinfer1::ICudaEngine> engine(deserialize(*runtime, logged, plan, size));
   return describeEngine(*engine);
 }
 

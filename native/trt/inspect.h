@@ -30,7 +30,7 @@ EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device);
 
 // The pieces inspectEngine is made of, for the runtime: a deserialized engine (ERR_ENGINE_INCOMPATIBLE with what
 // TensorRT logged when it refuses the plan) and its description.
-nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const CollectingLogger& logger, const uint8_t* plan, size_t size);
+nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const Capture& logged, const uint8_t* plan, size_t size);
 EngineDesc describeEngine(const nvinfer1::ICudaEngine& engine);
 
 }  // namespace trtjs::trt

@@ -1,5 +1,7 @@
 #include "trt/loader.h"
 
+#include "trt/logger.h"
+
 #include <dlfcn.h>
 #include <link.h>
 
@@ -30,6 +32,7 @@ const char* const kLibDirEnv = "TRTJS_TENSORRT_LIB_DIR";
 using CreateFn = void* (*)(void* logger, int32_t version);
 using CreateParserFn = void* (*)(void* network, void* logger, int version);
 using VersionFn = int32_t (*)();
+using InitPluginsFn = bool (*)(void* logger, char const* libNamespace);
 
 struct State {
   LibraryStatus status;
@@ -146,6 +149,10 @@ void loadInfer(State& s) {
     found = decodeVersion(version());
     if (found.major != NV_TENSORRT_MAJOR)
       return name + " is TensorRT " + found.str() + " but trtjs was compiled against TensorRT " + headers + " headers";
+    // Headers newer than the library may call entry points it does not have (vtable slots added in later minors).
+    if (found.minor < NV_TENSORRT_MINOR)
+      return name + " is TensorRT " + found.str() + ", older than the TensorRT " + headers + " headers trtjs was compiled against (it needs " +
+             majorText() + "." + std::to_string(NV_TENSORRT_MINOR) + " or newer)";
     auto builder = symbol<CreateFn>(h, "createInferBuilder_INTERNAL");
     auto runtime = symbol<CreateFn>(h, "createInferRuntime_INTERNAL");
     if (!builder || !runtime)
@@ -204,10 +211,36 @@ void loadParser(State& s) {
   st.parserPath = lib.path;
 }
 
+// trtexec's way: the plugin library of the same major, registered once with the process logger. Optional.
+void loadPlugins(State& s) {
+  LibraryStatus& st = s.status;
+  if (!st.loaded) {
+    st.pluginsError = "libnvinfer_plugin.so." + majorText() + " was not looked for: libnvinfer.so." + majorText() + " is not loaded";
+    return;
+  }
+  InitPluginsFn init = nullptr;
+  Opened lib = openFirst(candidates("libnvinfer_plugin", dirOf(st.inferPath)), [&](void* h, const std::string& name) -> std::string {
+    init = symbol<InitPluginsFn>(h, "initLibNvInferPlugins");
+    return init ? "" : name + " has no symbol initLibNvInferPlugins";
+  });
+  if (!lib.handle) {
+    st.pluginsError = (lib.refusal.empty() ? "libnvinfer_plugin.so." + majorText() + " could not be opened" : lib.refusal) +
+                      "; models that use TensorRT's standard plugins cannot be built or run. Tried:" + lib.tried;
+    return;
+  }
+  if (!init(&processLogger(), "")) {
+    st.pluginsError = lib.path + ": initLibNvInferPlugins failed";
+    return;
+  }
+  st.pluginsLoaded = true;
+  st.pluginsPath = lib.path;
+}
+
 void load(State& s) noexcept {
   try {
     loadInfer(s);
     loadParser(s);
+    loadPlugins(s);
   } catch (...) {
     // Only allocation can fail in here: report nothing usable rather than a half-filled state.
     s = State{};
@@ -241,20 +274,33 @@ std::string compiledVersion() {
 
 const LibraryStatus& status() { return state().status; }
 
+namespace {
+std::mutex& factoryMutex() {
+  static std::mutex* m = new std::mutex;  // never destroyed, like the state
+  return *m;
+}
+}  // namespace
+
 // The version argument is what the inline createInferBuilder() & co. of these headers pass: the library checks it.
-nvinfer1::IBuilder* createBuilder(nvinfer1::ILogger& logger) {
+nvinfer1::IBuilder* createBuilder() {
   const State& s = state();
-  return s.createBuilder ? static_cast<nvinfer1::IBuilder*>(s.createBuilder(&logger, static_cast<int32_t>(NV_TENSORRT_VERSION))) : nullptr;
+  if (!s.createBuilder) return nullptr;
+  std::lock_guard<std::mutex> lock(factoryMutex());
+  return static_cast<nvinfer1::IBuilder*>(s.createBuilder(&processLogger(), static_cast<int32_t>(NV_TENSORRT_VERSION)));
 }
 
-nvinfer1::IRuntime* createRuntime(nvinfer1::ILogger& logger) {
+nvinfer1::IRuntime* createRuntime() {
   const State& s = state();
-  return s.createRuntime ? static_cast<nvinfer1::IRuntime*>(s.createRuntime(&logger, static_cast<int32_t>(NV_TENSORRT_VERSION))) : nullptr;
+  if (!s.createRuntime) return nullptr;
+  std::lock_guard<std::mutex> lock(factoryMutex());
+  return static_cast<nvinfer1::IRuntime*>(s.createRuntime(&processLogger(), static_cast<int32_t>(NV_TENSORRT_VERSION)));
 }
 
-nvonnxparser::IParser* createParser(nvinfer1::INetworkDefinition& network, nvinfer1::ILogger& logger) {
+nvonnxparser::IParser* createParser(nvinfer1::INetworkDefinition& network) {
   const State& s = state();
-  return s.createParser ? static_cast<nvonnxparser::IParser*>(s.createParser(&network, &logger, NV_ONNX_PARSER_VERSION)) : nullptr;
+  if (!s.createParser) return nullptr;
+  std::lock_guard<std::mutex> lock(factoryMutex());
+  return static_cast<nvonnxparser::IParser*>(s.createParser(&network, &processLogger(), NV_ONNX_PARSER_VERSION));
 }
 
 }  // namespace trtjs::trt

@@ -17,6 +17,11 @@ struct LibraryStatus {
   bool parserLoaded = false;
   std::string parserPath;  // real path of libnvonnxparser; "" when none
   std::string parserError; // reported apart from `error`: running engines needs no parser
+  // libnvinfer_plugin (TensorRT's standard plugins, registered with initLibNvInferPlugins when found): engines and
+  // ONNX models that use them need it; the rest do not.
+  bool pluginsLoaded = false;
+  std::string pluginsPath;
+  std::string pluginsError;
 };
 
 int compiledMajor();            // NV_TENSORRT_MAJOR of the headers compiled against
@@ -26,10 +31,11 @@ std::string compiledVersion();  // "10.3.0", from the same headers
 // the life of the process.
 const LibraryStatus& status();
 
-// Factory functions of the opened libraries; nullptr when they are not loaded (or the factory failed: TensorRT
-// then says why through `logger`).
-nvinfer1::IBuilder* createBuilder(nvinfer1::ILogger& logger);
-nvinfer1::IRuntime* createRuntime(nvinfer1::ILogger& logger);
-nvonnxparser::IParser* createParser(nvinfer1::INetworkDefinition& network, nvinfer1::ILogger& logger);
+// Factory functions of the opened libraries, serialized process-wide (concurrent first calls have crashed TensorRT
+// in other hosts) and always given processLogger(); nullptr when the libraries are not loaded or the factory failed
+// (TensorRT then says why through the logger, to the caller's Capture).
+nvinfer1::IBuilder* createBuilder();
+nvinfer1::IRuntime* createRuntime();
+nvonnxparser::IParser* createParser(nvinfer1::INetworkDefinition& network);
 
 }  // namespace trtjs::trt

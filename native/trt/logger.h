@@ -1,5 +1,7 @@
-// Collects TensorRT's warnings and errors for reports and error messages; drops info/verbose chatter. Only the
-// most recent messages are kept, so a logger that lives as long as a served engine cannot grow without bound.
+// TensorRT keeps one logger pointer for the whole process (the first builder or runtime sets it, and its plugin
+// library keeps a copy), so trtjs gives it one logger that is never destroyed. What TensorRT logs on a thread while
+// a Capture lives on that thread goes to the Capture: a build's warnings and a failed call's errors are reported
+// with the operation that caused them, even when several run at once.
 #pragma once
 #include <NvInferRuntime.h>
 
@@ -11,38 +13,27 @@
 
 namespace trtjs::trt {
 
-class CollectingLogger : public nvinfer1::ILogger {
- public:
-  static constexpr size_t kKeep = 256;
+nvinfer1::ILogger& processLogger();
 
-  void log(Severity severity, char const* msg) noexcept override {
-    if (severity > Severity::kWARNING) return;
-    try {
-      std::lock_guard<std::mutex> lock(mutex_);
-      std::deque<std::string>& list = severity == Severity::kWARNING ? warnings_ : errors_;
-      list.emplace_back(msg ? msg : "");
-      if (list.size() > kKeep) list.pop_front();
-    } catch (...) {
-      // Logging must never throw into TensorRT.
-    }
-  }
-  std::vector<std::string> warnings() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return {warnings_.begin(), warnings_.end()};
-  }
-  std::vector<std::string> errors() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return {errors_.begin(), errors_.end()};
-  }
-  // The last error, or "" when there is none.
-  std::string lastError() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return errors_.empty() ? std::string() : errors_.back();
-  }
+class Capture {
+ public:
+  static constexpr size_t kKeep = 256;  // most recent messages of each kind; a long build cannot grow it unbounded
+
+  Capture();
+  ~Capture();
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+
+  std::vector<std::string> warnings() const;
+  std::vector<std::string> errors() const;
+  std::string lastError() const;  // "" when there is none
+  // Called by the process logger; never throws.
+  void add(nvinfer1::ILogger::Severity severity, const char* msg) noexcept;
 
  private:
   mutable std::mutex mutex_;
   std::deque<std::string> warnings_, errors_;
+  Capture* previous_;
 };
 
 }  // namespace trtjs::trt

@@ -3,6 +3,7 @@
 #include <NvInferRuntime.h>
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 
@@ -78,10 +79,8 @@ struct EngineRuntime::Context {
   }
 };
 
-// Members are destroyed in reverse order: contexts before the engines they came from, engines before the runtime,
-// the logger last.
+// Members are destroyed in reverse order: contexts before the engines they came from, engines before the runtime.
 struct EngineRuntime::Impl {
-  CollectingLogger logger;
   std::unique_ptr<nvinfer1::IRuntime> runtime;
   std::vector<std::unique_ptr<nvinfer1::ICudaEngine>> engines;
   std::vector<std::vector<bool>> profileTaken;  // per engine copy, per profile
@@ -90,44 +89,46 @@ struct EngineRuntime::Impl {
   bool mapped = false;
 };
 
-EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, const std::vector<int>& contextProfiles, bool mapped)
-    : impl_(new Impl) {
+EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped) : impl_(new Impl) {
   Impl& m = *impl_;
   m.device = device;
   m.mapped = mapped;
+  Capture logged;
   const LibraryStatus& lib = status();
   if (!lib.loaded) throw CodedError("ERR_TRT_UNAVAILABLE", lib.error);
-  if (contextProfiles.empty()) throw CodedError("ERR_BAD_INPUT", "at least one execution context is needed");
+  if (contextsPerProfile < 1) throw CodedError("ERR_BAD_INPUT", "at least one execution context per profile is needed");
   checkCuda(cudaSetDevice(device), "cudaSetDevice(" + std::to_string(device) + ")");
-  m.runtime.reset(createRuntime(m.logger));
-  if (!m.runtime) throw CodedError("ERR_TRT_UNAVAILABLE", "createInferRuntime failed: " + m.logger.lastError());
-  m.engines.emplace_back(deserialize(*m.runtime, m.logger, plan, size));
+  m.runtime.reset(createRuntime());
+  if (!m.runtime) throw CodedError("ERR_TRT_UNAVAILABLE", "createInferRuntime failed: " + logged.lastError());
+  m.engines.emplace_back(deserialize(*m.runtime, logged, plan, size));
   desc_ = describeEngine(*m.engines[0]);
 
   bool dynamic = false;
   for (const TensorDesc& t : desc_.tensors) {
-    if (t.input && m.engines[0]->isShapeInferenceIO(t.name.c_str()))
+    nvinfer1::ICudaEngine& e = *m.engines[0];
+    if (t.input && e.isShapeInferenceIO(t.name.c_str()))
       throw CodedError("ERR_ENGINE_INCOMPATIBLE", "input '" + t.name + "' is a shape tensor, which trtjs does not support");
-    if (elementSize(m.engines[0]->getTensorDataType(t.name.c_str())) == 0)
-      throw CodedError("ERR_ENGINE_INCOMPATIBLE", "tensor '" + t.name + "' has a sub-byte data type, which trtjs does not support");
+    if (e.getTensorLocation(t.name.c_str()) != nvinfer1::TensorLocation::kDEVICE)
+      throw CodedError("ERR_ENGINE_INCOMPATIBLE", "tensor '" + t.name + "' lives in host memory (a shape tensor), which trtjs does not support");
+    if (elementSize(e.getTensorDataType(t.name.c_str())) == 0)
+      throw CodedError("ERR_ENGINE_INCOMPATIBLE", "tensor '" + t.name + "' has a data type trtjs does not exchange (sub-byte or scaling type)");
     dynamic = dynamic || (t.input && hasDynamicDim(t.shape));
   }
-  const int profiles = static_cast<int>(desc_.profiles.size());
-  m.profileTaken.emplace_back(static_cast<size_t>(profiles > 0 ? profiles : 1), false);
+  const int profiles = std::max(static_cast<int>(desc_.profiles.size()), 1);
+  m.profileTaken.emplace_back(static_cast<size_t>(profiles), false);
 
-  for (size_t c = 0; c < contextProfiles.size(); ++c) {
-    const int profile = contextProfiles[c];
-    if (profile < 0 || profile >= (profiles > 0 ? profiles : 1))
-      throw CodedError("ERR_BAD_INPUT", "context " + std::to_string(c) + ": the engine has no optimization profile " + std::to_string(profile));
-    // "If the engine supports dynamic shapes, each execution context in concurrent use must use a separate
-    // optimization profile" (IExecutionContext's documentation): a second context on a profile gets its own
-    // engine copy, as Triton gives each model instance its own engine. Static engines share one.
+  for (int c = 0; c < profiles * contextsPerProfile; ++c) {
+    const int profile = c / contextsPerProfile;
+    // Before TensorRT 10, "each execution context in concurrent use must use a separate optimization profile" of a
+    // dynamic-shape engine: a second context on a profile gets its own engine copy, as Triton gives each model
+    // instance its own engine. From 10.0 profile sharing is always on (PreviewFeature::kPROFILE_SHARING_0806), and
+    // contexts share one engine as trtexec's --streams do.
     size_t e = 0;
-    if (dynamic) {
+    if (dynamic && NV_TENSORRT_MAJOR < 10) {
       while (e < m.engines.size() && m.profileTaken[e][static_cast<size_t>(profile)]) ++e;
       if (e == m.engines.size()) {
-        m.engines.emplace_back(deserialize(*m.runtime, m.logger, plan, size));
-        m.profileTaken.emplace_back(m.profileTaken[0].size(), false);
+        m.engines.emplace_back(deserialize(*m.runtime, logged, plan, size));
+        m.profileTaken.emplace_back(static_cast<size_t>(profiles), false);
       }
       m.profileTaken[e][static_cast<size_t>(profile)] = true;
     }
@@ -136,18 +137,22 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, const
     auto ctx = std::make_unique<Context>();
     ctx->device = device;
     ctx->context.reset(engine.createExecutionContext());
-    if (!ctx->context) throw CodedError("ERR_CUDA", "createExecutionContext failed (out of device memory?): " + m.logger.lastError());
+    if (!ctx->context) throw CodedError("ERR_CUDA", "createExecutionContext failed (out of device memory?): " + logged.lastError());
+    // Engines built with detailed profiling verbosity (trtjs builds them so, for the layer report) would otherwise
+    // emit NVTX ranges per layer on every enqueue.
+    ctx->context->setNvtxVerbosity(nvinfer1::ProfilingVerbosity::kNONE);
     checkCuda(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking), "cudaStreamCreate");
-    // Set explicitly for every context, profile 0 included, as trtexec does: TensorRT 8.6 assigns profile 0
-    // implicitly only to the first context of an engine.
-    if (!ctx->context->setOptimizationProfileAsync(profile, ctx->stream))
-      throw CodedError("ERR_SHAPE", "cannot select optimization profile " + std::to_string(profile) + ": " + m.logger.lastError());
-    checkCuda(cudaStreamSynchronize(ctx->stream), "cudaStreamSynchronize");
-    // With every input at the profile's maximum, each output takes its largest shape: buffers sized once.
-    if (profiles > 0) {
-      for (const ProfileInput& p : desc_.profiles[static_cast<size_t>(profile)]) {
+    if (dynamic) {
+      // Set for every context, profile 0 included, as trtexec does: TensorRT 8.6 assigns profile 0 implicitly only
+      // to the first context of an engine.
+      if (!ctx->context->setOptimizationProfileAsync(profile, ctx->stream))
+        throw CodedError("ERR_SHAPE", "cannot select optimization profile " + std::to_string(profile) + ": " + logged.lastError());
+      checkCuda(cudaStreamSynchronize(ctx->stream), "cudaStreamSynchronize");
+      // With every input at the profile's maximum, each output takes its largest shape: buffers sized once. (An
+      // output that does not grow with its inputs is caught before enqueue, in run().)
+      for (const ProfileInput& p : desc_.profiles.at(static_cast<size_t>(profile))) {
         if (!ctx->context->setInputShape(p.name.c_str(), toDims(p.max)))
-          throw CodedError("ERR_SHAPE", "cannot set the maximum shape " + shapeText(p.max) + " of '" + p.name + "': " + m.logger.lastError());
+          throw CodedError("ERR_SHAPE", "cannot set the maximum shape " + shapeText(p.max) + " of '" + p.name + "': " + logged.lastError());
       }
     }
     for (const TensorDesc& t : desc_.tensors) {
@@ -160,13 +165,12 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, const
       if (!err.empty()) throw CodedError("ERR_CUDA", "pinned staging for '" + t.name + "': " + err);
       host.bytes = bytes;
       ctx->staging.push_back(host);
+      if (mapped && !host.device) throw CodedError("ERR_CUDA", "pinned staging for '" + t.name + "' could not be mapped into the device");
       void* address = host.device;
-      if (!mapped) {
-        checkCuda(cudaMalloc(&address, bytes > 0 ? bytes : 1), "cudaMalloc for '" + t.name + "'");
-      }
+      if (!mapped) checkCuda(cudaMalloc(&address, bytes > 0 ? bytes : 1), "cudaMalloc for '" + t.name + "'");
       ctx->deviceBuffers.push_back(mapped ? nullptr : address);
       if (!ctx->context->setTensorAddress(t.name.c_str(), address))
-        throw CodedError("ERR_CUDA", "setTensorAddress failed for '" + t.name + "': " + m.logger.lastError());
+        throw CodedError("ERR_CUDA", "setTensorAddress failed for '" + t.name + "': " + logged.lastError());
     }
     m.contexts.push_back(std::move(ctx));
   }
@@ -190,13 +194,9 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     std::atomic<bool>& busy;
     ~Idle() { busy = false; }
   } idle{x.busy};
+  Capture logged;  // this request's own messages, whatever the other contexts log meanwhile
 
   checkCuda(cudaSetDevice(m.device), "cudaSetDevice");
-  // However this ends, nothing queued on the stream may still touch the staging once the context is released.
-  struct Drain {
-    cudaStream_t stream;
-    ~Drain() { cudaStreamSynchronize(stream); }
-  } drain{x.stream};
   size_t k = 0;
   for (size_t i = 0; i < desc_.tensors.size(); ++i) {
     const TensorDesc& t = desc_.tensors[i];
@@ -204,25 +204,52 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     if (k >= inputShapes.size()) throw CodedError("ERR_BAD_INPUT", "no shape for input '" + t.name + "'");
     const std::vector<int64_t>& shape = inputShapes[k++];
     const size_t bytes = volume(shape) * elementSize(static_cast<nvinfer1::DataType>(t.dtype));
-    if (bytes > x.staging[i].bytes || hasDynamicDim(shape))
+    if (shape.size() != t.shape.size() || hasDynamicDim(shape) || bytes > x.staging[i].bytes)
       throw CodedError("ERR_SHAPE", "input '" + t.name + "': shape " + shapeText(shape) + " is outside this context's optimization profile");
     if (!x.context->setInputShape(t.name.c_str(), toDims(shape)))
-      throw CodedError("ERR_SHAPE", "input '" + t.name + "': TensorRT refused shape " + shapeText(shape) + ": " + m.logger.lastError());
-    if (!m.mapped) checkCuda(cudaMemcpyAsync(x.deviceBuffers[i], x.staging[i].host, bytes, cudaMemcpyHostToDevice, x.stream), "cudaMemcpyAsync to the device");
+      throw CodedError("ERR_SHAPE", "input '" + t.name + "': TensorRT refused shape " + shapeText(shape) + ": " + logged.lastError());
   }
   if (k != inputShapes.size()) throw CodedError("ERR_BAD_INPUT", "more shapes than the engine has inputs");
-  if (!x.context->allInputDimensionsSpecified()) throw CodedError("ERR_SHAPE", "not every input shape is specified");
-  if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + m.logger.lastError());
+  // inferShapes, not allInputDimensionsSpecified (which ignores setInputShape): it also names what is missing.
+  char const* missing[4] = {};
+  const int32_t unspecified = x.context->inferShapes(4, missing);
+  if (unspecified != 0) {
+    std::string names;
+    for (int32_t j = 0; j < unspecified && j < 4; ++j) names += std::string(j ? ", " : " ") + (missing[j] ? missing[j] : "?");
+    throw CodedError("ERR_SHAPE", unspecified > 0 ? "input shapes not specified:" + names : "the input shapes give an invalid output shape: " + logged.lastError());
+  }
+  // Every output must fit its buffer before TensorRT writes it.
   std::vector<std::vector<int64_t>> shapes;
+  std::vector<size_t> outBytes;
   for (size_t i = 0; i < desc_.tensors.size(); ++i) {
     const TensorDesc& t = desc_.tensors[i];
     if (t.input) continue;
     std::vector<int64_t> dims = toVector(x.context->getTensorShape(t.name.c_str()));
     const size_t bytes = volume(dims) * elementSize(static_cast<nvinfer1::DataType>(t.dtype));
     if (hasDynamicDim(dims) || bytes > x.staging[i].bytes)
-      throw CodedError("ERR_SHAPE", "output '" + t.name + "' has shape " + shapeText(dims) + ", beyond its buffer");
-    if (!m.mapped) checkCuda(cudaMemcpyAsync(x.staging[i].host, x.deviceBuffers[i], bytes, cudaMemcpyDeviceToHost, x.stream), "cudaMemcpyAsync to the host");
+      throw CodedError("ERR_SHAPE", "output '" + t.name + "' would have shape " + shapeText(dims) + ", larger than at the profile's maximum input shapes");
     shapes.push_back(std::move(dims));
+    outBytes.push_back(bytes);
+  }
+
+  // However this ends, nothing queued on the stream may still touch the staging once the context is released.
+  struct Drain {
+    cudaStream_t stream;
+    ~Drain() { cudaStreamSynchronize(stream); }
+  } drain{x.stream};
+  if (!m.mapped) {
+    for (size_t i = 0, j = 0; i < desc_.tensors.size(); ++i) {
+      if (!desc_.tensors[i].input) continue;
+      const size_t bytes = volume(inputShapes[j++]) * elementSize(static_cast<nvinfer1::DataType>(desc_.tensors[i].dtype));
+      checkCuda(cudaMemcpyAsync(x.deviceBuffers[i], x.staging[i].host, bytes, cudaMemcpyHostToDevice, x.stream), "cudaMemcpyAsync to the device");
+    }
+  }
+  if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
+  if (!m.mapped) {
+    for (size_t i = 0, j = 0; i < desc_.tensors.size(); ++i) {
+      if (desc_.tensors[i].input) continue;
+      checkCuda(cudaMemcpyAsync(x.staging[i].host, x.deviceBuffers[i], outBytes[j++], cudaMemcpyDeviceToHost, x.stream), "cudaMemcpyAsync to the host");
+    }
   }
   checkCuda(cudaStreamSynchronize(x.stream), "cudaStreamSynchronize (inference)");
   return shapes;

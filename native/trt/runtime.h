@@ -19,11 +19,12 @@ struct Staging {
 
 class EngineRuntime {
  public:
-  // contextProfiles[c] is the optimization profile context c serves. With `mapped`, staging memory is mapped
-  // into the device's address space and handed to TensorRT directly: no device buffers and no copies (integrated
-  // GPUs, where host and device share memory). Throws CodedError (ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE,
-  // ERR_BAD_INPUT, ERR_SHAPE, ERR_CUDA); whatever was allocated before the throw is released.
-  EngineRuntime(const uint8_t* plan, size_t size, int device, const std::vector<int>& contextProfiles, bool mapped);
+  // Makes `contextsPerProfile` contexts for each optimization profile, profile-major: context c serves profile
+  // c / contextsPerProfile. With `mapped`, staging memory is mapped into the device's address space and handed to
+  // TensorRT directly: no device buffers and no copies (integrated GPUs, where host and device share memory).
+  // Throws CodedError (ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE, ERR_BAD_INPUT, ERR_SHAPE, ERR_CUDA); whatever
+  // was allocated before the throw is released.
+  EngineRuntime(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped);
   ~EngineRuntime();
   EngineRuntime(const EngineRuntime&) = delete;
   EngineRuntime& operator=(const EngineRuntime&) = delete;

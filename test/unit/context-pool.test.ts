@@ -132,11 +132,11 @@ describe('TensorRT inference entry points without TensorRT', () => {
   it.runIf(hasLayer)('check their arguments before touching TensorRT, with exact messages', () => {
     const plan = new Uint8Array(16);
     const cases: Array<[() => unknown, RegExp]> = [
-      [() => native.trtLoadEngine('x', 0, [0], false), /plan has the wrong TypedArray type/],
-      [() => native.trtLoadEngine(plan, -1, [0], false), /device must be an integer in \[0, 1024\]/],
-      [() => native.trtLoadEngine(plan, 0, 1, false), /trtLoadEngine\(plan, device, contextProfiles: number\[\], mapped: boolean\)/],
-      [() => native.trtLoadEngine(plan, 0, [], false), /1 to 1024 contexts/],
-      [() => native.trtLoadEngine(plan, 0, [-1], false), /profile indices/],
+      [() => native.trtLoadEngine('x', 0, 1, false), /plan has the wrong TypedArray type/],
+      [() => native.trtLoadEngine(plan, -1, 1, false), /device must be an integer in \[0, 1024\]/],
+      [() => native.trtLoadEngine(plan, 0, [1], false), /contextsPerProfile must be a number/],
+      [() => native.trtLoadEngine(plan, 0, 0, false), /contextsPerProfile must be an integer in \[1, 64\]/],
+      [() => native.trtLoadEngine(plan, 0, 1, 1), /mapped must be a boolean/],
       [() => native.trtRun({}, 0, []), /engine handle expected/],
       [() => native.trtDisposeEngine(42), /engine handle expected/],
     ];
@@ -153,7 +153,7 @@ describe('TensorRT inference entry points without TensorRT', () => {
   });
 
   it.runIf(hasLayer)('a well-formed load without a TensorRT library rejects with ERR_TRT_UNAVAILABLE and the reason', async () => {
-    await expect(native.trtLoadEngine(new Uint8Array(16), 0, [0], false)).rejects.toMatchObject({ code: 'ERR_TRT_UNAVAILABLE', message: /libnvinfer\.so\.\d+/ });
+    await expect(native.trtLoadEngine(new Uint8Array(16), 0, 1, false)).rejects.toMatchObject({ code: 'ERR_TRT_UNAVAILABLE', message: /libnvinfer\.so\.\d+/ });
   });
 
   it('TensorRtBackend.load refuses ONNX bytes and bad options before loading anything', async () => {

@@ -13,15 +13,17 @@ const cc = spawnSync('cc', ['--version']).status === 0;
 if (!compiled) console.log('[unit] skipped TensorRT loader tests: this binary has no TensorRT layer (built without TensorRT headers)');
 
 /** A stand-in libnvinfer/libnvonnxparser exporting TensorRT's entry points, reporting `version`. */
-function fakeLibraries(version: number, withParser: boolean): string {
+function fakeLibraries(version: number, withParser: boolean, withPlugins = false): string {
   const dir = mkdtempSync(join(tmpdir(), 'trtjs-fake-trt-'));
   const major = Number(caps.addon.tensorrtHeaders!.split('.')[0]);
   const src = join(dir, 'fake.c');
   writeFileSync(src, `int getInferLibVersion(void) { return ${version}; }
 void* createInferBuilder_INTERNAL(void* l, int v) { (void)l; (void)v; return 0; }
 void* createInferRuntime_INTERNAL(void* l, int v) { (void)l; (void)v; return 0; }
-void* createNvOnnxParser_INTERNAL(void* n, void* l, int v) { (void)n; (void)l; (void)v; return 0; }\n`);
-  for (const lib of withParser ? ['libnvinfer', 'libnvonnxparser'] : ['libnvinfer']) {
+void* createNvOnnxParser_INTERNAL(void* n, void* l, int v) { (void)n; (void)l; (void)v; return 0; }
+int initLibNvInferPlugins(void* l, const char* ns) { return l != 0 && ns != 0; }\n`);
+  const libs = ['libnvinfer', ...(withParser ? ['libnvonnxparser'] : []), ...(withPlugins ? ['libnvinfer_plugin'] : [])];
+  for (const lib of libs) {
     const r = spawnSync('cc', ['-shared', '-fPIC', '-o', join(dir, `${lib}.so.${major}`), src], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
   }
@@ -51,7 +53,23 @@ describe.skipIf(!compiled || !cc)('TensorRT loader (dlopen, never linked)', () =
     expect(t.libraryPath).toBe(join(dir, `libnvinfer.so.${major}`));
     expect(t.onnxParser.available).toBe(false);
     expect(t.onnxParser.reason).toMatch(/libnvonnxparser\.so\.\d+ \(TensorRT's ONNX parser\) could not be opened/);
+    expect(t.plugins.available).toBe(false);
+    expect(t.plugins.reason).toMatch(/libnvinfer_plugin\.so\.\d+ could not be opened; models that use TensorRT's standard plugins/);
     if (!caps.cuda.available) expect(t.reason).toMatch(new RegExp(`TensorRT ${major}\\.5\\.7 was found but no CUDA device is usable`));
+  });
+
+  it('refuses a library older than the headers within their major, and registers the standard plugins when present', () => {
+    const [major, minor] = caps.addon.tensorrtHeaders!.split('.').map(Number);
+    const encode = (mi: number) => (major >= 10 ? major * 10000 + mi * 100 + 1 : major * 1000 + mi * 100 + 1);
+    if (minor > 0) {
+      const t = tensorrtIn(fakeLibraries(encode(minor - 1), true));
+      expect(t.reason).toMatch(new RegExp(`is TensorRT ${major}\\.${minor - 1}\\.1, older than the TensorRT ${caps.addon.tensorrtHeaders!.replace(/\./g, '\\.')} headers`));
+    }
+    const dir = fakeLibraries(encode(minor), true, true);
+    const t = tensorrtIn(dir);
+    expect(t.version).toBe(`${major}.${minor}.1`);
+    // The fake initLibNvInferPlugins succeeds only when given a logger and a namespace, as TensorRT's needs.
+    expect(t.plugins).toEqual({ available: true, path: join(dir, `libnvinfer_plugin.so.${major}`) });
   });
 
   it('lists every path it tried when TensorRT is missing', () => {
