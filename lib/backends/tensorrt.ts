@@ -15,9 +15,9 @@ export interface TensorRtOptions {
   device?: number;
   /**
    * Execution contexts per optimization profile: how many requests of one shape range run at once. Each context
-   * has its own CUDA stream, device buffers and pinned staging; on a dynamic-shape engine each one past the first
-   * per profile also holds its own copy of the engine (TensorRT allows one context per profile per engine).
-   * Default 1.
+   * has its own CUDA stream, device buffers and pinned staging. On TensorRT 8.6 each one past the first per profile
+   * of a dynamic-shape engine also holds its own copy of the engine (8.6 allows one context per profile per engine);
+   * from TensorRT 10 they share one. Default 1.
    */
   contexts?: number;
   /**

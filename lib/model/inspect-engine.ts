@@ -11,7 +11,7 @@ import { readModelBytes, type ModelSource } from './read-model.js';
 export const TRT_DTYPES: TensorDtype[] = ['float32', 'float16', 'int8', 'int32', 'bool', 'uint8', 'unknown', 'bfloat16', 'int64'];
 
 export interface EngineInspection extends ModelInfo {
-  /** Optimization profiles: min/opt/max per input. */
+  /** Optimization profiles: min/opt/max of each input with runtime dims (static inputs have no range). */
   profiles: Profile[];
   /** Device memory an execution context needs, in bytes. */
   deviceMemory: number;

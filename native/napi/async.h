@@ -4,7 +4,9 @@
 #pragma once
 #include <napi.h>
 
+#include <exception>
 #include <functional>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -52,6 +54,11 @@ class PromiseWorker : public Napi::AsyncWorker {
       deferred_.Resolve(settle_(env, *result_));
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
+    } catch (const std::bad_alloc&) {
+      deferred_.Reject(makeError(env, "ERR_OUT_OF_MEMORY", "out of host memory").Value());
+    } catch (const std::exception& e) {
+      // Anything else escaping here would terminate the process (node-addon-api only catches Napi::Error).
+      deferred_.Reject(makeError(env, "ERR_NATIVE", e.what()).Value());
     }
   }
 

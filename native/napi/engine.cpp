@@ -4,8 +4,9 @@
 //   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
 //   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
 //     its own reference, so the memory outlives it, but JavaScript can no longer reach it.
-// Without dispose, the engine lives as long as its handle or any of its staging ArrayBuffers: each holds a
-// reference, so garbage collection never frees memory a live ArrayBuffer still points at.
+// Each staging ArrayBuffer holds its own reference to its pinned block, so no ArrayBuffer (even one moved out of
+// reach of dispose by ArrayBuffer.prototype.transfer) ever points at freed memory; the engine itself goes at
+// dispose, or when its handle is garbage-collected.
 #ifdef TRTJS_WITH_TENSORRT
 #include <memory>
 
@@ -19,13 +20,8 @@ namespace trtjs::napi {
 
 namespace {
 
-// What the handle and the staging ArrayBuffers share; dispose() empties it for all of them at once.
-struct Shared {
-  std::shared_ptr<trt::EngineRuntime> runtime;
-};
-
 struct Holder {
-  std::shared_ptr<Shared> shared;
+  std::shared_ptr<trt::EngineRuntime> runtime;
   std::vector<Napi::Reference<Napi::ArrayBuffer>> staging;  // weak: to detach them on dispose
 };
 
@@ -61,18 +57,18 @@ Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
       [bytes, device, perProfile, mapped] { return std::make_shared<trt::EngineRuntime>(bytes->data(), bytes->size(), device, perProfile, mapped); },
       [](Napi::Env env, std::shared_ptr<trt::EngineRuntime>& rt) -> Napi::Value {
         auto holder = std::make_unique<Holder>();
-        holder->shared = std::make_shared<Shared>(Shared{rt});
+        holder->runtime = rt;
         const trt::EngineDesc& desc = rt->describe();
         Napi::Array staging = Napi::Array::New(env, rt->contextCount());
         for (size_t c = 0; c < rt->contextCount(); ++c) {
           Napi::Array tensors = Napi::Array::New(env, desc.tensors.size());
           for (size_t t = 0; t < desc.tensors.size(); ++t) {
             trt::Staging s = rt->staging(c, t);
-            auto* keep = new std::shared_ptr<Shared>(holder->shared);
+            auto* keep = new std::shared_ptr<void>(s.owner);
             Napi::ArrayBuffer ab;
             try {
               ab = Napi::ArrayBuffer::New(
-                  env, s.host, s.bytes, [](Napi::Env, void*, std::shared_ptr<Shared>* k) { delete k; }, keep);
+                  env, s.host, s.bytes, [](Napi::Env, void*, std::shared_ptr<void>* k) { delete k; }, keep);
             } catch (...) {
               delete keep;
               throw;
@@ -96,8 +92,8 @@ Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
 Napi::Value trtRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Holder& holder = holderOf(env, info.Length() > 0 ? info[0] : env.Undefined());
-  if (!holder.shared->runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
-  std::shared_ptr<trt::EngineRuntime> rt = holder.shared->runtime;
+  if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
+  std::shared_ptr<trt::EngineRuntime> rt = holder.runtime;
   int context = intArg(info, 1, "context", 0, static_cast<int>(rt->contextCount()) - 1);
   if (info.Length() < 3 || !info[2].IsArray()) throwError(env, "ERR_BAD_INPUT", "inputShapes must be an array of shapes");
   Napi::Array list = info[2].As<Napi::Array>();
@@ -123,7 +119,7 @@ Napi::Value trtDisposeEngine(const Napi::CallbackInfo& info) {
     ref.Reset();
   }
   holder.staging.clear();
-  holder.shared->runtime.reset();
+  holder.runtime.reset();
   return env.Undefined();
 }
 

@@ -105,7 +105,7 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   cudaError_t cudaErr = cudaSetDevice(params.device);
   check(cudaErr == cudaSuccess, "ERR_CUDA", std::string("cudaSetDevice(") + std::to_string(params.device) + "): " + cudaGetErrorString(cudaErr));
 
-  Capture logger;  // what TensorRT logs on this thread during the build
+  Capture logger(true);  // what TensorRT logs during the build, on this thread and on its own
   // Declared before the builder and config that use them, so they outlive both: "the lifetime of the ITimingCache
   // must exceed the lifetime of all builders that use it" (NvInfer.h).
   Owned<nvinfer1::ITimingCache> cache;
@@ -169,8 +169,15 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
 #if NV_TENSORRT_MAJOR >= 10
   config->setProgressMonitor(&monitor);
 #endif
-  check(progress("build", 0, 1), "ERR_ABORTED", "build cancelled");
-  Owned<nvinfer1::IHostMemory> plan(builder->buildSerializedNetwork(*network, *config));
+  Owned<nvinfer1::IHostMemory> plan;
+  {
+    // One build at a time per process: concurrent builds have corrupted memory in other TensorRT hosts, and they
+    // would skew each other's tactic timing anyway. A build waiting here starts when the one before it ends.
+    static std::mutex* buildMutex = new std::mutex;  // never destroyed
+    std::lock_guard<std::mutex> lock(*buildMutex);
+    check(progress("build", 0, 1), "ERR_ABORTED", "build cancelled");
+    plan.reset(builder->buildSerializedNetwork(*network, *config));
+  }
 #if NV_TENSORRT_MAJOR >= 10
   config->setProgressMonitor(nullptr);
   check(!monitor.cancelled(), "ERR_ABORTED", "build cancelled");

@@ -37,7 +37,10 @@ EngineDesc describeEngine(const nvinfer1::ICudaEngine& engine) {
   for (int32_t p = 0; p < engine.getNbOptimizationProfiles(); ++p) {
     std::vector<ProfileInput> profile;
     for (const TensorDesc& t : desc.tensors) {
-      if (!t.input) continue;
+      // Only inputs with runtime dims have a range; static ones are fixed (and validated against their shape).
+      bool dynamic = false;
+      for (int64_t d : t.shape) dynamic = dynamic || d < 0;
+      if (!t.input || !dynamic) continue;
       char const* name = t.name.c_str();
       profile.push_back({t.name, toVector(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kMIN)),
                          toVector(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kOPT)),

@@ -20,7 +20,7 @@ struct TensorDesc {
 
 struct EngineDesc {
   std::vector<TensorDesc> tensors;
-  std::vector<std::vector<ProfileInput>> profiles;  // input shapes per profile
+  std::vector<std::vector<ProfileInput>> profiles;  // per profile, the range of each input with runtime dims
   int64_t deviceMemory = 0;
   int layers = 0;
 };

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <new>
 #include <string>
@@ -177,6 +178,17 @@ void loadInfer(State& s) {
   st.inferPath = lib.path;
 }
 
+// "" when the library `h` binds to the libnvinfer already open; otherwise why not. A library of this major binds to
+// that copy (same soname); one of another major has pulled in its own.
+std::string linkedToOpened(const State& s, void* h, const std::string& name) {
+  auto linked = symbol<VersionFn>(h, "getInferLibVersion");
+  if (!linked || linked == s.inferVersion) return "";
+  Dl_info info{};
+  std::string where = dladdr(reinterpret_cast<void*>(linked), &info) && info.dli_fname ? info.dli_fname : "another libnvinfer";
+  return name + " is linked against TensorRT " + decodeVersion(linked()).str() + " (" + where + "), not the TensorRT " + s.status.version +
+         " opened at " + s.status.inferPath;
+}
+
 void loadParser(State& s) {
   LibraryStatus& st = s.status;
   if (!st.loaded) {
@@ -188,18 +200,10 @@ void loadParser(State& s) {
   Opened lib = openFirst(candidates("libnvonnxparser", dirOf(st.inferPath)), [&](void* h, const std::string& name) -> std::string {
     create = symbol<CreateParserFn>(h, "createNvOnnxParser_INTERNAL");
     if (!create) return name + " has no symbol createNvOnnxParser_INTERNAL";
-    // getNvOnnxParserVersion() says 0.1.0 in every release, so it cannot tell a parser's major. The libnvinfer it
-    // was linked against can: a parser of this major binds to the copy already open (same soname); one of another
-    // major has pulled in its own.
-    auto linked = symbol<VersionFn>(h, "getInferLibVersion");
-    if (linked && linked != s.inferVersion) {
-      Dl_info info{};
-      std::string where = dladdr(reinterpret_cast<void*>(linked), &info) && info.dli_fname ? info.dli_fname : "another libnvinfer";
-      create = nullptr;
-      return name + " is linked against TensorRT " + decodeVersion(linked()).str() + " (" + where + "), not the TensorRT " +
-             st.version + " opened at " + st.inferPath;
-    }
-    return "";
+    // getNvOnnxParserVersion() says 0.1.0 in every release, so it cannot tell a parser's major.
+    std::string refused = linkedToOpened(s, h, name);
+    if (!refused.empty()) create = nullptr;
+    return refused;
   });
   if (!lib.handle) {
     st.parserError = (lib.refusal.empty() ? "libnvonnxparser.so." + majorText() + " (TensorRT's ONNX parser) could not be opened" : lib.refusal) +
@@ -221,14 +225,27 @@ void loadPlugins(State& s) {
   InitPluginsFn init = nullptr;
   Opened lib = openFirst(candidates("libnvinfer_plugin", dirOf(st.inferPath)), [&](void* h, const std::string& name) -> std::string {
     init = symbol<InitPluginsFn>(h, "initLibNvInferPlugins");
-    return init ? "" : name + " has no symbol initLibNvInferPlugins";
+    if (!init) return name + " has no symbol initLibNvInferPlugins";
+    std::string refused = linkedToOpened(s, h, name);
+    if (!refused.empty()) init = nullptr;
+    return refused;
   });
   if (!lib.handle) {
     st.pluginsError = (lib.refusal.empty() ? "libnvinfer_plugin.so." + majorText() + " could not be opened" : lib.refusal) +
                       "; models that use TensorRT's standard plugins cannot be built or run. Tried:" + lib.tried;
     return;
   }
-  if (!init(&processLogger(), "")) {
+  bool registered = false;
+  try {
+    registered = init(&processLogger(), "");
+  } catch (const std::exception& e) {
+    st.pluginsError = lib.path + ": initLibNvInferPlugins threw: " + e.what();
+    return;
+  } catch (...) {
+    st.pluginsError = lib.path + ": initLibNvInferPlugins threw";
+    return;
+  }
+  if (!registered) {
     st.pluginsError = lib.path + ": initLibNvInferPlugins failed";
     return;
   }

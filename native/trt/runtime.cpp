@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
+#include <cstdint>
 #include <string>
 
 #include "common/coded_error.h"
@@ -39,10 +41,19 @@ bool hasDynamicDim(const std::vector<int64_t>& dims) {
   return false;
 }
 
+// Elements of a shape; 0 for a dynamic (negative) dim; SIZE_MAX when the product overflows.
 size_t volume(const std::vector<int64_t>& dims) {
   size_t v = 1;
-  for (int64_t d : dims) v *= d < 0 ? 0 : static_cast<size_t>(d);
+  for (int64_t d : dims) {
+    if (d < 0) return 0;
+    if (__builtin_mul_overflow(v, static_cast<size_t>(d), &v)) return SIZE_MAX;
+  }
   return v;
+}
+
+size_t bytesOf(const std::vector<int64_t>& dims, nvinfer1::DataType t) {
+  size_t n = volume(dims), out = 0;
+  return __builtin_mul_overflow(n, elementSize(t), &out) ? SIZE_MAX : out;
 }
 
 
@@ -64,18 +75,22 @@ struct EngineRuntime::Context {
   int device = 0;
   std::unique_ptr<nvinfer1::IExecutionContext> context;
   cudaStream_t stream = nullptr;
-  std::vector<cuda::PinnedBuffer> staging;  // per IO tensor, desc_.tensors order
+  // Per IO tensor, desc_.tensors order. Shared: JavaScript's ArrayBuffers over a block keep it alive, so even an
+  // ArrayBuffer that escaped dispose() (moved by ArrayBuffer.prototype.transfer) never points at freed memory.
+  std::vector<Staging> staging;
   std::vector<void*> deviceBuffers;         // per IO tensor; nullptr when the staging is mapped
   std::atomic<bool> busy{false};
 
   ~Context() {
+    int previous = -1;
+    cudaGetDevice(&previous);
     cudaSetDevice(device);
     if (stream) cudaStreamSynchronize(stream);
     context.reset();
     for (void* p : deviceBuffers)
       if (p) cudaFree(p);
-    for (const cuda::PinnedBuffer& b : staging) cuda::freePinned(b.host);
     if (stream) cudaStreamDestroy(stream);
+    if (previous >= 0) cudaSetDevice(previous);
   }
 };
 
@@ -106,8 +121,8 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int c
   bool dynamic = false;
   for (const TensorDesc& t : desc_.tensors) {
     nvinfer1::ICudaEngine& e = *m.engines[0];
-    if (t.input && e.isShapeInferenceIO(t.name.c_str()))
-      throw CodedError("ERR_ENGINE_INCOMPATIBLE", "input '" + t.name + "' is a shape tensor, which trtjs does not support");
+    if (e.isShapeInferenceIO(t.name.c_str()))
+      throw CodedError("ERR_ENGINE_INCOMPATIBLE", "tensor '" + t.name + "' is a shape tensor, which trtjs does not support");
     if (e.getTensorLocation(t.name.c_str()) != nvinfer1::TensorLocation::kDEVICE)
       throw CodedError("ERR_ENGINE_INCOMPATIBLE", "tensor '" + t.name + "' lives in host memory (a shape tensor), which trtjs does not support");
     if (elementSize(e.getTensorDataType(t.name.c_str())) == 0)
@@ -151,6 +166,8 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int c
       // With every input at the profile's maximum, each output takes its largest shape: buffers sized once. (An
       // output that does not grow with its inputs is caught before enqueue, in run().)
       for (const ProfileInput& p : desc_.profiles.at(static_cast<size_t>(profile))) {
+        // Static inputs keep their shape, as in trtexec (only inputs with runtime dims are set).
+        if (!hasDynamicDim(toVector(engine.getTensorShape(p.name.c_str())))) continue;
         if (!ctx->context->setInputShape(p.name.c_str(), toDims(p.max)))
           throw CodedError("ERR_SHAPE", "cannot set the maximum shape " + shapeText(p.max) + " of '" + p.name + "': " + logged.lastError());
       }
@@ -159,12 +176,11 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int c
       const std::vector<int64_t> dims = toVector(ctx->context->getTensorShape(t.name.c_str()));
       if (hasDynamicDim(dims))
         throw CodedError("ERR_ENGINE_INCOMPATIBLE", "output '" + t.name + "' has a data-dependent shape, which trtjs does not support");
-      const size_t bytes = volume(dims) * elementSize(engine.getTensorDataType(t.name.c_str()));
+      const size_t bytes = bytesOf(dims, engine.getTensorDataType(t.name.c_str()));
       cuda::PinnedBuffer host;
       const std::string err = cuda::allocPinned(bytes > 0 ? bytes : 1, mapped, host);
       if (!err.empty()) throw CodedError("ERR_CUDA", "pinned staging for '" + t.name + "': " + err);
-      host.bytes = bytes;
-      ctx->staging.push_back(host);
+      ctx->staging.push_back({host.host, bytes, std::shared_ptr<void>(host.host, [](void* p) { cuda::freePinned(p); })});
       if (mapped && !host.device) throw CodedError("ERR_CUDA", "pinned staging for '" + t.name + "' could not be mapped into the device");
       void* address = host.device;
       if (!mapped) checkCuda(cudaMalloc(&address, bytes > 0 ? bytes : 1), "cudaMalloc for '" + t.name + "'");
@@ -180,10 +196,7 @@ EngineRuntime::~EngineRuntime() = default;
 
 size_t EngineRuntime::contextCount() const { return impl_->contexts.size(); }
 
-Staging EngineRuntime::staging(size_t c, size_t t) const {
-  const cuda::PinnedBuffer& b = impl_->contexts.at(c)->staging.at(t);
-  return {b.host, b.bytes};
-}
+Staging EngineRuntime::staging(size_t c, size_t t) const { return impl_->contexts.at(c)->staging.at(t); }
 
 std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes) {
   Impl& m = *impl_;
@@ -203,8 +216,10 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     if (!t.input) continue;
     if (k >= inputShapes.size()) throw CodedError("ERR_BAD_INPUT", "no shape for input '" + t.name + "'");
     const std::vector<int64_t>& shape = inputShapes[k++];
-    const size_t bytes = volume(shape) * elementSize(static_cast<nvinfer1::DataType>(t.dtype));
-    if (shape.size() != t.shape.size() || hasDynamicDim(shape) || bytes > x.staging[i].bytes)
+    for (int64_t d : shape)
+      if (d <= 0 || d > INT32_MAX) throw CodedError("ERR_SHAPE", "input '" + t.name + "': shape " + shapeText(shape) + " has a dimension outside [1, 2^31)");
+    const size_t bytes = bytesOf(shape, static_cast<nvinfer1::DataType>(t.dtype));
+    if (shape.size() != t.shape.size() || bytes > x.staging[i].bytes)
       throw CodedError("ERR_SHAPE", "input '" + t.name + "': shape " + shapeText(shape) + " is outside this context's optimization profile");
     if (!x.context->setInputShape(t.name.c_str(), toDims(shape)))
       throw CodedError("ERR_SHAPE", "input '" + t.name + "': TensorRT refused shape " + shapeText(shape) + ": " + logged.lastError());
@@ -225,7 +240,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     const TensorDesc& t = desc_.tensors[i];
     if (t.input) continue;
     std::vector<int64_t> dims = toVector(x.context->getTensorShape(t.name.c_str()));
-    const size_t bytes = volume(dims) * elementSize(static_cast<nvinfer1::DataType>(t.dtype));
+    const size_t bytes = bytesOf(dims, static_cast<nvinfer1::DataType>(t.dtype));
     if (hasDynamicDim(dims) || bytes > x.staging[i].bytes)
       throw CodedError("ERR_SHAPE", "output '" + t.name + "' would have shape " + shapeText(dims) + ", larger than at the profile's maximum input shapes");
     shapes.push_back(std::move(dims));
@@ -240,7 +255,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
   if (!m.mapped) {
     for (size_t i = 0, j = 0; i < desc_.tensors.size(); ++i) {
       if (!desc_.tensors[i].input) continue;
-      const size_t bytes = volume(inputShapes[j++]) * elementSize(static_cast<nvinfer1::DataType>(desc_.tensors[i].dtype));
+      const size_t bytes = bytesOf(inputShapes[j++], static_cast<nvinfer1::DataType>(desc_.tensors[i].dtype));
       checkCuda(cudaMemcpyAsync(x.deviceBuffers[i], x.staging[i].host, bytes, cudaMemcpyHostToDevice, x.stream), "cudaMemcpyAsync to the device");
     }
   }

@@ -12,9 +12,11 @@
 
 namespace trtjs::trt {
 
+// A context's pinned host block for one IO tensor. `owner` frees it when the last holder lets go.
 struct Staging {
   void* host = nullptr;
   size_t bytes = 0;
+  std::shared_ptr<void> owner;
 };
 
 class EngineRuntime {
@@ -31,7 +33,7 @@ class EngineRuntime {
 
   const EngineDesc& describe() const { return desc_; }
   size_t contextCount() const;
-  // Host staging of IO tensor t (describe().tensors order) of context c, valid while the runtime lives.
+  // Host staging of IO tensor t (describe().tensors order) of context c, valid while the runtime or `owner` lives.
   Staging staging(size_t c, size_t t) const;
 
   // Runs context c on what its input staging holds. inputShapes: one shape per input, in describe().tensors order.
