@@ -113,6 +113,8 @@ export interface NativeAddon {
   // CUDA layer (absent when not compiled)
   cudaInfo?(): Promise<NativeCudaInfo>;
   cudaSelfTest?(device: number): Promise<string>;
+  /** cudaMemGetInfo on `device`, in bytes. */
+  cudaMemoryInfo?(device: number): Promise<{ free: number; total: number }>;
   pinnedAlloc?(bytes: number, mapped: boolean): Promise<{ buffer: ArrayBuffer; mapped: boolean }>;
   pinnedFree?(buffer: ArrayBuffer): void;
   pinnedBytesInUse?(): number;

@@ -57,4 +57,13 @@ Report queryDevices() {
   return report;
 }
 
+std::string memoryInfo(int device, size_t& freeBytes, size_t& totalBytes) {
+  int previous = -1;
+  cudaGetDevice(&previous);
+  cudaError_t err = cudaSetDevice(device);
+  if (err == cudaSuccess) err = cudaMemGetInfo(&freeBytes, &totalBytes);
+  if (previous >= 0) cudaSetDevice(previous);
+  return err == cudaSuccess ? "" : describe(err);
+}
+
 }  // namespace trtjs::cuda

@@ -31,6 +31,9 @@ Report queryDevices();
 // 13000 -> "13.0", 12060 -> "12.6"
 std::string versionString(int version);
 
+// Free and total memory of `device` (cudaMemGetInfo). Returns "" on success, else the reason.
+std::string memoryInfo(int device, size_t& freeBytes, size_t& totalBytes);
+
 // Launches a kernel on `device` and checks its result, proving the binary carries code this GPU can run.
 // Returns "" on success, else the reason.
 std::string selfTest(int device);

@@ -69,6 +69,29 @@ Napi::Value cudaSelfTest(const Napi::CallbackInfo& info) {
       env, "trtjs.cudaSelfTest", [device] { return cuda::selfTest(device); },
       [](Napi::Env env, std::string& error) -> Napi::Value { return Napi::String::New(env, error); });
 }
+
+Napi::Value cudaMemoryInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throwError(env, "ERR_BAD_INPUT", "device must be a number");
+  int device = info[0].As<Napi::Number>().Int32Value();
+  struct Memory {
+    size_t free = 0, total = 0;
+  };
+  return queueWork<Memory>(
+      env, "trtjs.cudaMemoryInfo",
+      [device] {
+        Memory m;
+        std::string err = cuda::memoryInfo(device, m.free, m.total);
+        if (!err.empty()) throw CodedError("ERR_CUDA", "cudaMemGetInfo(" + std::to_string(device) + "): " + err);
+        return m;
+      },
+      [](Napi::Env env, Memory& m) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("free", Napi::Number::New(env, static_cast<double>(m.free)));
+        out.Set("total", Napi::Number::New(env, static_cast<double>(m.total)));
+        return out;
+      });
+}
 #endif
 
 #ifdef TRTJS_WITH_TENSORRT
@@ -100,6 +123,7 @@ void registerCapabilities(Napi::Env env, Napi::Object exports) {
 #ifdef TRTJS_WITH_CUDA
   exports.Set("cudaInfo", Napi::Function::New(env, cudaInfo, "cudaInfo"));
   exports.Set("cudaSelfTest", Napi::Function::New(env, cudaSelfTest, "cudaSelfTest"));
+  exports.Set("cudaMemoryInfo", Napi::Function::New(env, cudaMemoryInfo, "cudaMemoryInfo"));
 #endif
 #ifdef TRTJS_WITH_TENSORRT
   exports.Set("tensorrtInfo", Napi::Function::New(env, tensorrtInfo, "tensorrtInfo"));

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 
-import { capabilities } from '../../lib/index.js';
+import { capabilities, deviceMemory } from '../../lib/index.js';
 import { describeTier, tierStatus } from '../helpers/tiers.js';
 
 const gpu = await tierStatus('gpu');
@@ -30,5 +30,17 @@ describeTier(gpu, 'CUDA device discovery', () => {
       const ptx = archs.some((a) => a.endsWith('-virtual') && Number(a.split('-')[0]) <= Number(sm));
       expect(real || ptx, `sm_${sm} not in ${archs.join(',')}`).toBe(true);
     }
+  });
+
+  it('reports free and total device memory as the driver sees it', async () => {
+    const caps = await capabilities();
+    for (const d of caps.cuda.devices) {
+      const m = await deviceMemory(d.index);
+      // cudaGetDeviceProperties and cudaMemGetInfo are independent sources; they agree on the total.
+      expect(m.total).toBe(d.totalMemory);
+      expect(m.free).toBeGreaterThan(0);
+      expect(m.free).toBeLessThanOrEqual(m.total);
+    }
+    await expect(deviceMemory(caps.cuda.devices.length)).rejects.toMatchObject({ code: 'ERR_CUDA', message: /cudaMemGetInfo/ });
   });
 });

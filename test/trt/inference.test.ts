@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 
-import { Detector, ModelHost, OnnxRuntimeBackend, TensorRtBackend, buildEngine, letterbox, loadImage, type Detection } from '../../lib/index.js';
+import { Detector, ModelHost, OnnxRuntimeBackend, TensorRtBackend, buildEngine, deviceMemory, letterbox, loadImage, type Detection } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { describeTier, tierStatus } from '../helpers/tiers.js';
 
@@ -109,14 +109,21 @@ describeTier(trt, 'TensorRT inference', () => {
     writeFileSync(truncated, readFileSync(fp16).subarray(0, 100_000));
     const narrow = join(dir, 'narrow.engine');
     writeFileSync(narrow, (await buildEngine({ onnx, shapes: 'images:1x3x320x320' })).engine);
-    for (let i = 0; i < 4; i++) {
+    const MiB = 2 ** 20;
+    let settled = 0;
+    for (let i = 0; i < 8; i++) {
       await host.swap(i % 2 ? fp32 : fp16);
       await expect(host.swap(truncated)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
       await expect(host.swap(narrow)).rejects.toMatchObject({ code: 'ERR_VALIDATION', message: /do not cover the serving range/ });
+      if (i === 1) settled = (await deviceMemory()).free;
     }
     stop = true;
     await Promise.all(loops);
     expect(failures).toBe(0);
+    // Six more swaps (and twelve rejected candidates) later, the engines that drained gave their device memory back.
+    const lost = (settled - (await deviceMemory()).free) / MiB;
+    console.log(`[trt] device memory after 6 more swaps: ${lost >= 0 ? '-' : '+'}${Math.abs(lost).toFixed(1)} MiB free`);
+    expect(lost).toBeLessThan(64);
     await host.close();
   }, 600_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { PinnedBuffer, capabilities, TrtjsError } from '../../lib/index.js';
+import { PinnedBuffer, capabilities, deviceMemory, TrtjsError } from '../../lib/index.js';
 import { nvidiaDeviceNodePresent } from '../helpers/tiers.js';
 
 const caps = await capabilities();
@@ -61,9 +61,11 @@ describe.skipIf(hasDeviceNode)('GPU functions without a GPU', () => {
     expect(err).toBeInstanceOf(TrtjsError);
     expect(err.code).toBe('ERR_CUDA_UNAVAILABLE');
     expect(err.message).toContain(caps.cuda.reason!);
+    await expect(deviceMemory()).rejects.toMatchObject({ code: 'ERR_CUDA_UNAVAILABLE', message: expect.stringContaining(caps.cuda.reason!) });
   });
 
   it('still validate their arguments first', async () => {
     await expect(PinnedBuffer.allocate(-1)).rejects.toThrow('PinnedBuffer.allocate: bytes must be an integer in [0, 9007199254740991], received -1');
+    await expect(deviceMemory(-1)).rejects.toThrow('deviceMemory: device must be an integer in [0, 1024], received -1');
   });
 });
