@@ -76,6 +76,37 @@ describe('trtjs detect / inspect / val', async () => {
     expect(missing.stderr).toMatch(/cannot read \/nope\.jpg.*\[ERR_BAD_INPUT\]/);
   });
 
+  it('build: lists its flags, checks them and the shapes before TensorRT, then needs TensorRT; writes nothing on failure', async () => {
+    const { capabilities } = await import('../../lib/index.js');
+    const help = runCli(['build', '--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--output', '--fp16', '--shapes', '--workspace', '--timing-cache', '--opt-level', '--json']) expect(help.stdout).toContain(flag);
+    const dir = mkdtempSync(join(tmpdir(), 'trtjs-cli-build-'));
+    const out = join(dir, 'm.engine');
+    const onnx = fixture('models/yolov8n_dynamic_f32.onnx');
+    expect(runCli(['build', onnx]).stderr).toMatch(/required option '-o, --output <file>' not specified/);
+    const cases: Array<[string[], RegExp]> = [
+      [['--shapes', 'images:1x3x0x640'], /not dimensions.*\[ERR_SHAPE\]/],
+      [['--shapes', 'labels:1x3x640x640'], /labels.*\[ERR_SHAPE\]/],
+      [['--shapes', 'images:8x3x640x640,1x3x640x640,4x3x640x640'], /min 8x3x640x640 <= opt 1x3x640x640 <= max 4x3x640x640 does not hold.*\[ERR_SHAPE\]/],
+      [['--workspace', '2X'], /workspace.*\[ERR_BAD_INPUT\]/],
+      [['--opt-level', '9'], /optimizationLevel.*\[ERR_BAD_INPUT\]/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = runCli(['build', onnx, '-o', out, ...flags]);
+      expect(r.status, flags.join(' ')).toBe(1);
+      expect(r.stderr, flags.join(' ')).toMatch(message);
+    }
+    const caps = await capabilities();
+    if (!caps.tensorrt.available) {
+      const r = runCli(['build', onnx, '-o', out, '--fp16', '--shapes', 'images:1x3x320x320,4x3x640x640,8x3x1280x1280', '--json']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/\[ERR_TRT_UNAVAILABLE\]/);
+      expect(r.stderr).toContain(caps.tensorrt.reason!.split('\n')[0]);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('inspect shows IO and metadata, as text and JSON', () => {
     const text = runCli(['inspect', fixture('models/yolov10n_int8.onnx')]);
     expect(text.status, text.stderr).toBe(0);
