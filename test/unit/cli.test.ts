@@ -107,6 +107,24 @@ describe('trtjs detect / inspect / val', async () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('inspect on an engine without TensorRT shows its Ultralytics header and says what needs TensorRT', async () => {
+    const { capabilities, writeEngineFile } = await import('../../lib/index.js');
+    const { writeFileSync } = await import('node:fs');
+    const caps = await capabilities();
+    if (caps.tensorrt.available) return console.log('[unit] skipped inspect of a plan without TensorRT: TensorRT is present');
+    const path = join(mkdtempSync(join(tmpdir(), 'trtjs-cli-inspect-')), 'm.engine');
+    const meta = { names: { 0: 'person', 1: 'bicycle' }, imgsz: [640, 640], stride: 32, task: 'detect', batch: 1, dynamic: true, half: true, tensorrt: '10.3.0', device: 'NVIDIA H100' };
+    // A plan as far as the file layout goes: TensorRT's "ftrt" magic, then bytes only TensorRT could judge.
+    const plan = new Uint8Array(64).fill(7);
+    plan.set(new TextEncoder().encode('ftrt'));
+    writeFileSync(path, writeEngineFile(plan, meta));
+    const r = runCli(['inspect', path]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${path} (engine)`);
+    expect(r.stdout).toContain('(IO tensors, profiles and device memory need TensorRT: ');
+    for (const line of [/classes +2 \(person, bicycle\)/, /imgsz +640x640/, /stride +32/, /dynamic +yes/, /half +yes/, /tensorrt +10\.3\.0/, /device +NVIDIA H100/]) expect(r.stdout).toMatch(line);
+  });
+
   it('inspect shows IO and metadata, as text and JSON', () => {
     const text = runCli(['inspect', fixture('models/yolov10n_int8.onnx')]);
     expect(text.status, text.stderr).toBe(0);
