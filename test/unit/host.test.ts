@@ -282,17 +282,21 @@ describe('ModelHost: memory', () => {
       await host.detect(zidane);
       await host.swap(v8);
       await host.detect(zidane);
+      return process.memoryUsage().rss;
     };
     for (let i = 0; i < 3; i++) await cycle();
     const live = OnnxRuntimeBackend.live;
-    const settled = process.memoryUsage().rss;
-    for (let i = 0; i < 6; i++) await cycle();
-    await new Promise((r) => setTimeout(r, 200));
-    const growthMb = (process.memoryUsage().rss - settled) / 2 ** 20;
-    console.log(`[unit] rss after 12 more swaps: ${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(1)} MB; live ONNX Runtime backends ${OnnxRuntimeBackend.live}`);
+    // RSS swings by tens of MB from one moment to the next (worker threads starting and ending, allocator arenas),
+    // so each window is judged by its lowest sample: a leak lifts the floor, noise does not.
+    const window = async () => Math.min(...[await cycle(), await cycle(), await cycle(), await cycle(), await cycle()]);
+    const first = await window();
+    const second = await window();
+    const growthMb = (second - first) / 2 ** 20;
+    console.log(`[unit] rss floor after 10 more swaps: ${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(1)} MB; live ONNX Runtime backends ${OnnxRuntimeBackend.live}`);
     expect(OnnxRuntimeBackend.live).toBe(live);
-    expect(growthMb).toBeLessThan(40);
-  }, 120_000);
+    // A loaded yolov8n session takes about 30 MB here: one leaked per swap would lift the floor by some 300 MB.
+    expect(growthMb).toBeLessThan(30);
+  }, 180_000);
 });
 
 describe('ModelHost: candidate engines must accept what the serving engine accepts', () => {
