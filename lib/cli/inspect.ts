@@ -32,7 +32,9 @@ export function formatInfo(path: string, info: ModelInfo | EngineInspection, not
   if (info.outputs.length) lines.push('outputs:', ...info.outputs.map(tensor));
   if (note) lines.push(note);
   if ('profiles' in info) {
-    info.profiles.forEach((p, i) => lines.push(`profile ${i}: ${formatProfile(p)}`));
+    // Profiles list only inputs with runtime dims: an engine without any has static shapes throughout.
+    if (info.profiles.some((p) => Object.keys(p).length)) info.profiles.forEach((p, i) => lines.push(`profile ${i}: ${formatProfile(p)}`));
+    else lines.push('profiles: none (static shapes)');
     lines.push(`device memory ${(info.deviceMemory / 2 ** 20).toFixed(1)} MiB, ${info.layers} layers, TensorRT ${info.tensorrt.loaded}${info.tensorrt.builtWith ? ` (built with ${info.tensorrt.builtWith}${info.tensorrt.builtOn ? ` on ${info.tensorrt.builtOn}` : ''})` : ''}`);
   }
   lines.push('model:');

@@ -125,6 +125,25 @@ describe('trtjs detect / inspect / val', async () => {
     for (const line of [/classes +2 \(person, bicycle\)/, /imgsz +640x640/, /stride +32/, /dynamic +yes/, /half +yes/, /tensorrt +10\.3\.0/, /device +NVIDIA H100/]) expect(r.stdout).toMatch(line);
   });
 
+  it('inspect formats what TensorRT says about a plan: profiles of dynamic inputs, device memory, provenance', async () => {
+    const { formatInfo } = await import('../../lib/cli/inspect.js');
+    const base = {
+      format: 'engine' as const,
+      inputs: [{ name: 'images', dtype: 'float32' as const, shape: [-1, 3, -1, -1] }],
+      outputs: [{ name: 'output0', dtype: 'float32' as const, shape: [-1, 84, -1] }],
+      metadata: {},
+      deviceMemory: 48 * 2 ** 20,
+      layers: 212,
+      tensorrt: { loaded: '10.13.0', builtWith: '10.13.0', builtOn: 'NVIDIA H100' },
+    };
+    const dynamic = formatInfo('m.engine', { ...base, profiles: [{ images: { min: [1, 3, 32, 32], opt: [1, 3, 640, 640], max: [8, 3, 1280, 1280] } }] });
+    expect(dynamic).toContain('profile 0: images:1x3x32x32,1x3x640x640,8x3x1280x1280');
+    expect(dynamic).toContain('device memory 48.0 MiB, 212 layers, TensorRT 10.13.0 (built with 10.13.0 on NVIDIA H100)');
+    const fixed = formatInfo('m.engine', { ...base, inputs: [{ ...base.inputs[0], shape: [1, 3, 640, 640] }], profiles: [{}] });
+    expect(fixed).toContain('profiles: none (static shapes)');
+    expect(fixed).not.toContain('profile 0');
+  });
+
   it('inspect shows IO and metadata, as text and JSON', () => {
     const text = runCli(['inspect', fixture('models/yolov10n_int8.onnx')]);
     expect(text.status, text.stderr).toBe(0);
