@@ -5,6 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 
 import { Detector, ModelHost, OnnxRuntimeBackend, TensorRtBackend, buildEngine, deviceMemory, letterbox, loadImage, type Detection } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
+import { halfToNumber } from '../helpers/random.js';
 import { describeTier, tierStatus } from '../helpers/tiers.js';
 
 const trt = await tierStatus('trt');
@@ -94,6 +95,31 @@ describeTier(trt, 'TensorRT inference', () => {
     await backend.dispose();
     await pending; // a request already running finishes before the engine goes
     await expect(backend.run(batch(1, 320))).rejects.toMatchObject({ code: 'ERR_DISPOSED' });
+  });
+
+  it('runs a static-shape engine (YOLOv5 FP16, float16 IO) on several contexts at once, as ONNX Runtime does', async () => {
+    const v5 = fixture('models/yolov5n_fp16.onnx');
+    const path = join(dir, 'v5.engine');
+    writeFileSync(path, (await buildEngine({ onnx: v5, fp16: true })).engine);
+    const backend = await TensorRtBackend.load(path, { contexts: 2 });
+    expect(backend.info.profiles.every((p) => Object.keys(p).length === 0)).toBe(true);
+    expect(backend.info.inputs[0]).toEqual({ name: 'images', dtype: 'float16', shape: [1, 3, 640, 640] });
+    await using ort = await OnnxRuntimeBackend.load(v5);
+    for (const image of ['images/bus.jpg', 'images/zidane.jpg']) {
+      const lb = letterbox(await loadImage(fixture(image)), { dtype: 'float16' });
+      const feeds = { images: { dtype: 'float16' as const, dims: lb.shape, data: lb.data } };
+      const ref = (await ort.run(feeds)).output0;
+      const outs = await Promise.all([1, 2, 3, 4].map(() => backend.run(feeds)));
+      for (const out of outs.map((o) => o.output0)) {
+        expect(out.dims).toEqual(ref.dims);
+        // float16 bits compared as numbers, relative to the value (coordinates reach 640).
+        let worst = 0;
+        const got = out.data as Uint16Array, want = ref.data as Uint16Array;
+        for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(halfToNumber(got[i]) - halfToNumber(want[i])) / Math.max(1, Math.abs(halfToNumber(want[i]))));
+        expect(worst, image).toBeLessThan(5e-2);
+      }
+    }
+    await backend.dispose();
   });
 
   it('hot swaps between engines under load without failing a request, and rejects bad engines', async () => {
