@@ -189,52 +189,61 @@ std::string linkedToOpened(const State& s, void* h, const std::string& name) {
          " opened at " + s.status.inferPath;
 }
 
-void loadParser(State& s) {
-  LibraryStatus& st = s.status;
-  if (!st.loaded) {
-    // The parser cannot work without libnvinfer; `error` already says why that is missing.
-    st.parserError = "libnvonnxparser.so." + majorText() + " was not looked for: libnvinfer.so." + majorText() + " is not loaded";
-    return;
+struct Companion {
+  void* entry = nullptr;
+  std::string path, error;
+};
+
+// Opens a library that works with libnvinfer (the ONNX parser, the plugins): of the same major, next to the
+// libnvinfer already open first, exporting `entry`, and bound to that libnvinfer (the parser's own version function
+// says 0.1.0 in every release, so the libnvinfer it binds to is what tells its major). `what` qualifies the name in
+// messages; `consequence` says what does not work without it.
+Companion openCompanion(const State& s, const std::string& base, const char* entry, const std::string& what, const std::string& consequence) {
+  Companion out;
+  const std::string soname = base + ".so." + majorText();
+  if (!s.status.loaded) {
+    out.error = soname + " was not looked for: libnvinfer.so." + majorText() + " is not loaded";
+    return out;
   }
-  CreateParserFn create = nullptr;
-  Opened lib = openFirst(candidates("libnvonnxparser", dirOf(st.inferPath)), [&](void* h, const std::string& name) -> std::string {
-    create = symbol<CreateParserFn>(h, "createNvOnnxParser_INTERNAL");
-    if (!create) return name + " has no symbol createNvOnnxParser_INTERNAL";
-    // getNvOnnxParserVersion() says 0.1.0 in every release, so it cannot tell a parser's major.
+  void* found = nullptr;
+  Opened lib = openFirst(candidates(base, dirOf(s.status.inferPath)), [&](void* h, const std::string& name) -> std::string {
+    found = dlsym(h, entry);
+    if (!found) return name + " has no symbol " + entry;
     std::string refused = linkedToOpened(s, h, name);
-    if (!refused.empty()) create = nullptr;
+    if (!refused.empty()) found = nullptr;
     return refused;
   });
   if (!lib.handle) {
-    st.parserError = (lib.refusal.empty() ? "libnvonnxparser.so." + majorText() + " (TensorRT's ONNX parser) could not be opened" : lib.refusal) +
-                     "; engines can still be loaded and run, but not built. Tried:" + lib.tried;
+    out.error = (lib.refusal.empty() ? soname + what + " could not be opened" : lib.refusal) + "; " + consequence + ". Tried:" + lib.tried;
+    return out;
+  }
+  out.entry = found;
+  out.path = lib.path;
+  return out;
+}
+
+void loadParser(State& s) {
+  Companion lib = openCompanion(s, "libnvonnxparser", "createNvOnnxParser_INTERNAL", " (TensorRT's ONNX parser)",
+                                "engines can still be loaded and run, but not built");
+  LibraryStatus& st = s.status;
+  if (!lib.entry) {
+    st.parserError = lib.error;
     return;
   }
-  s.createParser = create;
+  s.createParser = reinterpret_cast<CreateParserFn>(lib.entry);
   st.parserLoaded = true;
   st.parserPath = lib.path;
 }
 
 // trtexec's way: the plugin library of the same major, registered once with the process logger. Optional.
 void loadPlugins(State& s) {
+  Companion lib = openCompanion(s, "libnvinfer_plugin", "initLibNvInferPlugins", "", "models that use TensorRT's standard plugins cannot be built or run");
   LibraryStatus& st = s.status;
-  if (!st.loaded) {
-    st.pluginsError = "libnvinfer_plugin.so." + majorText() + " was not looked for: libnvinfer.so." + majorText() + " is not loaded";
+  if (!lib.entry) {
+    st.pluginsError = lib.error;
     return;
   }
-  InitPluginsFn init = nullptr;
-  Opened lib = openFirst(candidates("libnvinfer_plugin", dirOf(st.inferPath)), [&](void* h, const std::string& name) -> std::string {
-    init = symbol<InitPluginsFn>(h, "initLibNvInferPlugins");
-    if (!init) return name + " has no symbol initLibNvInferPlugins";
-    std::string refused = linkedToOpened(s, h, name);
-    if (!refused.empty()) init = nullptr;
-    return refused;
-  });
-  if (!lib.handle) {
-    st.pluginsError = (lib.refusal.empty() ? "libnvinfer_plugin.so." + majorText() + " could not be opened" : lib.refusal) +
-                      "; models that use TensorRT's standard plugins cannot be built or run. Tried:" + lib.tried;
-    return;
-  }
+  auto init = reinterpret_cast<InitPluginsFn>(lib.entry);
   bool registered = false;
   try {
     registered = init(&processLogger(), "");
