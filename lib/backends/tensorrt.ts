@@ -27,9 +27,18 @@ export interface TensorRtOptions {
   mapped?: boolean;
 }
 
-const ARRAYS: Partial<Record<TensorDtype, { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number }>> = {
+type ArrayType = { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number };
+const ARRAYS: Partial<Record<TensorDtype, ArrayType>> = {
   float32: Float32Array, float16: Uint16Array, int8: Int8Array, int32: Int32Array, uint8: Uint8Array, int64: BigInt64Array, bool: Uint8Array,
 };
+
+/** An IO tensor of the engine, with the array type it is exchanged in. */
+interface IoTensor {
+  name: string;
+  input: boolean;
+  dtype: TensorDtype;
+  Typed: ArrayType;
+}
 
 /**
  * TensorRT inference on a serialized engine (Ultralytics `.engine` or plain plan). Requests run off the JS thread
@@ -50,10 +59,11 @@ export class TensorRtBackend implements Backend {
   #pool: ContextPool;
   /** staging[c][t]: IO tensor t (native order) of context c. */
   #staging: ArrayBuffer[][];
-  #tensors: Array<{ name: string; input: boolean }>;
+  /** IO tensors in native order. */
+  #tensors: IoTensor[];
   #disposing: Promise<void> | undefined;
 
-  private constructor(info: EngineInspection, handle: unknown, pool: ContextPool, staging: ArrayBuffer[][], tensors: Array<{ name: string; input: boolean }>) {
+  private constructor(info: EngineInspection, handle: unknown, pool: ContextPool, staging: ArrayBuffer[][], tensors: IoTensor[]) {
     this.info = info;
     this.#handle = handle;
     this.#pool = pool;
@@ -79,10 +89,15 @@ export class TensorRtBackend implements Backend {
     const mapped = mappedOption ?? caps.cuda.devices[device]?.integrated ?? false;
     const loaded = await deserializing(name, file, caps, device, () => settleNative(() => load(file.plan, device, contexts, mapped)));
     const info = describeEngine(file, loaded.desc, caps);
-    const unsupported = [...info.inputs, ...info.outputs].find((t) => !ARRAYS[t.dtype]);
-    if (unsupported) {
-      addon().trtDisposeEngine!(loaded.handle);
-      throw new TrtjsError('ERR_ENGINE_INCOMPATIBLE', `${name}: tensor '${unsupported.name}' is ${unsupported.dtype}, which trtjs cannot exchange with JavaScript`);
+    const tensors: IoTensor[] = [];
+    for (const t of loaded.desc.tensors) {
+      const { dtype } = (t.input ? info.inputs : info.outputs).find((x) => x.name === t.name)!;
+      const Typed = ARRAYS[dtype];
+      if (!Typed) {
+        addon().trtDisposeEngine!(loaded.handle);
+        throw new TrtjsError('ERR_ENGINE_INCOMPATIBLE', `${name}: tensor '${t.name}' is ${dtype}, which trtjs cannot exchange with JavaScript`);
+      }
+      tensors.push({ name: t.name, input: t.input, dtype, Typed });
     }
     // The native side lays contexts out profile-major: context c serves profile floor(c / contexts).
     const profiles = Math.max(info.profiles.length, 1);
@@ -91,7 +106,7 @@ export class TensorRtBackend implements Backend {
       contextProfiles,
       info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),
     );
-    return new TensorRtBackend(info, loaded.handle, pool, loaded.staging, loaded.desc.tensors);
+    return new TensorRtBackend(info, loaded.handle, pool, loaded.staging, tensors);
   }
 
   /** Execution contexts now running a request, and requests waiting for one. */
@@ -124,12 +139,9 @@ export class TensorRtBackend implements Backend {
       this.#tensors.forEach((t, i) => {
         if (t.input) return;
         const dims = outShapes[k++];
-        const { dtype } = this.info.outputs.find((o) => o.name === t.name)!;
-        const Ctor = ARRAYS[dtype];
-        if (!Ctor) throw new TrtjsError('ERR_NATIVE', `output '${t.name}' has an unsupported data type (${dtype})`);
-        const bytes = dims.reduce((a, d) => a * d, 1) * Ctor.BYTES_PER_ELEMENT;
+        const bytes = dims.reduce((a, d) => a * d, 1) * t.Typed.BYTES_PER_ELEMENT;
         // The staging is the next request's: the caller gets its own copy.
-        result[t.name] = { dtype, dims, data: new Ctor(this.#staging[c][i].slice(0, bytes)) };
+        result[t.name] = { dtype: t.dtype, dims, data: new t.Typed(this.#staging[c][i].slice(0, bytes)) };
       });
       return result;
     } finally {
