@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs trtjs's TensorRT runtime (native/trt, the real loader, logger and pinned memory) against the stand-in
+# libnvinfer and CUDA runtime of test/native/fake-tensorrt, on the CPU under ASan/UBSan, once per TensorRT header set
+# in .deps/tensorrt (laid out by ../shared/tools/trt-headers.sh). It checks trtjs's own decisions where TensorRT
+# cannot run; the trt test tier checks TensorRT itself where it exists.
+#   bash scripts/check-trt-runtime.sh     prints "v10.3.0: ok (N checks)" per set (VERBOSE=1: every check); exits non-zero
+#                                         on a failure, printing what failed
+set -uo pipefail
+cd "$(dirname "$0")/.."
+sets=(.deps/tensorrt/*/include)
+[[ -d "${sets[0]}" ]] || { echo "check-trt-runtime: no header sets in .deps/tensorrt (run ../shared/tools/trt-headers.sh)" >&2; exit 1; }
+cuda=${CUDA_HOME:-/usr/local/cuda}/include
+[[ -f "$cuda/cuda_runtime_api.h" ]] || { echo "check-trt-runtime: no CUDA headers in $cuda (set CUDA_HOME)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+
+check_set() {  # <include dir>: builds and runs the check for one header set; its output goes to $tmp/<tag>/log
+  local inc=$1 tag major dir log
+  tag=$(basename "$(dirname "$inc")")
+  major=$(printf '#include <NvInferVersion.h>\nNV_TENSORRT_MAJOR\n' | g++ -E -P -I"$inc" - | tail -1)
+  dir="$tmp/$tag"
+  log="$dir/log"
+  mkdir -p "$dir/lib"
+  python3 test/native/fake-tensorrt/gen_defaults.py "$inc" "$dir/defaults.h" >"$log" 2>&1 &&
+    g++ -std=c++17 -g -O1 -shared -fPIC "${san[@]}" -isystem "$inc" -isystem "$cuda" -I"$dir" \
+      test/native/fake-tensorrt/fake_nvinfer.cpp -o "$dir/lib/libnvinfer.so.$major" >>"$log" 2>&1 &&
+    g++ -std=c++17 -g -O1 "${san[@]}" -DTRTJS_WITH_TENSORRT=1 -DTRTJS_WITH_CUDA=1 -Inative -isystem "$inc" -isystem "$cuda" \
+      test/native/trt_runtime_check.cpp native/trt/runtime.cpp native/trt/inspect.cpp native/trt/logger.cpp native/trt/loader.cpp \
+      native/cuda/pinned.cpp test/native/fake-tensorrt/fake_cudart.cpp -ldl -o "$dir/check" >>"$log" 2>&1 &&
+    TRTJS_TENSORRT_LIB_DIR="$dir/lib" ASAN_OPTIONS=detect_leaks=1 "$dir/check" >>"$log" 2>&1 || echo "exit status $?" >>"$log"
+}
+
+# The sets are independent: build and run them side by side, report in order.
+for inc in "${sets[@]}"; do check_set "$inc" & done
+wait
+status=0
+for inc in "${sets[@]}"; do
+  tag=$(basename "$(dirname "$inc")")
+  log="$tmp/$tag/log"
+  if grep -q '^passed: 0 failed' "$log" && ! grep -q '^exit status' "$log"; then
+    echo "$tag: ok ($(grep -c '^ok ' "$log") checks)"
+    [[ -n "${VERBOSE:-}" ]] && sed 's/^/  /' "$log"
+  else
+    echo "$tag: FAILED"
+    grep -v '^ok ' "$log" | head -40
+    status=1
+  fi
+done
+exit $status

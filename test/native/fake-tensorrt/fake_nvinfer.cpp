@@ -1,0 +1,400 @@
+// A stand-in libnvinfer for testing trtjs's TensorRT runtime where TensorRT cannot run: it exports TensorRT's entry
+// points (getInferLibVersion, createInferRuntime_INTERNAL) and implements the runtime, engine and execution-context
+// calls trtjs makes, with the documented rules that trtjs must respect (profile bounds on setInputShape; before
+// TensorRT 10, one context per optimization profile of a dynamic-shape engine; output shapes known only once the
+// input shapes are). It computes nothing real: each output is a copy of an input. Not TensorRT; never shipped.
+//
+// Plan format (text; starts with TensorRT's "ftrt" magic so trtjs's file checks accept it):
+//   ftrt-fake
+//   in  <name> <dtype> <d0,d1,...>            dims may be -1 (dynamic)
+//   out <name> <dtype> <d0,d1,...> <input> [inverse]
+//                                              a copy of <input>, same shape; `inverse` mirrors its last dim within
+//                                              the profile (largest at the smallest input: it outgrows its buffer)
+//   profile <input> <min> <opt> <max>         one line per input per profile, profiles in order
+#include <NvInfer.h>
+#include <cuda_runtime_api.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "defaults.h"
+
+namespace fake {
+
+using nvinfer1::Dims;
+
+std::atomic<int> enginesAlive{0}, enginesMade{0}, enqueues{0};
+
+struct Tensor {
+  std::string name;
+  bool input = false;
+  nvinfer1::DataType dtype = nvinfer1::DataType::kFLOAT;
+  std::vector<int64_t> dims;
+  std::string source;  // outputs: the input they copy
+  bool inverse = false;
+};
+
+struct Range {
+  std::vector<int64_t> min, opt, max;
+};
+
+struct Plan {
+  std::vector<Tensor> tensors;
+  std::vector<std::map<std::string, Range>> profiles;
+};
+
+std::vector<int64_t> parseDims(const std::string& text) {
+  std::vector<int64_t> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(std::stoll(item));
+  return out;
+}
+
+bool parse(const void* blob, size_t size, Plan& plan) {
+  std::string text(static_cast<const char*>(blob), size);
+  std::stringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != "ftrt-fake") return false;
+  try {
+    while (std::getline(in, line)) {
+      std::stringstream words(line);
+      std::string kind;
+      words >> kind;
+      if (kind == "in" || kind == "out") {
+        Tensor t;
+        int dtype = 0;
+        std::string dims, flag;
+        words >> t.name >> dtype >> dims;
+        t.input = kind == "in";
+        t.dtype = static_cast<nvinfer1::DataType>(dtype);
+        t.dims = parseDims(dims);
+        if (!t.input) words >> t.source >> flag;
+        t.inverse = flag == "inverse";
+        plan.tensors.push_back(t);
+      } else if (kind == "profile") {
+        size_t index = 0;
+        std::string name, mn, op, mx;
+        words >> index >> name >> mn >> op >> mx;
+        if (plan.profiles.size() <= index) plan.profiles.resize(index + 1);
+        plan.profiles[index][name] = {parseDims(mn), parseDims(op), parseDims(mx)};
+      } else if (!kind.empty()) {
+        return false;
+      }
+    }
+  } catch (...) {
+    return false;
+  }
+  return !plan.tensors.empty();
+}
+
+Dims toDims(const std::vector<int64_t>& v) {
+  Dims d{};
+  d.nbDims = static_cast<int32_t>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) d.d[i] = static_cast<decltype(d.d[0] + 0)>(v[i]);
+  return d;
+}
+
+std::vector<int64_t> fromDims(const Dims& d) {
+  std::vector<int64_t> out;
+  for (int32_t i = 0; i < d.nbDims; ++i) out.push_back(static_cast<int64_t>(d.d[i]));
+  return out;
+}
+
+bool dynamic(const std::vector<int64_t>& dims) {
+  for (int64_t d : dims)
+    if (d < 0) return true;
+  return false;
+}
+
+size_t elementSize(nvinfer1::DataType t) {
+  switch (static_cast<int>(t)) {
+    case 1: case 7: return 2;
+    case 2: case 4: case 5: case 6: return 1;
+    case 8: return 8;
+    default: return 4;
+  }
+}
+
+class Engine;
+
+class ContextImpl : public DefaultContext {
+ public:
+  ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self);
+  ~ContextImpl() override;
+  nvinfer1::IExecutionContext* getPImpl() noexcept override { return self_; }
+  bool setOptimizationProfileAsync(int32_t profileIndex, cudaStream_t stream) noexcept override;
+  bool setInputShape(char const* tensorName, Dims const& dims) noexcept override;
+  Dims getTensorShape(char const* tensorName) const noexcept override;
+  bool setTensorAddress(char const* tensorName, void* data) noexcept override;
+  int32_t inferShapes(int32_t nbMaxNames, char const** tensorNames) noexcept override;
+  bool enqueueV3(cudaStream_t stream) noexcept override;
+  bool setNvtxVerbosity(nvinfer1::ProfilingVerbosity) noexcept override { return true; }
+
+ private:
+  std::vector<int64_t> shapeOf(const Tensor& t) const;
+  Engine& engine_;
+  nvinfer1::IExecutionContext* self_;
+  int profile_ = -1;
+  std::map<std::string, std::vector<int64_t>> shapes_;
+  std::map<std::string, void*> addresses_;
+};
+
+class Context : public nvinfer1::IExecutionContext {
+ public:
+  explicit Context(Engine& engine) : impl_(engine, this) { mImpl = &impl_; }
+
+ private:
+  ContextImpl impl_;
+};
+
+class EngineImpl : public DefaultEngine {
+ public:
+  EngineImpl(Engine& engine, Plan plan) : engine_(engine), plan(std::move(plan)) {}
+  nvinfer1::ICudaEngine* getPImpl() noexcept override;
+  int32_t getNbLayers() const noexcept override { return 1; }
+#if NV_TENSORRT_MAJOR >= 10
+  nvinfer1::IExecutionContext* createExecutionContext(nvinfer1::ExecutionContextAllocationStrategy) noexcept override;
+#else
+  nvinfer1::IExecutionContext* createExecutionContext() noexcept override;
+#endif
+  int32_t getNbOptimizationProfiles() const noexcept override { return plan.profiles.empty() ? 1 : static_cast<int32_t>(plan.profiles.size()); }
+  Dims getTensorShape(char const* name) const noexcept override {
+    const Tensor* t = find(name);
+    return t ? toDims(t->dims) : Dims{-1, {}};
+  }
+  nvinfer1::DataType getTensorDataType(char const* name) const noexcept override {
+    const Tensor* t = find(name);
+    return t ? t->dtype : nvinfer1::DataType::kFLOAT;
+  }
+  nvinfer1::TensorLocation getTensorLocation(char const*) const noexcept override { return nvinfer1::TensorLocation::kDEVICE; }
+  bool isShapeInferenceIO(char const*) const noexcept override { return false; }
+  nvinfer1::TensorIOMode getTensorIOMode(char const* name) const noexcept override {
+    const Tensor* t = find(name);
+    return !t ? nvinfer1::TensorIOMode::kNONE : t->input ? nvinfer1::TensorIOMode::kINPUT : nvinfer1::TensorIOMode::kOUTPUT;
+  }
+  Dims getProfileShape(char const* name, int32_t p, nvinfer1::OptProfileSelector select) const noexcept override {
+    const Tensor* t = find(name);
+    if (!t || !t->input || p < 0 || p >= getNbOptimizationProfiles()) return Dims{-1, {}};
+    if (plan.profiles.empty() || !dynamic(t->dims)) return toDims(t->dims);  // static inputs: their own dims
+    auto it = plan.profiles[static_cast<size_t>(p)].find(name);
+    if (it == plan.profiles[static_cast<size_t>(p)].end()) return Dims{-1, {}};
+    const Range& r = it->second;
+    return toDims(select == nvinfer1::OptProfileSelector::kMIN ? r.min : select == nvinfer1::OptProfileSelector::kOPT ? r.opt : r.max);
+  }
+  int32_t getNbIOTensors() const noexcept override { return static_cast<int32_t>(plan.tensors.size()); }
+  char const* getIOTensorName(int32_t i) const noexcept override {
+    return i >= 0 && static_cast<size_t>(i) < plan.tensors.size() ? plan.tensors[static_cast<size_t>(i)].name.c_str() : nullptr;
+  }
+
+  const Tensor* find(const std::string& name) const {
+    for (const Tensor& t : plan.tensors)
+      if (t.name == name) return &t;
+    return nullptr;
+  }
+  bool isDynamic() const {
+    for (const Tensor& t : plan.tensors)
+      if (t.input && dynamic(t.dims)) return true;
+    return false;
+  }
+
+  Engine& engine_;
+  Plan plan;
+  std::mutex mutex;
+  std::map<int, const void*> profileOwner;  // before TensorRT 10: the context holding each profile
+};
+
+class Engine : public nvinfer1::ICudaEngine {
+ public:
+  Engine(Plan plan, nvinfer1::ILogger* logger) : impl(*this, std::move(plan)), logger(logger) {
+    mImpl = &impl;
+    ++enginesAlive;
+    ++enginesMade;
+  }
+  ~Engine() override { --enginesAlive; }
+  void error(const std::string& message) const {
+    if (logger) logger->log(nvinfer1::ILogger::Severity::kERROR, ("fake TensorRT: " + message).c_str());
+  }
+  EngineImpl impl;
+  nvinfer1::ILogger* logger;
+};
+
+nvinfer1::ICudaEngine* EngineImpl::getPImpl() noexcept { return &engine_; }
+
+#if NV_TENSORRT_MAJOR >= 10
+nvinfer1::IExecutionContext* EngineImpl::createExecutionContext(nvinfer1::ExecutionContextAllocationStrategy) noexcept {
+  return new Context(engine_);
+}
+#else
+nvinfer1::IExecutionContext* EngineImpl::createExecutionContext() noexcept { return new Context(engine_); }
+#endif
+
+ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self) : engine_(engine), self_(self) {
+  // TensorRT 10+: every new context starts on profile 0. 8.6: only when no other context holds profile 0.
+  EngineImpl& e = engine.impl;
+  std::lock_guard<std::mutex> lock(e.mutex);
+  if (NV_TENSORRT_MAJOR >= 10 || !e.isDynamic() || !e.profileOwner.count(0)) {
+    profile_ = 0;
+    if (NV_TENSORRT_MAJOR < 10 && e.isDynamic()) e.profileOwner[0] = this;
+  }
+}
+
+ContextImpl::~ContextImpl() {
+  EngineImpl& e = engine_.impl;
+  std::lock_guard<std::mutex> lock(e.mutex);
+  for (auto it = e.profileOwner.begin(); it != e.profileOwner.end();) it = it->second == this ? e.profileOwner.erase(it) : std::next(it);
+}
+
+bool ContextImpl::setOptimizationProfileAsync(int32_t p, cudaStream_t stream) noexcept {
+  EngineImpl& e = engine_.impl;
+  if (!stream) engine_.error("setOptimizationProfileAsync without a stream");
+  if (p < 0 || p >= e.getNbOptimizationProfiles()) {
+    engine_.error("profile index out of range");
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(e.mutex);
+  if (NV_TENSORRT_MAJOR < 10 && e.isDynamic()) {
+    auto it = e.profileOwner.find(p);
+    if (it != e.profileOwner.end() && it->second != this) {
+      engine_.error("profile " + std::to_string(p) + " is used by another execution context");
+      return false;
+    }
+    for (auto o = e.profileOwner.begin(); o != e.profileOwner.end();) o = o->second == this ? e.profileOwner.erase(o) : std::next(o);
+    e.profileOwner[p] = this;
+  }
+  profile_ = p;
+  shapes_.clear();  // switching profiles invalidates the input shapes
+  return true;
+}
+
+bool ContextImpl::setInputShape(char const* name, Dims const& dims) noexcept {
+  EngineImpl& e = engine_.impl;
+  const Tensor* t = e.find(name);
+  if (!t || !t->input) return engine_.error(std::string("no input ") + name), false;
+  if (profile_ < 0) return engine_.error("no optimization profile selected"), false;
+  std::vector<int64_t> shape = fromDims(dims);
+  if (shape.size() != t->dims.size()) return engine_.error("rank mismatch"), false;
+  std::vector<int64_t> mn = t->dims, mx = t->dims;
+  if (!e.plan.profiles.empty() && dynamic(t->dims)) {
+    const Range& r = e.plan.profiles[static_cast<size_t>(profile_)].at(name);
+    mn = r.min;
+    mx = r.max;
+  }
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const bool fixed = t->dims[i] >= 0;
+    if (fixed ? shape[i] != t->dims[i] : (shape[i] < mn[i] || shape[i] > mx[i])) return engine_.error(std::string("shape outside profile for ") + name), false;
+  }
+  shapes_[name] = shape;
+  return true;
+}
+
+std::vector<int64_t> ContextImpl::shapeOf(const Tensor& t) const {
+  if (t.input) {
+    if (!dynamic(t.dims)) return t.dims;
+    auto it = shapes_.find(t.name);
+    return it == shapes_.end() ? t.dims : it->second;
+  }
+  const Tensor* src = engine_.impl.find(t.source);
+  std::vector<int64_t> shape = src ? shapeOf(*src) : t.dims;
+  if (t.inverse && src && !dynamic(shape) && !engine_.impl.plan.profiles.empty() && dynamic(src->dims)) {
+    const Range& r = engine_.impl.plan.profiles[static_cast<size_t>(profile_ < 0 ? 0 : profile_)].at(src->name);
+    shape.back() = r.max.back() + r.min.back() - shape.back();
+  }
+  return shape;
+}
+
+Dims ContextImpl::getTensorShape(char const* name) const noexcept {
+  const Tensor* t = engine_.impl.find(name);
+  return t ? toDims(shapeOf(*t)) : Dims{-1, {}};
+}
+
+bool ContextImpl::setTensorAddress(char const* name, void* data) noexcept {
+  if (!engine_.impl.find(name) || !data) return engine_.error("bad tensor address"), false;
+  addresses_[name] = data;
+  return true;
+}
+
+int32_t ContextImpl::inferShapes(int32_t nbMaxNames, char const** names) noexcept {
+  int32_t missing = 0;
+  for (const Tensor& t : engine_.impl.plan.tensors) {
+    if (!t.input || !dynamic(shapeOf(t))) continue;
+    if (names && missing < nbMaxNames) names[missing] = t.name.c_str();
+    ++missing;
+  }
+  return missing;
+}
+
+bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
+  if (!stream) return engine_.error("enqueueV3 without a stream"), false;
+  if (inferShapes(0, nullptr) != 0) return engine_.error("input shapes not specified"), false;
+  if (const char* ms = std::getenv("FAKE_TRT_ENQUEUE_MS")) std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(ms)));
+  for (const Tensor& t : engine_.impl.plan.tensors) {
+    if (t.input) continue;
+    auto out = addresses_.find(t.name), in = addresses_.find(t.source);
+    if (out == addresses_.end() || in == addresses_.end()) return engine_.error("tensor address not set"), false;
+    std::vector<int64_t> shape = shapeOf(t);
+    size_t bytes = elementSize(t.dtype);
+    for (int64_t d : shape) bytes *= static_cast<size_t>(d);
+    size_t inBytes = elementSize(t.dtype);
+    for (int64_t d : shapeOf(*engine_.impl.find(t.source))) inBytes *= static_cast<size_t>(d);
+    // Writes every byte of the output, as a real engine would (an undersized buffer shows up under ASan).
+    std::memset(out->second, 0x5a, bytes);
+    std::memcpy(out->second, in->second, bytes < inBytes ? bytes : inBytes);
+  }
+  ++enqueues;
+  return true;
+}
+
+class RuntimeImpl : public DefaultRuntime {
+ public:
+  RuntimeImpl(nvinfer1::IRuntime* self, nvinfer1::ILogger* logger) : self_(self), logger_(logger) {}
+  nvinfer1::IRuntime* getPImpl() noexcept override { return self_; }
+#if NV_TENSORRT_MAJOR >= 10
+  nvinfer1::ICudaEngine* deserializeCudaEngine(void const* blob, std::size_t size) noexcept override {
+#else
+  nvinfer1::ICudaEngine* deserializeCudaEngine(void const* blob, std::size_t size, nvinfer1::IPluginFactory*) noexcept override {
+#endif
+    Plan plan;
+    if (!blob || !parse(blob, size, plan)) {
+      if (logger_) logger_->log(nvinfer1::ILogger::Severity::kERROR, "fake TensorRT: the plan is not a fake plan");
+      return nullptr;
+    }
+    return new Engine(std::move(plan), logger_);
+  }
+
+ private:
+  nvinfer1::IRuntime* self_;
+  nvinfer1::ILogger* logger_;
+};
+
+class Runtime : public nvinfer1::IRuntime {
+ public:
+  explicit Runtime(nvinfer1::ILogger* logger) : impl_(this, logger) { mImpl = &impl_; }
+
+ private:
+  RuntimeImpl impl_;
+};
+
+}  // namespace fake
+
+extern "C" {
+__attribute__((visibility("default"))) int32_t getInferLibVersion() { return NV_TENSORRT_VERSION; }
+__attribute__((visibility("default"))) void* createInferRuntime_INTERNAL(void* logger, int32_t) {
+  return static_cast<nvinfer1::IRuntime*>(new fake::Runtime(static_cast<nvinfer1::ILogger*>(logger)));
+}
+__attribute__((visibility("default"))) void* createInferBuilder_INTERNAL(void*, int32_t) { return nullptr; }
+// For the harness: engines alive and made so far, enqueues run.
+__attribute__((visibility("default"))) void fakeTrtCounters(int* alive, int* made, int* enqueued) {
+  *alive = fake::enginesAlive;
+  *made = fake::enginesMade;
+  *enqueued = fake::enqueues;
+}
+}
