@@ -1,15 +1,19 @@
-// The CUDA runtime calls trtjs's TensorRT runtime makes, over host memory, for the CPU check of that runtime with
-// the stand-in libnvinfer (scripts/check-trt-runtime.sh): one device (0), "device" memory from malloc, streams that
-// complete at once. Counts what is allocated so the check can see that everything is given back.
+// The CUDA runtime calls trtjs makes, over host memory, for running its TensorRT layer on the CPU with the stand-in
+// libnvinfer (scripts/check-trt-runtime.sh, scripts/build-fake-addon.sh): one device (0) that reports itself as
+// "trtjs stand-in GPU" (integrated when FAKE_CUDA_INTEGRATED=1), "device" memory from malloc, streams that complete
+// at once. Counts what is allocated so the checks can see that everything is given back.
 #include <cuda_runtime_api.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 namespace {
 std::atomic<long> deviceBlocks{0}, hostBlocks{0}, streams{0};
+std::atomic<long long> deviceBytes{0};
 int current = 0;
+constexpr size_t kTotal = size_t{8} << 30;
 }  // namespace
 
 extern "C" void fakeCudaCounters(long* device, long* host, long* liveStreams) {
@@ -27,15 +31,57 @@ cudaError_t cudaGetDevice(int* device) {
   *device = current;
   return cudaSuccess;
 }
+// Each block carries its size in front, so cudaFree can count the bytes back (cudaMemGetInfo reports them).
 cudaError_t cudaMalloc(void** ptr, size_t size) {
-  *ptr = std::malloc(size);
-  if (!*ptr) return cudaErrorMemoryAllocation;
+  auto* block = static_cast<size_t*>(std::malloc(size + 16));
+  if (!block) return cudaErrorMemoryAllocation;
+  block[0] = size;
+  *ptr = reinterpret_cast<char*>(block) + 16;
   ++deviceBlocks;
+  deviceBytes += static_cast<long long>(size);
   return cudaSuccess;
 }
 cudaError_t cudaFree(void* ptr) {
-  if (ptr) --deviceBlocks;
-  std::free(ptr);
+  if (!ptr) return cudaSuccess;
+  auto* block = reinterpret_cast<size_t*>(static_cast<char*>(ptr) - 16);
+  --deviceBlocks;
+  deviceBytes -= static_cast<long long>(block[0]);
+  std::free(block);
+  return cudaSuccess;
+}
+cudaError_t cudaMemGetInfo(size_t* free, size_t* total) {
+  *total = kTotal;
+  *free = kTotal - static_cast<size_t>(deviceBytes.load());
+  return cudaSuccess;
+}
+cudaError_t cudaGetDeviceCount(int* count) {
+  *count = 1;
+  return cudaSuccess;
+}
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
+  if (device != 0) return cudaErrorInvalidDevice;
+  std::memset(prop, 0, sizeof *prop);
+  std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU");
+  prop->major = 9;
+  prop->minor = 0;
+  prop->totalGlobalMem = kTotal;
+  prop->multiProcessorCount = 4;
+  const char* integrated = std::getenv("FAKE_CUDA_INTEGRATED");
+  prop->integrated = integrated && *integrated == '1';
+  prop->canMapHostMemory = 1;
+  return cudaSuccess;
+}
+cudaError_t cudaDeviceGetPCIBusId(char* id, int len, int device) {
+  if (device != 0) return cudaErrorInvalidDevice;
+  std::snprintf(id, static_cast<size_t>(len), "0000:00:00.0");
+  return cudaSuccess;
+}
+cudaError_t cudaDriverGetVersion(int* version) {
+  *version = 13000;
+  return cudaSuccess;
+}
+cudaError_t cudaRuntimeGetVersion(int* version) {
+  *version = 13000;
   return cudaSuccess;
 }
 cudaError_t cudaHostAlloc(void** ptr, size_t size, unsigned int) {
