@@ -8,7 +8,7 @@
 #                                         on a failure, printing what failed
 set -uo pipefail
 cd "$(dirname "$0")/.."
-sets=(.deps/tensorrt/*/include)
+sets=(.deps/tensorrt/${TRT_SET:-*}/include)  # TRT_SET=v10.3.0: one set only
 [[ -d "${sets[0]}" ]] || { echo "check-trt-runtime: no header sets in .deps/tensorrt (run ../shared/tools/trt-headers.sh)" >&2; exit 1; }
 cuda=${CUDA_HOME:-/usr/local/cuda}/include
 [[ -f "$cuda/cuda_runtime_api.h" ]] || { echo "check-trt-runtime: no CUDA headers in $cuda (set CUDA_HOME)" >&2; exit 1; }

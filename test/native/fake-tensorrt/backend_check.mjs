@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 
 const t = await import(process.argv[2]);
-const { capabilities, deviceMemory, inspectEngine, writeEngineFile, TensorRtBackend } = t;
+const { capabilities, deviceMemory, inspectEngine, writeEngineFile, Detector, ModelHost, TensorRtBackend } = t;
 let failures = 0;
 const check = async (what, fn) => {
   try {
@@ -119,6 +119,74 @@ await check('tensors JavaScript cannot hold are refused at load, naming the tens
   await rejects(TensorRtBackend.load(bf16), 'ERR_ENGINE_INCOMPATIBLE', /tensor 'x' is bfloat16, which trtjs cannot exchange with JavaScript/);
   const int4 = enc('ftrt-fake\nin x 9 1,4\nout y 9 1,4 x\n');
   await rejects(TensorRtBackend.load(int4), 'ERR_ENGINE_INCOMPATIBLE', /tensor 'x' has a data type trtjs does not exchange/);
+});
+
+// A detection head with fixed answers: [1, 6, 4] (cx, cy, w, h, two class scores; 4 anchors) for a 32x32 input.
+const head = (sA, sB, cx = 16) =>
+  [cx, 8, 24, 16, /* cy */ 16, 8, 8, 24, /* w */ 10, 4, 4, 6, /* h */ 10, 4, 4, 6, /* a */ sA, 0.1, 0.1, 0.1, /* b */ 0.1, sB, 0.1, 0.1].join(',');
+const detector = (values, names = { 0: 'a', 1: 'b' }, size = 32) =>
+  writeEngineFile(enc(`ftrt-fake\nin images 0 1,3,${size},${size}\nconst output0 0 1,6,4 ${values}\n`), { names, imgsz: [size, size], stride: 32, task: 'detect', batch: 1 });
+
+await check('Detector on an engine: letterbox, TensorRT backend, decode and scaling give the head\'s detections', async () => {
+  const d = await Detector.create(detector(head(0.9, 0.8)));
+  const image = { data: new Uint8Array(64 * 64 * 3).fill(114), width: 64, height: 64, channels: 3, order: 'rgb' };
+  const dets = await d.detect(image);
+  assert.deepEqual(dets.map((x) => [x.className, Math.round(x.score * 100)]), [['a', 90], ['b', 80]]);
+  assert.deepEqual(dets[0].box.map((v) => Math.round(v)), [22, 22, 42, 42]); // [11, 11, 21, 21] at 32 px, times 2
+  assert.equal(d.backend.kind, 'tensorrt');
+  await d.dispose();
+});
+
+await check('ModelHost on engines: 3 request loops, 6 swaps, bad candidates rejected at their stage, no request fails, memory back', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'trtjs-stand-in-host-'));
+  const file = (name, bytes) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+  const one = file('one.engine', detector(head(0.9, 0.8)));
+  const two = file('two.engine', detector(head(0.85, 0.75)));
+  const image = { data: new Uint8Array(64 * 64 * 3).fill(90), width: 64, height: 64, channels: 3, order: 'rgb' };
+  const memory = (await deviceMemory()).free;
+  const host = await ModelHost.open(one, { minSwapIntervalMs: 0, golden: { image } });
+  let stop = false;
+  let failures = 0;
+  let served = 0;
+  const loop = async () => {
+    while (!stop) {
+      try {
+        const dets = await host.detect(image);
+        if (dets.length !== 2 || dets[0].className !== 'a') failures++;
+        else served++;
+      } catch {
+        failures++;
+      }
+    }
+  };
+  const loops = [loop(), loop(), loop()];
+  const bad = [
+    [file('truncated.engine', detector(head(0.9, 0.8)).subarray(0, 40)), 'load', /not a TensorRT engine: .*does not fit a 40-byte file/],
+    [file('refused.engine', writeEngineFile(enc('ftrt-garbage'), {})), 'load', /not a fake plan/],
+    [file('relabeled.engine', detector(head(0.9, 0.8), { 0: 'x', 1: 'b' })), 'validate', /class 0 is 'x', expected 'a'/],
+    [file('blind.engine', detector(head(0.2, 0.2))), 'golden', /expected a 0\.90/],
+    [file('bigger.engine', detector(head(0.9, 0.8), undefined, 64)), 'validate', /inputs differ: serving images float32 \[1, 3, 32, 32\], candidate images float32 \[1, 3, 64, 64\]/],
+    [file('headless.engine', enc(`ftrt-fake\nin images 0 1,3,32,32\nconst output0 0 1,6,4 ${head(0.9, 0.8)}\n`)), 'load', /matches no known YOLO head/],
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const next of [two, one]) assert.equal((await host.swap(next)).source, next);
+    for (const [candidate, stage, reason] of bad) {
+      const err = await host.swap(candidate).then(() => undefined, (e) => e);
+      assert.equal(err?.code, 'ERR_VALIDATION', `${candidate}: ${err}`);
+      assert.equal(err.stage, stage, `${candidate}: ${err.message}`);
+      assert.match(err.message, reason);
+    }
+  }
+  stop = true;
+  await Promise.all(loops);
+  await host.close();
+  assert.equal(failures, 0);
+  assert.ok(served > 30, `served ${served}`);
+  console.log(`     ${served} requests served, none failed, over 6 swaps and ${bad.length * 3} rejected candidates`);
+  assert.equal((await deviceMemory()).free, memory, 'every engine gave its device memory back');
 });
 
 console.log(failures ? `FAILED: ${failures} failed` : 'passed: 0 failed');

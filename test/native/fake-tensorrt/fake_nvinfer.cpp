@@ -10,6 +10,8 @@
 //   out <name> <dtype> <d0,d1,...> <input> [inverse]
 //                                              a copy of <input>, same shape; `inverse` mirrors its last dim within
 //                                              the profile (largest at the smallest input: it outgrows its buffer)
+//   const <name> 0 <d0,d1,...> <v0,v1,...>    a float32 output of static shape holding these values, whatever the
+//                                              input (a detection head with fixed detections)
 //   profile <input> <min> <opt> <max>         one line per input per profile, profiles in order
 #include <NvInfer.h>
 #include <cuda_runtime_api.h>
@@ -40,6 +42,7 @@ struct Tensor {
   std::vector<int64_t> dims;
   std::string source;  // outputs: the input they copy
   bool inverse = false;
+  std::vector<float> values;  // constant outputs
 };
 
 struct Range {
@@ -79,6 +82,15 @@ bool parse(const void* blob, size_t size, Plan& plan) {
         t.dims = parseDims(dims);
         if (!t.input) words >> t.source >> flag;
         t.inverse = flag == "inverse";
+        plan.tensors.push_back(t);
+      } else if (kind == "const") {
+        Tensor t;
+        int dtype = 0;
+        std::string dims, values, item;
+        words >> t.name >> dtype >> dims >> values;
+        t.dims = parseDims(dims);
+        std::stringstream list(values);
+        while (std::getline(list, item, ',')) t.values.push_back(std::stof(item));
         plan.tensors.push_back(t);
       } else if (kind == "profile") {
         size_t index = 0;
@@ -302,6 +314,7 @@ std::vector<int64_t> ContextImpl::shapeOf(const Tensor& t) const {
     auto it = shapes_.find(t.name);
     return it == shapes_.end() ? t.dims : it->second;
   }
+  if (!t.values.empty()) return t.dims;
   const Tensor* src = engine_.impl.find(t.source);
   std::vector<int64_t> shape = src ? shapeOf(*src) : t.dims;
   if (t.inverse && src && !dynamic(shape) && !engine_.impl.plan.profiles.empty() && dynamic(src->dims)) {
@@ -338,6 +351,14 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
   if (const char* ms = std::getenv("FAKE_TRT_ENQUEUE_MS")) std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(ms)));
   for (const Tensor& t : engine_.impl.plan.tensors) {
     if (t.input) continue;
+    if (!t.values.empty()) {
+      auto out = addresses_.find(t.name);
+      if (out == addresses_.end()) return engine_.error("tensor address not set"), false;
+      size_t n = 1;
+      for (int64_t d : t.dims) n *= static_cast<size_t>(d);
+      for (size_t i = 0; i < n; ++i) static_cast<float*>(out->second)[i] = t.values[i % t.values.size()];
+      continue;
+    }
     auto out = addresses_.find(t.name), in = addresses_.find(t.source);
     if (out == addresses_.end() || in == addresses_.end()) return engine_.error("tensor address not set"), false;
     std::vector<int64_t> shape = shapeOf(t);
