@@ -1,6 +1,7 @@
-// The public TensorRT API (capabilities, inspectEngine, TensorRtBackend) end to end through the real N-API glue and
-// TypeScript, on the CPU: the addon built with the stand-in CUDA runtime, libnvinfer being the stand-in
-// (scripts/check-trt-runtime.sh sets both up). Every output of the stand-in is a copy of its input.
+// The public TensorRT API (capabilities, inspectEngine, TensorRtBackend, Detector, ModelHost) end to end through the
+// real N-API glue and TypeScript with the stand-in libnvinfer: on the CPU with the addon built on the stand-in CUDA
+// runtime (scripts/check-trt-runtime.sh), or on a real GPU with the normal addon (test/gpu/trt-stand-in.test.ts).
+// Every output of the stand-in is a copy of its input, or constant.
 //   node backend_check.mjs <package copy>/dist/index.js      prints each check; exits 1 on a failure
 import assert from 'node:assert/strict';
 
@@ -27,7 +28,10 @@ const plan = enc(
     'profile 1 images 1,3,16,16 2,3,32,32 4,3,32,32\n',
 );
 const caps = await capabilities();
-const engine = writeEngineFile(plan, { names: { 0: 'a', 1: 'b' }, imgsz: [32, 32], task: 'detect', tensorrt: caps.tensorrt.version, device: 'trtjs stand-in GPU' });
+const gpu = caps.cuda.devices[0]?.name;
+const engine = writeEngineFile(plan, { names: { 0: 'a', 1: 'b' }, imgsz: [32, 32], task: 'detect', tensorrt: caps.tensorrt.version, device: gpu });
+// The stand-in CUDA runtime accounts device memory exactly; a real driver may round and cache a little.
+const slack = gpu === 'trtjs stand-in GPU' ? 0 : 16 * 2 ** 20;
 const feed = (dims, seed) => {
   const data = new Float32Array(dims.reduce((a, d) => a * d, 1));
   for (let i = 0; i < data.length; i++) data[i] = seed + i * 0.5;
@@ -41,7 +45,6 @@ const sameAsInput = (out, input) => {
 
 await check('capabilities: the stand-in GPU and libnvinfer are found and usable', () => {
   assert.equal(caps.cuda.available, true);
-  assert.equal(caps.cuda.devices[0].name, 'trtjs stand-in GPU');
   assert.equal(caps.tensorrt.available, true, caps.tensorrt.reason);
   assert.equal(caps.tensorrt.version, caps.addon.tensorrtHeaders);
 });
@@ -52,7 +55,7 @@ await check('inspectEngine: IO tensors, both profiles, metadata and provenance',
   assert.deepEqual(e.outputs, [{ name: 'output0', dtype: 'float32', shape: [-1, 3, -1, -1] }]);
   assert.deepEqual(e.profiles[1].images, { min: [1, 3, 16, 16], opt: [2, 3, 32, 32], max: [4, 3, 32, 32] });
   assert.deepEqual(e.names, ['a', 'b']);
-  assert.equal(e.tensorrt.builtOn, 'trtjs stand-in GPU');
+  assert.equal(e.tensorrt.builtOn, gpu);
 });
 
 await check('TensorRtBackend: 60 concurrent requests over two profiles and two contexts each, every output its own', async () => {
@@ -98,8 +101,9 @@ await check('device memory comes back after 20 load/run/dispose cycles', async (
     sameAsInput(await backend.run(feed([2, 3, 20, 20], i)), feed([2, 3, 20, 20], i));
     await backend.dispose();
   }
-  assert.ok(during < before, 'loading took device memory');
-  assert.equal((await deviceMemory()).free, before);
+  // Exact accounting on the stand-in; a real driver hands out memory in 2 MiB pages and may keep them cached.
+  if (slack === 0) assert.ok(during < before, 'loading took device memory');
+  assert.ok(before - (await deviceMemory()).free <= slack, 'device memory given back');
 });
 
 await check('mapped staging (integrated GPUs): requests run in place', async () => {
@@ -186,7 +190,7 @@ await check('ModelHost on engines: 3 request loops, 6 swaps, bad candidates reje
   assert.equal(failures, 0);
   assert.ok(served > 30, `served ${served}`);
   console.log(`     ${served} requests served, none failed, over 6 swaps and ${bad.length * 3} rejected candidates`);
-  assert.equal((await deviceMemory()).free, memory, 'every engine gave its device memory back');
+  assert.ok(memory - (await deviceMemory()).free <= slack, 'every engine gave its device memory back');
 });
 
 console.log(failures ? `FAILED: ${failures} failed` : 'passed: 0 failed');

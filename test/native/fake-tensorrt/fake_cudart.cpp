@@ -104,6 +104,11 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, cudaMemcpy
   std::memcpy(dst, src, count);
   return cudaSuccess;
 }
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t count, cudaStream_t stream) {
+  if (!stream) return cudaErrorInvalidResourceHandle;
+  std::memset(dst, value, count);
+  return cudaSuccess;
+}
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int) {
   *stream = reinterpret_cast<cudaStream_t>(new char);
   ++streams;

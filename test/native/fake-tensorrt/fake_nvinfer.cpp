@@ -2,7 +2,9 @@
 // points (getInferLibVersion, createInferRuntime_INTERNAL) and implements the runtime, engine and execution-context
 // calls trtjs makes, with the documented rules that trtjs must respect (profile bounds on setInputShape; before
 // TensorRT 10, one context per optimization profile of a dynamic-shape engine; output shapes known only once the
-// input shapes are). It computes nothing real: each output is a copy of an input. Not TensorRT; never shipped.
+// input shapes are). It computes nothing real: each output is a copy of an input, or constant. Its copies go through
+// the CUDA runtime on the request's stream, so it runs on a real GPU (scripts/build-stand-in-trt.sh, the gpu tier) as
+// well as over the host-memory CUDA stand-in (scripts/check-trt-runtime.sh). Not TensorRT; never shipped.
 //
 // Plan format (text; starts with TensorRT's "ftrt" magic so trtjs's file checks accept it):
 //   ftrt-fake
@@ -356,7 +358,12 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
       if (out == addresses_.end()) return engine_.error("tensor address not set"), false;
       size_t n = 1;
       for (int64_t d : t.dims) n *= static_cast<size_t>(d);
-      for (size_t i = 0; i < n; ++i) static_cast<float*>(out->second)[i] = t.values[i % t.values.size()];
+      std::vector<float> host(n);
+      for (size_t i = 0; i < n; ++i) host[i] = t.values[i % t.values.size()];
+      // Synchronized: `host` goes out of scope here.
+      if (cudaMemcpyAsync(out->second, host.data(), n * sizeof(float), cudaMemcpyDefault, stream) != cudaSuccess ||
+          cudaStreamSynchronize(stream) != cudaSuccess)
+        return engine_.error("cudaMemcpyAsync failed"), false;
       continue;
     }
     auto out = addresses_.find(t.name), in = addresses_.find(t.source);
@@ -367,8 +374,9 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
     size_t inBytes = elementSize(t.dtype);
     for (int64_t d : shapeOf(*engine_.impl.find(t.source))) inBytes *= static_cast<size_t>(d);
     // Writes every byte of the output, as a real engine would (an undersized buffer shows up under ASan).
-    std::memset(out->second, 0x5a, bytes);
-    std::memcpy(out->second, in->second, bytes < inBytes ? bytes : inBytes);
+    if (cudaMemsetAsync(out->second, 0x5a, bytes, stream) != cudaSuccess ||
+        cudaMemcpyAsync(out->second, in->second, bytes < inBytes ? bytes : inBytes, cudaMemcpyDefault, stream) != cudaSuccess)
+      return engine_.error("CUDA copy failed"), false;
   }
   ++enqueues;
   return true;
