@@ -8,7 +8,7 @@ import { parseMetadata, type ModelInfo, type TensorDtype, type TensorInfo } from
 import { readModelBytes, type ModelSource } from './read-model.js';
 
 /** nvinfer1::DataType by value. */
-export const TRT_DTYPES: TensorDtype[] = ['float32', 'float16', 'int8', 'int32', 'bool', 'uint8', 'unknown', 'bfloat16', 'int64'];
+const TRT_DTYPES: TensorDtype[] = ['float32', 'float16', 'int8', 'int32', 'bool', 'uint8', 'unknown', 'bfloat16', 'int64'];
 
 export interface EngineInspection extends ModelInfo {
   /** Optimization profiles: min/opt/max of each input with runtime dims (static inputs have no range). */

@@ -13,6 +13,13 @@ inline std::vector<int64_t> toVector(const nvinfer1::Dims& d) {
   return out;
 }
 
+// Whether a shape has a runtime (-1) dimension.
+inline bool hasDynamicDim(const std::vector<int64_t>& dims) {
+  for (int64_t d : dims)
+    if (d < 0) return true;
+  return false;
+}
+
 // Callers pass at most Dims::MAX_DIMS values (the shapes come from the engine or are checked against its rank);
 // nbDims is clamped all the same, so TensorRT never reads past d.d.
 inline nvinfer1::Dims toDims(const std::vector<int64_t>& v) {

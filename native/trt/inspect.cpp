@@ -38,9 +38,7 @@ EngineDesc describeEngine(const nvinfer1::ICudaEngine& engine) {
     std::vector<ProfileInput> profile;
     for (const TensorDesc& t : desc.tensors) {
       // Only inputs with runtime dims have a range; static ones are fixed (and validated against their shape).
-      bool dynamic = false;
-      for (int64_t d : t.shape) dynamic = dynamic || d < 0;
-      if (!t.input || !dynamic) continue;
+      if (!t.input || !hasDynamicDim(t.shape)) continue;
       char const* name = t.name.c_str();
       profile.push_back({t.name, toVector(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kMIN)),
                          toVector(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kOPT)),

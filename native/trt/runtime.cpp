@@ -35,12 +35,6 @@ size_t elementSize(nvinfer1::DataType t) {
   }
 }
 
-bool hasDynamicDim(const std::vector<int64_t>& dims) {
-  for (int64_t d : dims)
-    if (d < 0) return true;
-  return false;
-}
-
 // Elements of a shape; 0 for a dynamic (negative) dim; SIZE_MAX when the product overflows.
 size_t volume(const std::vector<int64_t>& dims) {
   size_t v = 1;
@@ -211,6 +205,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
 
   checkCuda(cudaSetDevice(m.device), "cudaSetDevice");
   size_t k = 0;
+  std::vector<size_t> inBytes;
   for (size_t i = 0; i < desc_.tensors.size(); ++i) {
     const TensorDesc& t = desc_.tensors[i];
     if (!t.input) continue;
@@ -223,6 +218,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
       throw CodedError("ERR_SHAPE", "input '" + t.name + "': shape " + shapeText(shape) + " is outside this context's optimization profile");
     if (!x.context->setInputShape(t.name.c_str(), toDims(shape)))
       throw CodedError("ERR_SHAPE", "input '" + t.name + "': TensorRT refused shape " + shapeText(shape) + ": " + logged.lastError());
+    inBytes.push_back(bytes);
   }
   if (k != inputShapes.size()) throw CodedError("ERR_BAD_INPUT", "more shapes than the engine has inputs");
   // inferShapes, not allInputDimensionsSpecified (which ignores setInputShape): it also names what is missing.
@@ -255,8 +251,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
   if (!m.mapped) {
     for (size_t i = 0, j = 0; i < desc_.tensors.size(); ++i) {
       if (!desc_.tensors[i].input) continue;
-      const size_t bytes = bytesOf(inputShapes[j++], static_cast<nvinfer1::DataType>(desc_.tensors[i].dtype));
-      checkCuda(cudaMemcpyAsync(x.deviceBuffers[i], x.staging[i].host, bytes, cudaMemcpyHostToDevice, x.stream), "cudaMemcpyAsync to the device");
+      checkCuda(cudaMemcpyAsync(x.deviceBuffers[i], x.staging[i].host, inBytes[j++], cudaMemcpyHostToDevice, x.stream), "cudaMemcpyAsync to the device");
     }
   }
   if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
