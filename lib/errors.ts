@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'ERR_VALIDATION'
   /** An operation was requested faster than its rate limit allows. */
   | 'ERR_RATE_LIMITED'
+  /** A bounded request queue is full (`maxQueue`): the request was refused, nothing was done. */
+  | 'ERR_QUEUE_FULL'
   /** An operation was cancelled through its AbortSignal. */
   | 'ERR_ABORTED'
   /** Host memory ran out in native code. */
@@ -44,7 +46,7 @@ export type ErrorCode =
 const KNOWN_CODES = new Set<string>([
   'ERR_BAD_INPUT', 'ERR_SHAPE', 'ERR_BAD_MODEL', 'ERR_DISPOSED', 'ERR_ADDON_UNAVAILABLE', 'ERR_CUDA_UNAVAILABLE',
   'ERR_CUDA', 'ERR_TRT_UNAVAILABLE', 'ERR_ENGINE_INCOMPATIBLE', 'ERR_BUILD', 'ERR_ORT_UNAVAILABLE', 'ERR_VALIDATION',
-  'ERR_RATE_LIMITED', 'ERR_ABORTED', 'ERR_OUT_OF_MEMORY', 'ERR_NATIVE',
+  'ERR_RATE_LIMITED', 'ERR_QUEUE_FULL', 'ERR_ABORTED', 'ERR_OUT_OF_MEMORY', 'ERR_NATIVE',
 ] satisfies ErrorCode[]);
 
 /** Base class of every trtjs error. `code` is stable across releases; `message` is for people. */
@@ -83,6 +85,19 @@ export class DisposedError extends TrtjsError {
     super('ERR_DISPOSED', `${what} has been disposed`);
     this.name = 'DisposedError';
   }
+}
+
+/** The error a request rejects with when its AbortSignal fires: ERR_ABORTED, with the signal's reason as cause. */
+export function abortedError(what: string, signal: AbortSignal): TrtjsError {
+  const reason = signal.reason as unknown;
+  if (reason instanceof TrtjsError && reason.code === 'ERR_ABORTED') return reason;
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  return new TrtjsError('ERR_ABORTED', `${what} was aborted${why}`, { cause: reason });
+}
+
+/** Throws {@link abortedError} when the signal has already fired. */
+export function throwIfAborted(what: string, signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(what, signal);
 }
 
 /**

@@ -8,9 +8,10 @@
  * ```
  * @packageDocumentation
  */
+export { PREDICT, VAL, LETTERBOX, SERVICE, HOST, CANARY, GOLDEN, LIMITS } from './defaults.js';
 export { TrtjsError, BadInputError, DisposedError, UnavailableError, type ErrorCode } from './errors.js';
 export { capabilities, type Capabilities, type CudaDevice } from './capabilities.js';
-export { NativeResource } from './lifetime.js';
+export { Resource } from './lifetime.js';
 export { PinnedBuffer } from './cuda/pinned-buffer.js';
 export { deviceMemory } from './cuda/device-memory.js';
 export { letterbox, letterboxAsync, type LetterboxOptions, type LetterboxResult, type LetterboxDtype, type LetterboxLayout, type LetterboxArray } from './ops/letterbox.js';
@@ -18,13 +19,13 @@ export { decode, type DecodeOptions, type HeadFormat } from './ops/decode.js';
 export { nms, type NmsOptions } from './ops/nms.js';
 export { scaleBoxes, type BoxMapping } from './ops/scale-boxes.js';
 export type { Detections } from './ops/detections.js';
-export { loadImage } from './image/load.js';
+export { loadImage, type LoadImageOptions } from './image/load.js';
 export type { RawImage, PixelOrder } from './image/raw-image.js';
 export { Detector, type DetectorOptions, type DetectOptions, type ImageInput } from './detector/detector.js';
 export type { Detection } from './detector/detection.js';
-export type { Backend, Tensor, TensorData } from './backends/backend.js';
+export type { Backend, RunOptions, Tensor, TensorData } from './backends/backend.js';
 export { OnnxRuntimeBackend, type OnnxRuntimeOptions } from './backends/onnxruntime.js';
-export { readModelInfo, type ModelSource } from './model/read-model.js';
+export { readModelInfo, type ModelSource, type NamedModelBytes } from './model/read-model.js';
 export type { ModelInfo, TensorInfo, TensorDtype } from './model/model-info.js';
 export { readEngineFile, writeEngineFile, type EngineFile } from './model/engine-file.js';
 export { parsePythonLiteral, type PyValue } from './model/python-literal.js';
@@ -35,6 +36,7 @@ export { val, type ValOptions, type ValResult } from './val/val.js';
 export { DetectionMetrics, IOU_THRESHOLDS, boxIou, computeAp, matchPredictions, type MetricsResult, type ClassMetrics, type GroundTruth, type Prediction } from './val/metrics.js';
 export { readYoloDataset, readYoloLabels, labelPathFor, toPixelBoxes, type YoloDataset, type YoloLabels, type LabeledImage, type ReadYoloDatasetOptions } from './val/dataset.js';
 export { ModelHost, type ModelHostOptions, type ModelVersion, type SwapRecord, type HostStatus, type CanaryOptions, type CanaryResult } from './host/model-host.js';
+export type { ModelHostEvents, ModelHostEvent } from './host/events.js';
 export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';
 export { inspectEngine, type EngineInspection } from './model/inspect-engine.js';

@@ -1,8 +1,8 @@
 import { DisposedError } from './errors.js';
 
 /**
- * Releases native resources of objects that were garbage-collected without `dispose()`. A safety net only:
- * collection may come late or never, so owners must call `dispose()` (or use `using`/`await using`).
+ * Releases what objects held when they were garbage-collected without `dispose()`. A safety net only: collection
+ * may come late or never, so owners must call `dispose()` (or use `await using` / `try`-`finally`).
  */
 const safetyNet = new FinalizationRegistry<() => void>((release) => {
   try {
@@ -13,49 +13,60 @@ const safetyNet = new FinalizationRegistry<() => void>((release) => {
 });
 
 /**
- * Base of every object that owns native memory, devices or threads.
+ * The one lifetime of every trtjs object that owns something beyond plain memory: native memory, a GPU engine, a
+ * worker thread, a loaded model, timers.
  *
- * - `dispose()` is idempotent and releases everything at once;
- * - `Symbol.dispose` / `Symbol.asyncDispose` make `using` and `await using` work;
- * - any other use after dispose throws `ERR_DISPOSED`.
+ * - `dispose()` is idempotent and returns the same Promise every time; the release starts synchronously, so even an
+ *   un-awaited `dispose()` has already refused new work when it returns;
+ * - `Symbol.asyncDispose` makes `await using` work (Node 22+ or TypeScript's down-levelling);
+ * - any use after `dispose()` throws (or rejects with) `ERR_DISPOSED`;
+ * - a safety net releases what a forgotten object held once it is garbage-collected.
  *
- * `release` must not capture the owning object (the registry would keep it alive): give it only the native
- * handles it frees.
+ * Subclasses implement {@link Resource.release}; the safety net's callback must not capture the object itself (the
+ * registry would then keep it alive): give it only the handles it frees.
  */
-export abstract class NativeResource implements Disposable, AsyncDisposable {
-  #release: (() => void) | undefined;
+export abstract class Resource implements AsyncDisposable {
   readonly #what: string;
+  readonly #token = {};
+  #disposing: Promise<void> | undefined;
 
-  protected constructor(what: string, release: () => void) {
+  protected constructor(what: string) {
     this.#what = what;
-    this.#release = release;
-    safetyNet.register(this, release, this);
   }
 
-  /** True once `dispose()` has run. */
+  /** True once `dispose()` has been called. */
   get disposed(): boolean {
-    return this.#release === undefined;
+    return this.#disposing !== undefined;
   }
 
-  /** Throws `ERR_DISPOSED` when disposed; call at the start of every public method. */
+  /** Releases everything this object holds. Safe to call more than once; later calls return the same Promise. */
+  dispose(): Promise<void> {
+    this.#disposing ??= (async () => {
+      safetyNet.unregister(this.#token);
+      await this.release();
+    })();
+    return this.#disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  /** Runs `release` if this object is garbage-collected before `dispose()`. */
+  protected setSafetyNet(release: () => void): void {
+    safetyNet.register(this, release, this.#token);
+  }
+
+  /** The error every use after dispose gets. */
+  protected disposedError(): DisposedError {
+    return new DisposedError(this.#what);
+  }
+
+  /** Throws `ERR_DISPOSED` once disposed; call at the start of every public method. */
   protected assertAlive(): void {
-    if (this.#release === undefined) throw new DisposedError(this.#what);
+    if (this.#disposing) throw this.disposedError();
   }
 
-  /** Releases the native resources now. Safe to call more than once. */
-  dispose(): void {
-    const release = this.#release;
-    if (release === undefined) return;
-    this.#release = undefined;
-    safetyNet.unregister(this);
-    release();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.dispose();
-  }
+  /** Frees what the object holds; called once, by the first `dispose()`. */
+  protected abstract release(): void | Promise<void>;
 }

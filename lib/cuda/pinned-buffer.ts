@@ -1,5 +1,5 @@
 import { settleNative } from '../errors.js';
-import { NativeResource } from '../lifetime.js';
+import { Resource } from '../lifetime.js';
 import { layerFunction } from '../native/binding.js';
 import * as check from '../util/validate.js';
 import { requireCuda } from './require-cuda.js';
@@ -16,14 +16,17 @@ import { requireCuda } from './require-cuda.js';
  * input.fill(0.5);
  * ```
  */
-export class PinnedBuffer extends NativeResource {
+export class PinnedBuffer extends Resource implements Disposable {
   readonly #buffer: ArrayBuffer;
+  readonly #free: () => void;
   /** True when the device can address this memory directly. */
   readonly mapped: boolean;
 
   private constructor(buffer: ArrayBuffer, mapped: boolean) {
+    super('PinnedBuffer');
     const free = layerFunction('pinnedFree', 'cuda');
-    super('PinnedBuffer', () => free(buffer));
+    this.#free = () => free(buffer);
+    this.setSafetyNet(this.#free);
     this.#buffer = buffer;
     this.mapped = mapped;
   }
@@ -50,6 +53,15 @@ export class PinnedBuffer extends NativeResource {
 
   get byteLength(): number {
     return this.disposed ? 0 : this.#buffer.byteLength;
+  }
+
+  /** Freed synchronously: the memory is gone when `dispose()` returns, so `using` works too. */
+  protected release(): void {
+    this.#free();
+  }
+
+  [Symbol.dispose](): void {
+    void this.dispose();
   }
 
   /** Bytes of pinned memory this process holds through trtjs (for leak checks). */

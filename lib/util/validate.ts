@@ -63,3 +63,15 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 export function optional<T>(value: unknown, fallback: T, check: (v: unknown) => T): T {
   return value === undefined ? fallback : check(value);
 }
+
+/** An optional AbortSignal. */
+export function optionalSignal(name: string, value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) fail(name, 'an AbortSignal', value);
+  return value;
+}
+
+/** An integer that native code can hold (int32), never silently wrapped. */
+export function int32(name: string, value: unknown, min = 0): number {
+  return integer(name, value, min, 2 ** 31 - 1);
+}

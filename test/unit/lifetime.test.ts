@@ -3,11 +3,15 @@ import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 
 import { TrtjsError } from '../../lib/errors.js';
-import { NativeResource } from '../../lib/lifetime.js';
+import { Resource } from '../../lib/lifetime.js';
 
-class Counter extends NativeResource {
+class Counter extends Resource {
+  readonly #released: { count: number };
   constructor(released: { count: number }) {
-    super('Counter', () => {
+    super('Counter');
+    this.#released = released;
+    // The safety net's callback holds only the counter, never the object.
+    this.setSafetyNet(() => {
       released.count++;
     });
   }
@@ -15,9 +19,12 @@ class Counter extends NativeResource {
     this.assertAlive();
     return 1;
   }
+  protected release(): void {
+    this.#released.count++;
+  }
 }
 
-describe('NativeResource lifetime protocol', () => {
+describe('Resource lifetime protocol', () => {
   it('dispose() is idempotent and releases exactly once', () => {
     const released = { count: 0 };
     const c = new Counter(released);
@@ -40,14 +47,19 @@ describe('NativeResource lifetime protocol', () => {
     }
   });
 
-  it('works with Symbol.dispose and Symbol.asyncDispose', async () => {
+  it('works with Symbol.asyncDispose, and every dispose() returns the same Promise', async () => {
     const released = { count: 0 };
-    const a = new Counter(released);
-    a[Symbol.dispose]();
     const b = new Counter(released);
+    const first = b.dispose();
+    expect(b.dispose()).toBe(first);
     await b[Symbol.asyncDispose]();
-    await b[Symbol.asyncDispose]();
-    expect(released.count).toBe(2);
+    expect(released.count).toBe(1);
+  });
+
+  it('releases synchronously: an un-awaited dispose() has already released', () => {
+    const released = { count: 0 };
+    void new Counter(released).dispose();
+    expect(released.count).toBe(1);
   });
 
   it('releases a forgotten object when it is garbage-collected (safety net)', async () => {
