@@ -10,6 +10,12 @@ export interface Tensor {
   data: TensorData;
 }
 
+/** Per-request options. */
+export interface RunOptions {
+  /** Settles the request at once with ERR_ABORTED; a run already on the device or in the worker still completes. */
+  signal?: AbortSignal;
+}
+
 /**
  * An inference engine for one model: ONNX Runtime on the CPU, or TensorRT. `run` never blocks the event loop
  * for the duration of inference.
@@ -18,8 +24,18 @@ export interface Backend extends AsyncDisposable {
   readonly kind: 'onnxruntime' | 'tensorrt';
   /** IO signature and metadata of the loaded model. */
   readonly info: ModelInfo;
-  /** Runs the model. Feeds are checked against the IO signature first (ERR_SHAPE / ERR_BAD_INPUT). */
-  run(feeds: Record<string, Tensor>, options?: { signal?: AbortSignal }): Promise<Record<string, Tensor>>;
-  /** Releases the model; pending runs settle first. Idempotent. */
+  /**
+   * Runs the model. Feeds are checked against the IO signature first (ERR_SHAPE / ERR_BAD_INPUT). A full queue
+   * rejects with ERR_QUEUE_FULL.
+   */
+  run(feeds: Record<string, Tensor>, options?: RunOptions): Promise<Record<string, Tensor>>;
+  /** Requests running and waiting now. */
+  readonly load: { running: number; waiting: number };
+  /** True once `dispose()` has been called. */
+  readonly disposed: boolean;
+  /**
+   * Releases the model. Waiting requests reject with ERR_DISPOSED, running ones finish first. Idempotent; every
+   * request ever accepted settles.
+   */
   dispose(): Promise<void>;
 }

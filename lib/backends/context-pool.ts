@@ -1,4 +1,4 @@
-import { TrtjsError } from '../errors.js';
+import { TrtjsError, abortedError } from '../errors.js';
 
 /** The input shapes an optimization profile admits: every dim within [min, max]. */
 export type ProfileBounds = Record<string, { min: number[]; max: number[] }>;
@@ -39,7 +39,10 @@ export class ContextPool {
    * @param profiles the engine's profiles; an engine without any (static shapes) admits every shape, and its
    *   contexts must then all be on profile 0
    */
-  constructor(contextProfiles: number[], profiles: ProfileBounds[]) {
+  readonly #maxQueue: number;
+
+  constructor(contextProfiles: number[], profiles: ProfileBounds[], maxQueue = Infinity) {
+    this.#maxQueue = maxQueue;
     if (!contextProfiles.length) throw new TrtjsError('ERR_BAD_INPUT', 'ContextPool: at least one context is needed');
     const count = Math.max(profiles.length, 1);
     for (const p of contextProfiles) {
@@ -48,6 +51,11 @@ export class ContextPool {
     this.#contextProfile = [...contextProfiles];
     this.#profiles = profiles;
     this.#busy = contextProfiles.map(() => false);
+  }
+
+  /** Contexts in the pool. */
+  get size(): number {
+    return this.#busy.length;
   }
 
   /** Contexts now running a request. */
@@ -85,8 +93,8 @@ export class ContextPool {
 
   /**
    * Resolves to the index of a context reserved for the caller, who must `release` it.
-   * @throws ERR_SHAPE when no profile admits the shapes; ERR_DISPOSED once the pool is closed; the signal's reason
-   *   when it aborts while waiting
+   * @throws ERR_SHAPE when no profile admits the shapes; ERR_DISPOSED once the pool is closed; ERR_QUEUE_FULL when
+   *   `maxQueue` requests already wait; ERR_ABORTED when the signal fires while waiting
    */
   acquire(shapes: Record<string, number[]>, signal?: AbortSignal): Promise<number> {
     if (this.#closed) return Promise.reject(new TrtjsError('ERR_DISPOSED', 'the engine has been disposed'));
@@ -96,7 +104,7 @@ export class ContextPool {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortedError('TensorRtBackend.run', signal));
     for (const p of order) {
       const c = this.#contextProfile.findIndex((q, i) => q === p && !this.#busy[i]);
       if (c >= 0) {
@@ -104,12 +112,17 @@ export class ContextPool {
         return Promise.resolve(c);
       }
     }
+    if (this.#waiters.length >= this.#maxQueue) {
+      return Promise.reject(
+        new TrtjsError('ERR_QUEUE_FULL', `TensorRtBackend.run: the queue is full (${this.#maxQueue} requests waiting for an execution context; options.maxQueue)`),
+      );
+    }
     return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = { profiles: new Set(order), resolve, reject, signal };
       if (signal) {
         waiter.onAbort = () => {
           this.#waiters = this.#waiters.filter((w) => w !== waiter);
-          reject(signal.reason);
+          reject(abortedError('TensorRtBackend.run', signal));
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }

@@ -1,12 +1,14 @@
 import { capabilities } from '../capabilities.js';
-import { TrtjsError, settleNative } from '../errors.js';
+import { SERVICE } from '../defaults.js';
+import { TrtjsError, abortedError, settleNative } from '../errors.js';
+import { Resource } from '../lifetime.js';
 import { readEngineFile } from '../model/engine-file.js';
 import { describeEngine, deserializing, type EngineInspection } from '../model/inspect-engine.js';
 import type { TensorDtype } from '../model/model-info.js';
 import { looksLikeOnnx, readModelBytes, type ModelSource } from '../model/read-model.js';
 import { addon, layerFunction } from '../native/binding.js';
 import * as check from '../util/validate.js';
-import type { Backend, Tensor, TensorData } from './backend.js';
+import type { Backend, RunOptions, Tensor, TensorData } from './backend.js';
 import { checkFeeds } from './check-feeds.js';
 import { ContextPool } from './context-pool.js';
 
@@ -25,6 +27,8 @@ export interface TensorRtOptions {
    * integrated GPUs (Jetson), where host and device share memory, false elsewhere.
    */
   mapped?: boolean;
+  /** Requests that may wait for a context (default 1024); one more rejects with ERR_QUEUE_FULL. */
+  maxQueue?: number;
 }
 
 type ArrayType = { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number };
@@ -51,24 +55,27 @@ interface IoTensor {
  * const { output0 } = await backend.run({ images: { dtype: 'float32', dims: [1, 3, 640, 640], data } });
  * ```
  */
-export class TensorRtBackend implements Backend {
+export class TensorRtBackend extends Resource implements Backend {
   readonly kind = 'tensorrt' as const;
   /** IO signature, metadata, profiles and provenance of the engine. */
   readonly info: EngineInspection;
-  #handle: unknown;
-  #pool: ContextPool;
+  readonly #handle: unknown;
+  readonly #pool: ContextPool;
   /** staging[c][t]: IO tensor t (native order) of context c. */
   #staging: ArrayBuffer[][];
   /** IO tensors in native order. */
-  #tensors: IoTensor[];
-  #disposing: Promise<void> | undefined;
+  readonly #tensors: IoTensor[];
 
   private constructor(info: EngineInspection, handle: unknown, pool: ContextPool, staging: ArrayBuffer[][], tensors: IoTensor[]) {
+    super('TensorRtBackend');
     this.info = info;
     this.#handle = handle;
     this.#pool = pool;
     this.#staging = staging;
     this.#tensors = tensors;
+    // A forgotten backend: the native side keeps the engine until a run in flight ends, so this is safe at any time.
+    const dispose = addon().trtDisposeEngine!;
+    this.setSafetyNet(() => dispose(handle));
   }
 
   /**
@@ -81,6 +88,7 @@ export class TensorRtBackend implements Backend {
     const device = check.optional(o.device, 0, (v) => check.integer('TensorRtBackend.load: options.device', v, 0, 64));
     const contexts = check.optional(o.contexts, 1, (v) => check.integer('TensorRtBackend.load: options.contexts', v, 1, 64));
     const mappedOption = check.optional<boolean | undefined>(o.mapped, undefined, (v) => check.boolean('TensorRtBackend.load: options.mapped', v));
+    const maxQueue = check.optional(o.maxQueue, SERVICE.maxQueue, (v) => check.integer('TensorRtBackend.load: options.maxQueue', v, 0, 1e9));
     const { bytes, name } = await readModelBytes(source, 'engine');
     if (looksLikeOnnx(bytes, name)) throw new TrtjsError('ERR_BAD_INPUT', `${name} is an ONNX model: build an engine from it first (buildEngine or trtjs build)`);
     const file = readEngineFile(bytes, name);
@@ -105,8 +113,14 @@ export class TensorRtBackend implements Backend {
     const pool = new ContextPool(
       contextProfiles,
       info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),
+      maxQueue,
     );
     return new TensorRtBackend(info, loaded.handle, pool, loaded.staging, tensors);
+  }
+
+  /** Execution contexts, over all optimization profiles: how many requests can run at once. */
+  get contexts(): number {
+    return this.#pool.size;
   }
 
   /** Execution contexts now running a request, and requests waiting for one. */
@@ -114,13 +128,24 @@ export class TensorRtBackend implements Backend {
     return { running: this.#pool.busy, waiting: this.#pool.waiting };
   }
 
-  async run(feeds: Record<string, Tensor>, options?: { signal?: AbortSignal }): Promise<Record<string, Tensor>> {
-    if (this.#handle === undefined || this.#disposing) throw new TrtjsError('ERR_DISPOSED', 'TensorRtBackend has been disposed');
+  async run(feeds: Record<string, Tensor>, options?: RunOptions): Promise<Record<string, Tensor>> {
+    this.assertAlive();
     checkFeeds(feeds, this.info.inputs, 'TensorRtBackend.run');
-    const signal = options?.signal;
-    signal?.throwIfAborted();
+    const signal = check.optionalSignal('TensorRtBackend.run: options.signal', options?.signal);
+    if (signal?.aborted) throw abortedError('TensorRtBackend.run', signal);
     const shapes = Object.fromEntries(this.info.inputs.map((i) => [i.name, feeds[i.name].dims]));
     const c = await this.#pool.acquire(shapes, signal);
+    const running = this.#runOn(c, feeds);
+    if (!signal) return running;
+    // Aborted while on the device: answer now; the context returns to the pool when the device is done.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(abortedError('TensorRtBackend.run', signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  async #runOn(c: number, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     try {
       const inputShapes: number[][] = [];
       this.#tensors.forEach((t, i) => {
@@ -150,17 +175,9 @@ export class TensorRtBackend implements Backend {
   }
 
   /** Refuses new requests, lets running ones finish (waiting ones are rejected with ERR_DISPOSED), then frees. */
-  dispose(): Promise<void> {
-    if (this.#handle === undefined) return Promise.resolve();
-    this.#disposing ??= this.#pool.close().then(() => {
-      addon().trtDisposeEngine?.(this.#handle);
-      this.#handle = undefined;
-      this.#staging = [];
-    });
-    return this.#disposing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
+  protected async release(): Promise<void> {
+    await this.#pool.close();
+    addon().trtDisposeEngine?.(this.#handle);
+    this.#staging = [];
   }
 }

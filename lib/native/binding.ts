@@ -106,7 +106,18 @@ export interface NativeAddon {
   buildInfo(): NativeBuildInfo;
   // CPU ops (always compiled)
   letterbox(src: Uint8Array, params: NativeLetterboxParams, out: Float32Array | Uint16Array | Uint8Array): void;
-  letterboxAsync(src: Uint8Array, params: NativeLetterboxParams, out: Float32Array | Uint16Array | Uint8Array): Promise<void>;
+  /**
+   * On the libuv pool. JavaScript may detach an ArrayBuffer while the work runs: `copySource` copies the source first,
+   * `copyOut` writes to native memory and copies into `out` at settle (rejecting when it was detached). Pass false only
+   * for arrays lib/ allocated and has not exposed yet.
+   */
+  letterboxAsync(
+    src: Uint8Array,
+    params: NativeLetterboxParams,
+    out: Float32Array | Uint16Array | Uint8Array,
+    copySource: boolean,
+    copyOut: boolean,
+  ): Promise<void>;
   /** One batch item; float16 data as Uint16Array bits. */
   decode(data: Float32Array | Uint16Array, params: NativeDecodeParams): { boxes: Float32Array; scores: Float32Array; classes: Int32Array };
   nms(boxes: Float32Array, scores: Float32Array, classes: Int32Array | null, iou: number, scoreThreshold: number, maxDet: number): Int32Array;

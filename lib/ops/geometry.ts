@@ -38,8 +38,9 @@ export function letterboxGeometry(sourceWidth: number, sourceHeight: number, o: 
   let r = Math.min(newH / sourceHeight, newW / sourceWidth);
   if (!o.scaleUp) r = Math.min(r, 1.0);
   let ratio: [number, number] = [r, r];
-  let unpadW = pyRound(sourceWidth * r);
-  let unpadH = pyRound(sourceHeight * r);
+  // An extreme aspect ratio (1 x 65535) rounds one side to 0, where OpenCV's resize fails: keep one pixel instead.
+  let unpadW = Math.max(1, pyRound(sourceWidth * r));
+  let unpadH = Math.max(1, pyRound(sourceHeight * r));
   let dw = newW - unpadW;
   let dh = newH - unpadH;
   if (o.auto) {

@@ -1,3 +1,4 @@
+import { LETTERBOX } from '../defaults.js';
 import { callNative, settleNative } from '../errors.js';
 import { validateRawImage, type PixelOrder, type RawImage } from '../image/raw-image.js';
 import { addon, type NativeLetterboxParams } from '../native/binding.js';
@@ -72,21 +73,21 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
   const o = check.options<LetterboxOptions>(`${fn}: options`, options);
   const sizeName = `${fn}: options.size`;
   let size: [number, number];
-  if (o.size === undefined) size = [640, 640];
+  if (o.size === undefined) size = [LETTERBOX.size, LETTERBOX.size];
   else if (typeof o.size === 'number') size = [check.integer(sizeName, o.size, 1, 16384), o.size];
   else if (Array.isArray(o.size) && o.size.length === 2) {
     size = [check.integer(`${sizeName}[0] (height)`, o.size[0], 1, 16384), check.integer(`${sizeName}[1] (width)`, o.size[1], 1, 16384)];
   } else check.fail(sizeName, 'a positive integer or [height, width]', o.size);
   const bool = (key: keyof LetterboxOptions, fallback: boolean) =>
     check.optional(o[key], fallback, (v) => check.boolean(`${fn}: options.${key}`, v));
-  const auto = bool('auto', false);
-  const scaleFill = bool('scaleFill', false);
-  const scaleUp = bool('scaleUp', true);
-  const center = bool('center', true);
-  const stride = check.optional(o.stride, 32, (v) => check.integer(`${fn}: options.stride`, v, 1, 4096));
-  const padValue = check.optional(o.padValue, 114, (v) => check.integer(`${fn}: options.padValue`, v, 0, 255));
-  const dtype = check.optional(o.dtype, 'float32' as LetterboxDtype, (v) => check.oneOf(`${fn}: options.dtype`, v, DTYPES));
-  const layout = check.optional(o.layout, 'nchw' as LetterboxLayout, (v) => check.oneOf(`${fn}: options.layout`, v, LAYOUTS));
+  const auto = bool('auto', LETTERBOX.auto);
+  const scaleFill = bool('scaleFill', LETTERBOX.scaleFill);
+  const scaleUp = bool('scaleUp', LETTERBOX.scaleUp);
+  const center = bool('center', LETTERBOX.center);
+  const stride = check.optional(o.stride, LETTERBOX.stride, (v) => check.integer(`${fn}: options.stride`, v, 1, 4096));
+  const padValue = check.optional(o.padValue, LETTERBOX.padValue, (v) => check.integer(`${fn}: options.padValue`, v, 0, 255));
+  const dtype = check.optional(o.dtype, LETTERBOX.dtype as LetterboxDtype, (v) => check.oneOf(`${fn}: options.dtype`, v, DTYPES));
+  const layout = check.optional(o.layout, LETTERBOX.layout as LetterboxLayout, (v) => check.oneOf(`${fn}: options.layout`, v, LAYOUTS));
 
   const g = letterboxGeometry(img.width, img.height, { size, auto, scaleFill, scaleUp, center, stride });
   const [outW, outH] = g.output;
@@ -99,6 +100,7 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
     if (!(o.out instanceof kind.ctor) || (dtype !== 'uint8' && o.out instanceof Uint8ClampedArray)) {
       check.fail(`${fn}: options.out`, `a ${kind.name} for dtype '${dtype}'`, o.out);
     }
+    if (!(o.out.buffer instanceof ArrayBuffer)) check.fail(`${fn}: options.out`, `a ${kind.name} on an ArrayBuffer (a SharedArrayBuffer cannot be written safely from a native thread)`, o.out);
     if (o.out.length < elements) check.fail(`${fn}: options.out`, `at least ${elements} elements for a ${outW}x${outH} RGB output`, o.out);
     out = o.out.length === elements ? o.out : o.out.subarray(0, elements);
   }
@@ -150,11 +152,23 @@ export function letterbox<D extends LetterboxDtype = 'float32'>(image: RawImage,
 }
 
 /**
- * {@link letterbox} on the libuv thread pool. The source and `out` arrays must not be modified until the
- * Promise settles.
+ * {@link letterbox} on the libuv thread pool, keeping the event loop free. The source is copied first and an `out`
+ * you pass is written when the work is done, so the arrays may be changed or transferred meanwhile without harm
+ * (a transferred `out` rejects with ERR_BAD_INPUT).
  */
 export async function letterboxAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options?: LetterboxOptions<D>): Promise<LetterboxResult<D>> {
   const p = plan('letterboxAsync', image, options as LetterboxOptions);
-  await settleNative(() => addon().letterboxAsync(p.src, p.params, p.out));
+  const ownOut = (options as LetterboxOptions | undefined)?.out === undefined;
+  await settleNative(() => addon().letterboxAsync(p.src, p.params, p.out, true, !ownOut));
+  return p.result as LetterboxResult<D>;
+}
+
+/**
+ * {@link letterboxAsync} for pixels that no caller can reach while it runs (decoded by trtjs itself): no copy of the
+ * source. The output is always allocated here.
+ */
+export async function letterboxOwnedAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options: Omit<LetterboxOptions<D>, 'out'>): Promise<LetterboxResult<D>> {
+  const p = plan('letterboxAsync', image, options as LetterboxOptions);
+  await settleNative(() => addon().letterboxAsync(p.src, p.params, p.out, false, false));
   return p.result as LetterboxResult<D>;
 }

@@ -1,6 +1,9 @@
 // CPU pre/post-processing: letterbox, YOLO decode, NMS. Arguments are copied out of JS values on the JS
 // thread; letterboxAsync keeps its arrays referenced until the work settles.
+#include <cmath>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "cpu/decode.h"
 #include "cpu/letterbox.h"
@@ -58,27 +61,54 @@ Napi::Value letterbox(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Holds the source and output arrays alive while the worker thread uses their memory.
-struct Pinned {
-  std::shared_ptr<Napi::ObjectReference> src, out;
+// letterboxAsync(src, params, out, copySource, copyOut). JavaScript can detach an ArrayBuffer (transfer it) and
+// let the new owner free it while the work runs, so the work only touches memory it owns: with copySource the source
+// is copied first, with copyOut the result is written to a native buffer and copied into `out` on the JS thread when
+// `out` is still attached. lib/ passes false only for arrays it allocated itself and never exposed before settling;
+// those are kept referenced until then.
+struct Held {
+  Napi::ObjectReference src, out;
+  std::vector<uint8_t> source, result;
 };
 
 Napi::Value letterboxAsync(const Napi::CallbackInfo& info) {
   LetterboxCall call = letterboxArgs(info);
-  auto keep = std::make_shared<Pinned>();
-  keep->src = std::make_shared<Napi::ObjectReference>(Napi::Persistent(info[0].As<Napi::Object>()));
-  keep->out = std::make_shared<Napi::ObjectReference>(Napi::Persistent(info[2].As<Napi::Object>()));
+  if (info.Length() < 5 || !info[3].IsBoolean() || !info[4].IsBoolean())
+    throwError(info.Env(), "ERR_BAD_INPUT", "letterboxAsync(src, params, out, copySource, copyOut)");
+  auto held = std::make_shared<Held>();
+  held->src = Napi::Persistent(info[0].As<Napi::Object>());
+  held->out = Napi::Persistent(info[2].As<Napi::Object>());
+  if (info[3].As<Napi::Boolean>().Value()) {
+    size_t bytes = (call.src.height - 1) * call.src.stride + size_t(call.src.width) * call.src.channels;
+    const uint8_t* from = static_cast<const uint8_t*>(call.src.data);
+    held->source.assign(from, from + bytes);
+    call.src.data = held->source.data();
+  }
+  static const size_t elementSize[] = {4, 2, 1};  // float32, float16, uint8 (OutDtype order)
+  size_t outBytes = size_t(call.geometry.outWidth) * call.geometry.outHeight * 3 * elementSize[static_cast<int>(call.out.dtype)];
+  if (info[4].As<Napi::Boolean>().Value()) {
+    held->result.resize(outBytes);
+    call.out.data = held->result.data();
+  }
   return queueWork<std::string>(
       info.Env(), "trtjs.letterbox",
-      [call] {
+      [call, held] {
         std::string err = cpu::letterbox(call.src, call.geometry, call.out);
         if (!err.empty()) throw CodedError("ERR_BAD_INPUT", err);
         return err;
       },
-      [](Napi::Env env, std::string&) -> Napi::Value { return env.Undefined(); },
-      [keep] {
-        keep->src->Reset();
-        keep->out->Reset();
+      [held, outBytes](Napi::Env env, std::string&) -> Napi::Value {
+        if (!held->result.empty()) {
+          Napi::TypedArray out = held->out.Value().As<Napi::TypedArray>();
+          if (out.ArrayBuffer().IsDetached() || out.ByteLength() < outBytes)
+            throwError(env, "ERR_BAD_INPUT", "letterboxAsync: options.out was detached (transferred) before the letterbox finished");
+          std::memcpy(static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset(), held->result.data(), outBytes);
+        }
+        return env.Undefined();
+      },
+      [held] {
+        held->src.Reset();
+        held->out.Reset();
       });
 }
 
@@ -149,7 +179,10 @@ Napi::Value nms(const Napi::CallbackInfo& info) {
   if (!info[3].IsNumber() || !info[4].IsNumber() || !info[5].IsNumber()) throwError(env, "ERR_BAD_INPUT", "iou, scoreThreshold and maxDet must be numbers");
   float iou = info[3].As<Napi::Number>().FloatValue();
   float threshold = info[4].As<Napi::Number>().FloatValue();
-  int maxDet = info[5].As<Napi::Number>().Int32Value();
+  double maxDetValue = info[5].As<Napi::Number>().DoubleValue();
+  if (!(maxDetValue >= 0 && maxDetValue <= INT32_MAX) || std::floor(maxDetValue) != maxDetValue)
+    throwError(env, "ERR_BAD_INPUT", "maxDet must be an integer in [0, 2147483647]");
+  int maxDet = static_cast<int>(maxDetValue);
   std::vector<int32_t> keep = cpu::nms(boxes.Data(), scores.Data(), classes, n, iou, threshold, maxDet);
   return copyOut(env, keep);
 }

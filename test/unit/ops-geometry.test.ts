@@ -31,7 +31,8 @@ describe('Python rounding and letterbox geometry', () => {
       };
       let r = Math.min(H / h0, W / w0);
       if (!up) r = Math.min(r, 1);
-      let nw = round(w0 * r), nh = round(h0 * r);
+      // trtjs keeps at least one pixel where Python's int(round()) gives 0 (OpenCV's resize would fail there).
+      let nw = Math.max(1, round(w0 * r)), nh = Math.max(1, round(h0 * r));
       let dw = W - nw, dh = H - nh;
       if (auto) { dw = ((dw % 32) + 32) % 32; dh = ((dh % 32) + 32) % 32; }
       else if (fill) { dw = 0; dh = 0; nw = W; nh = H; }
