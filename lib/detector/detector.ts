@@ -2,15 +2,18 @@ import type { Backend, Tensor } from '../backends/backend.js';
 import { OnnxRuntimeBackend, type OnnxRuntimeOptions } from '../backends/onnxruntime.js';
 import { TensorRtBackend, type TensorRtOptions } from '../backends/tensorrt.js';
 import { capabilities } from '../capabilities.js';
+import { LIMITS, PREDICT, SERVICE } from '../defaults.js';
 import { BadInputError, TrtjsError } from '../errors.js';
 import { loadImage } from '../image/load.js';
 import { validateRawImage, type RawImage } from '../image/raw-image.js';
+import { Resource } from '../lifetime.js';
 import type { ModelInfo } from '../model/model-info.js';
 import { readEngineFile } from '../model/engine-file.js';
-import { looksLikeOnnx, readModelBytes, type ModelSource } from '../model/read-model.js';
+import { checkModelFile, isModelSource, readModelBytes, type ModelSource } from '../model/read-model.js';
 import { decode, detectHeadLayout, type DecodeOptions } from '../ops/decode.js';
-import { letterbox, type LetterboxDtype, type LetterboxResult } from '../ops/letterbox.js';
+import { letterboxAsync, letterboxOwnedAsync, type LetterboxDtype, type LetterboxResult } from '../ops/letterbox.js';
 import { scaleBoxes } from '../ops/scale-boxes.js';
+import { RequestQueue } from '../util/request-queue.js';
 import * as check from '../util/validate.js';
 import type { Detection } from './detection.js';
 
@@ -19,10 +22,11 @@ export type ImageInput = string | Uint8Array | RawImage;
 
 /** Per-call options, with Ultralytics predict's defaults. */
 export type DetectOptions = Pick<DecodeOptions, 'conf' | 'iou' | 'maxDet' | 'classes' | 'agnostic' | 'multiLabel'> & {
+  /** Settles the request at once with ERR_ABORTED, whether it waits or runs. */
   signal?: AbortSignal;
 };
 
-export interface DetectorOptions extends DetectOptions {
+export interface DetectorOptions extends Omit<DetectOptions, 'signal'> {
   /** 'auto' (default): TensorRT for engines, ONNX Runtime for ONNX models (build an engine to use TensorRT). */
   backend?: 'auto' | 'onnxruntime' | 'tensorrt';
   /** Inference size [height, width] or a number, for models with dynamic input (default: metadata imgsz, else 640). */
@@ -33,88 +37,89 @@ export interface DetectorOptions extends DetectOptions {
   onnxruntime?: OnnxRuntimeOptions;
   /** TensorRT device and execution contexts. */
   tensorrt?: TensorRtOptions;
+  /**
+   * Requests processed at once: each decodes its image, letterboxes, infers and decodes the output. Default: the
+   * backend's parallelism plus one, so the next image is prepared while the backend is busy.
+   */
+  concurrency?: number;
+  /** Requests that may wait for a slot (default 1024); one more rejects with ERR_QUEUE_FULL. */
+  maxQueue?: number;
+  /** Largest decoded image, in pixels (default 8192 x 8192). */
+  maxPixels?: number;
 }
 
-const DEFAULTS = { conf: 0.25, iou: 0.7, maxDet: 300, agnostic: false, multiLabel: false };
+interface InputSpec {
+  name: string;
+  dtype: LetterboxDtype;
+  size: [number, number];
+  dynamicSize: boolean;
+  dynamicBatch: boolean;
+}
+
+type Resolved = Required<Omit<DetectOptions, 'classes' | 'signal'>> & Pick<DetectOptions, 'classes' | 'signal'>;
 
 /**
- * Image in, detections out: letterbox → backend → decode → scaleBoxes, configured from the model's metadata
- * (class names, input size, stride, head). Results match Ultralytics' predict on the same image and model.
+ * Image in, detections out: decode the image → letterbox → backend → decode + NMS → scaleBoxes, configured from the
+ * model's metadata (class names, input size, stride, head). Results match Ultralytics' predict on the same image and
+ * model.
+ *
+ * Requests are answered in a bounded queue (`maxQueue`): an image is decoded only when a slot takes it, letterboxing
+ * runs off the event loop, and every request settles exactly once, with its detections or a coded error
+ * (ERR_ABORTED, ERR_DISPOSED, ERR_QUEUE_FULL, …), whatever happens meanwhile.
  *
  * @example
  * ```ts
- * await using detector = await Detector.create('yolov8n.onnx');
- * for (const d of await detector.detect('bus.jpg')) console.log(d.className, d.score.toFixed(2), d.box);
+ * const detector = await Detector.create('yolov8n.onnx');
+ * try {
+ *   for (const d of await detector.detect('bus.jpg')) console.log(d.className, d.score.toFixed(2), d.box);
+ * } finally {
+ *   await detector.dispose();
+ * }
  * ```
  */
-export class Detector implements AsyncDisposable {
+export class Detector extends Resource {
   readonly backend: Backend;
   readonly info: ModelInfo;
-  readonly #input: { name: string; dtype: LetterboxDtype; size: [number, number]; dynamicSize: boolean; dynamicBatch: boolean };
-  readonly #defaults: DetectOptions;
+  readonly #input: InputSpec;
+  readonly #defaults: Resolved;
   readonly #rect: boolean;
-  #disposed = false;
+  readonly #maxPixels: number;
+  readonly #queue: RequestQueue;
+  /** Requests processed at once (options.concurrency). */
+  readonly concurrency: number;
 
   private constructor(backend: Backend, options: DetectorOptions) {
+    super('Detector');
     this.backend = backend;
     this.info = backend.info;
-    const inputs = this.info.inputs;
-    if (inputs.length !== 1 || inputs[0].shape.length !== 4) {
-      throw new TrtjsError('ERR_BAD_MODEL', `Detector: expected one image input [batch, 3, height, width], the model has ${inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`);
-    }
-    const input = inputs[0];
-    if (input.dtype !== 'float32' && input.dtype !== 'float16') throw new TrtjsError('ERR_BAD_MODEL', `Detector: image input must be float32 or float16, the model's is ${input.dtype}`);
-    if (typeof input.shape[1] === 'number' && input.shape[1] !== 3) throw new TrtjsError('ERR_BAD_MODEL', `Detector: expected 3 input channels, the model has ${input.shape[1]}`);
-    if (this.info.outputs.length === 0) throw new TrtjsError('ERR_BAD_MODEL', 'Detector: the model has no outputs');
-    const [h, w] = [input.shape[2], input.shape[3]];
-    const dynamicSize = typeof h !== 'number' || typeof w !== 'number' || h <= 0 || w <= 0;
-    let size: [number, number];
-    if (options.imgsz !== undefined) {
-      const s = options.imgsz;
-      size = typeof s === 'number' ? [s, s] : [s[0], s[1]];
-      size.forEach((d, i) => check.integer(`Detector.create: options.imgsz[${i}]`, d, 1, 8192));
-      if (!dynamicSize && (size[0] !== h || size[1] !== w)) {
-        throw new TrtjsError('ERR_SHAPE', `Detector.create: options.imgsz [${size.join(', ')}] differs from the model's fixed input [${h}, ${w}]`);
-      }
-    } else {
-      size = dynamicSize ? (this.info.imgsz ?? [640, 640]) : [h as number, w as number];
-    }
-    this.#input = {
-      name: input.name,
-      dtype: input.dtype,
-      size,
-      dynamicSize,
-      dynamicBatch: typeof input.shape[0] !== 'number' || (input.shape[0] as number) <= 0,
-    };
+    this.#input = inputSpec(this.info, options.imgsz);
+    checkModel(this.info);
     this.#rect = check.optional(options.rect, true, (v) => check.boolean('Detector.create: options.rect', v));
-    this.#defaults = validateDetectOptions('Detector.create: options', options);
-    // Fail now, not on the first image, when the output matches no head.
-    const out = this.info.outputs[0];
-    if (out.shape.length !== 3) throw new TrtjsError('ERR_BAD_MODEL', `Detector: output '${out.name}' [${out.shape.join(', ')}] is not a YOLO detection head [batch, rows, cols]`);
-    if (typeof out.shape[1] === 'number' && out.shape[1] > 0 && typeof out.shape[2] === 'number' && out.shape[2] > 0) {
-      try {
-        detectHeadLayout(out.shape[1], out.shape[2], 'auto', this.info.names?.length, this.info.end2end);
-      } catch (err) {
-        throw new TrtjsError('ERR_BAD_MODEL', `Detector: ${(err as Error).message.replace(/^decode: /, '')}`, { cause: err });
-      }
-    }
+    this.#defaults = resolveDetectOptions('Detector.create: options', options, PREDICT);
+    this.#maxPixels = check.optional(options.maxPixels, SERVICE.maxPixels, (v) => check.integer('Detector.create: options.maxPixels', v, 1, Number.MAX_SAFE_INTEGER));
+    const parallel = backend instanceof TensorRtBackend ? backend.contexts : 1;
+    this.concurrency = check.optional(options.concurrency, parallel + 1, (v) => check.integer('Detector.create: options.concurrency', v, 1, 1024));
+    const maxQueue = check.optional(options.maxQueue, SERVICE.maxQueue, (v) => check.integer('Detector.create: options.maxQueue', v, 0, 1e9));
+    this.#queue = new RequestQueue('Detector.detect', this.concurrency, maxQueue);
   }
 
-  /** Opens a model (path or bytes of ONNX or an engine), or wraps an already loaded backend. */
+  /** Opens a model (path or bytes of ONNX or an engine), or wraps an already loaded backend (disposed with it). */
   static async create(model: ModelSource | Backend, options?: DetectorOptions): Promise<Detector> {
     const o = check.options<DetectorOptions>('Detector.create: options', options);
     const choice = check.optional(o.backend, 'auto' as const, (v) => check.oneOf('Detector.create: options.backend', v, ['auto', 'onnxruntime', 'tensorrt'] as const));
-    validateDetectOptions('Detector.create: options', o);
+    resolveDetectOptions('Detector.create: options', o, PREDICT);
+    const owned = isModelSource(model);
     let backend: Backend;
-    if (typeof model === 'object' && model !== null && !(model instanceof Uint8Array) && 'run' in model) {
-      backend = model;
+    if (owned) {
+      const { bytes, name } = await readModelBytes(model);
+      backend = await openBackend(bytes, name, choice, o);
     } else {
-      backend = await openBackend(model as ModelSource, choice, o);
+      backend = checkBackend(model);
     }
     try {
       return new Detector(backend, o);
     } catch (err) {
-      if (backend !== model) await backend.dispose();
+      if (owned) await backend.dispose();
       throw err;
     }
   }
@@ -124,6 +129,11 @@ export class Detector implements AsyncDisposable {
     return [...this.#input.size];
   }
 
+  /** Requests running and waiting now. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.#queue.running, waiting: this.#queue.waiting };
+  }
+
   /** Detects objects in one image. */
   async detect(image: ImageInput, options?: DetectOptions): Promise<Detection[]> {
     const [result] = await this.detectBatch([image], options);
@@ -131,33 +141,40 @@ export class Detector implements AsyncDisposable {
   }
 
   /**
-   * Detects objects in several images: one inference with a batch where the model's batch is dynamic, one per
-   * image otherwise. Results are in input order.
+   * Detects objects in several images, as one request: one inference with a batch where the model's batch is
+   * dynamic, one per image otherwise. Results are in input order.
    */
   async detectBatch(images: ImageInput[], options?: DetectOptions): Promise<Detection[][]> {
-    if (this.#disposed) throw new TrtjsError('ERR_DISPOSED', 'Detector has been disposed');
+    this.assertAlive();
     if (!Array.isArray(images)) check.fail('detectBatch: images', 'an array of images', images);
-    const opts = { ...this.#defaults, ...validateDetectOptions('detect: options', options) };
-    opts.signal?.throwIfAborted();
-    const raws = await Promise.all(images.map((img, i) => toRaw(img, `detect: images[${i}]`, opts.signal)));
-    const boxed = raws.map((raw) => this.#letterbox(raw, raws.length > 1));
+    if (images.length > LIMITS.batch) check.fail('detectBatch: images', `at most ${LIMITS.batch} images`, images);
+    images.forEach((img, i) => checkImageInput(`detect: images[${i}]`, img));
+    const opts = { ...this.#defaults, ...resolveDetectOptions('detect: options', options, {}) } as Resolved;
+    return this.#queue.run(() => this.#process(images, opts), opts.signal);
+  }
+
+  async #process(images: ImageInput[], opts: Resolved): Promise<Detection[][]> {
+    const batch = images.length > 1;
+    const boxed = await Promise.all(images.map((img, i) => this.#prepare(img, `detect: images[${i}]`, batch, opts.signal)));
     const results: Detection[][] = [];
     if (this.#input.dynamicBatch && boxed.length > 1) {
-      const outputs = await this.#infer(boxed, opts.signal);
-      results.push(...this.#postprocess(outputs, boxed, opts));
+      results.push(...this.#postprocess(await this.#infer(boxed, opts.signal), boxed, opts));
     } else {
-      for (const lb of boxed) {
-        const outputs = await this.#infer([lb], opts.signal);
-        results.push(...this.#postprocess(outputs, [lb], opts));
-      }
+      for (const lb of boxed) results.push(...this.#postprocess(await this.#infer([lb], opts.signal), [lb], opts));
     }
     return results;
   }
 
-  #letterbox(raw: RawImage, batch: boolean): LetterboxResult<LetterboxDtype> {
+  /** Decodes (files and encoded buffers) and letterboxes one image, both off the event loop. */
+  async #prepare(image: ImageInput, name: string, batch: boolean, signal?: AbortSignal): Promise<LetterboxResult<LetterboxDtype>> {
     // A batch needs one tensor size: pad every image to the full size then.
     const auto = this.#input.dynamicSize && this.#rect && !batch;
-    return letterbox(raw, { size: this.#input.size, auto, stride: this.info.stride ?? 32, dtype: this.#input.dtype });
+    const options = { size: this.#input.size, auto, stride: this.info.stride ?? 32, dtype: this.#input.dtype };
+    if (typeof image === 'string' || image instanceof Uint8Array) {
+      // Pixels trtjs decoded itself: no caller can reach them, so the letterbox reads them without a copy.
+      return letterboxOwnedAsync(await loadImage(image, { signal, maxPixels: this.#maxPixels }), options);
+    }
+    return letterboxAsync(validateRawImage(name, image), options);
   }
 
   async #infer(boxed: LetterboxResult<LetterboxDtype>[], signal?: AbortSignal): Promise<Tensor> {
@@ -175,15 +192,12 @@ export class Detector implements AsyncDisposable {
     return out;
   }
 
-  #postprocess(out: Tensor, boxed: LetterboxResult<LetterboxDtype>[], opts: DetectOptions): Detection[][] {
+  #postprocess(out: Tensor, boxed: LetterboxResult<LetterboxDtype>[], opts: Resolved): Detection[][] {
     if (!(out.data instanceof Float32Array || out.data instanceof Uint16Array) || out.dims.length !== 3) {
       throw new TrtjsError('ERR_BAD_MODEL', `Detector: output must be float32/float16 [batch, rows, cols], got ${out.dtype} [${out.dims.join(', ')}]`);
     }
-    const decoded = decode(out.data, out.dims, {
-      ...opts,
-      nc: this.info.names?.length,
-      end2end: this.info.end2end,
-    });
+    const { signal: _, ...decodeOptions } = opts;
+    const decoded = decode(out.data, out.dims, { ...decodeOptions, nc: this.info.names?.length, end2end: this.info.end2end });
     const names = this.info.names;
     return decoded.map((dets, i) => {
       const scaled = scaleBoxes(dets, boxed[i]);
@@ -202,54 +216,108 @@ export class Detector implements AsyncDisposable {
     });
   }
 
-  /** Releases the backend. Idempotent. */
-  async dispose(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
+  /**
+   * Refuses new requests; waiting ones reject with ERR_DISPOSED, running ones finish; then the backend is released.
+   * Idempotent.
+   */
+  protected async release(): Promise<void> {
+    this.#queue.close(this.disposedError());
+    await this.#queue.idle();
     await this.backend.dispose();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
   }
 }
 
-function validateDetectOptions(fn: string, options: unknown): DetectOptions {
+function inputSpec(info: ModelInfo, imgsz: DetectorOptions['imgsz']): InputSpec {
+  const inputs = info.inputs;
+  if (inputs.length !== 1 || inputs[0].shape.length !== 4) {
+    throw new TrtjsError('ERR_BAD_MODEL', `Detector: expected one image input [batch, 3, height, width], the model has ${inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`);
+  }
+  const input = inputs[0];
+  if (input.dtype !== 'float32' && input.dtype !== 'float16') throw new TrtjsError('ERR_BAD_MODEL', `Detector: image input must be float32 or float16, the model's is ${input.dtype}`);
+  if (typeof input.shape[1] === 'number' && input.shape[1] !== 3) throw new TrtjsError('ERR_BAD_MODEL', `Detector: expected 3 input channels, the model has ${input.shape[1]}`);
+  const [h, w] = [input.shape[2], input.shape[3]];
+  const dynamicSize = typeof h !== 'number' || typeof w !== 'number' || h <= 0 || w <= 0;
+  let size: [number, number];
+  if (imgsz !== undefined) {
+    if (typeof imgsz !== 'number' && !(Array.isArray(imgsz) && imgsz.length === 2)) check.fail('Detector.create: options.imgsz', 'a number or [height, width]', imgsz);
+    size = typeof imgsz === 'number' ? [imgsz, imgsz] : [imgsz[0], imgsz[1]];
+    size.forEach((d, i) => check.integer(`Detector.create: options.imgsz[${i}]`, d, 1, 8192));
+    if (!dynamicSize && (size[0] !== h || size[1] !== w)) {
+      throw new TrtjsError('ERR_SHAPE', `Detector.create: options.imgsz [${size.join(', ')}] differs from the model's fixed input [${h}, ${w}]`);
+    }
+  } else {
+    size = dynamicSize ? (info.imgsz ?? [640, 640]) : [h as number, w as number];
+  }
+  return { name: input.name, dtype: input.dtype, size, dynamicSize, dynamicBatch: typeof input.shape[0] !== 'number' || (input.shape[0] as number) <= 0 };
+}
+
+/** Metadata and outputs that could never give a detection are refused at load, not on every request. */
+function checkModel(info: ModelInfo): void {
+  if (info.outputs.length === 0) throw new TrtjsError('ERR_BAD_MODEL', 'Detector: the model has no outputs');
+  if (info.task !== undefined && info.task !== 'detect') {
+    throw new TrtjsError('ERR_BAD_MODEL', `Detector: the model's task is '${info.task}', not 'detect' (a Detector would misread its outputs)`);
+  }
+  if (info.names !== undefined && info.names.length === 0) throw new TrtjsError('ERR_BAD_MODEL', "Detector: the model's metadata names no classes (names: {})");
+  if (info.stride !== undefined && info.stride > 4096) throw new TrtjsError('ERR_BAD_MODEL', `Detector: the model's stride ${info.stride} is above 4096`);
+  if (info.imgsz !== undefined && info.imgsz.some((d) => d > 8192)) throw new TrtjsError('ERR_BAD_MODEL', `Detector: the model's imgsz [${info.imgsz.join(', ')}] is above 8192`);
+  const out = info.outputs[0];
+  if (out.shape.length !== 3) throw new TrtjsError('ERR_BAD_MODEL', `Detector: output '${out.name}' [${out.shape.join(', ')}] is not a YOLO detection head [batch, rows, cols]`);
+  if (typeof out.shape[1] === 'number' && out.shape[1] > 0 && typeof out.shape[2] === 'number' && out.shape[2] > 0) {
+    try {
+      detectHeadLayout(out.shape[1], out.shape[2], 'auto', info.names?.length, info.end2end);
+    } catch (err) {
+      throw new TrtjsError('ERR_BAD_MODEL', `Detector: ${(err as Error).message.replace(/^decode: /, '')}`, { cause: err });
+    }
+  }
+}
+
+/** A backend object someone built themselves must have what Detector uses. */
+function checkBackend(model: unknown): Backend {
+  const b = model as Partial<Backend> | null;
+  const info = b?.info as Partial<ModelInfo> | undefined;
+  if (
+    typeof b !== 'object' || b === null || typeof b.run !== 'function' || typeof b.dispose !== 'function' ||
+    typeof info !== 'object' || info === null || !Array.isArray(info.inputs) || !Array.isArray(info.outputs)
+  ) {
+    return check.fail('Detector.create: model', 'a model path, model bytes, or a Backend (with run, dispose and info.inputs/outputs)', model);
+  }
+  return b as Backend;
+}
+
+function checkImageInput(name: string, image: unknown): void {
+  if (typeof image === 'string' || image instanceof Uint8Array) return;
+  if (typeof image === 'object' && image !== null) validateRawImage(name, image);
+  else check.fail(name, 'a file path, an encoded image Buffer or raw pixels', image);
+}
+
+/** Validates per-call options; `base` fills what is not given (the Ultralytics defaults at create). */
+function resolveDetectOptions(fn: string, options: unknown, base: Partial<Resolved>): Resolved {
   const o = check.options<DetectOptions>(fn, options);
-  const out: DetectOptions = {};
+  const out: Partial<Resolved> = { ...base };
   if (o.conf !== undefined) out.conf = check.number(`${fn}.conf`, o.conf, 0, 1);
   if (o.iou !== undefined) out.iou = check.number(`${fn}.iou`, o.iou, 0, 1);
-  if (o.maxDet !== undefined) out.maxDet = check.integer(`${fn}.maxDet`, o.maxDet, 1);
+  if (o.maxDet !== undefined) out.maxDet = check.int32(`${fn}.maxDet`, o.maxDet, 1);
   if (o.agnostic !== undefined) out.agnostic = check.boolean(`${fn}.agnostic`, o.agnostic);
   if (o.multiLabel !== undefined) out.multiLabel = check.boolean(`${fn}.multiLabel`, o.multiLabel);
   if (o.classes !== undefined) {
     if (!Array.isArray(o.classes) && !ArrayBuffer.isView(o.classes)) check.fail(`${fn}.classes`, 'an array of class ids', o.classes);
-    out.classes = Array.from(o.classes as ArrayLike<number>, (c, i) => check.integer(`${fn}.classes[${i}]`, c, 0));
+    out.classes = Array.from(o.classes as ArrayLike<number>, (c, i) => check.int32(`${fn}.classes[${i}]`, c));
   }
-  if (o.signal !== undefined) {
-    if (!(o.signal instanceof AbortSignal)) check.fail(`${fn}.signal`, 'an AbortSignal', o.signal);
-    out.signal = o.signal;
-  }
-  return { ...DEFAULTS, ...out };
+  if (o.signal !== undefined) out.signal = check.optionalSignal(`${fn}.signal`, o.signal);
+  return out as Resolved;
 }
 
-async function toRaw(image: ImageInput, name: string, signal?: AbortSignal): Promise<RawImage> {
-  if (typeof image === 'string' || image instanceof Uint8Array) return loadImage(image, { signal });
-  if (typeof image === 'object' && image !== null) return validateRawImage(name, image);
-  return check.fail(name, 'a file path, an encoded image Buffer or raw pixels', image);
-}
-
-async function openBackend(model: ModelSource, choice: 'auto' | 'onnxruntime' | 'tensorrt', o: DetectorOptions): Promise<Backend> {
-  const { bytes, name } = await readModelBytes(model);
-  const isEngine = !looksLikeOnnx(bytes, name);
+async function openBackend(bytes: Uint8Array, name: string, choice: 'auto' | 'onnxruntime' | 'tensorrt', o: DetectorOptions): Promise<Backend> {
   // Neither ONNX nor an engine: say so before asking for TensorRT.
-  if (isEngine) readEngineFile(bytes, name);
-  if (choice === 'tensorrt' || (choice === 'auto' && isEngine)) {
+  const format = checkModelFile(bytes, name);
+  if (format === 'engine') readEngineFile(bytes, name);
+  const maxQueue = o.maxQueue ?? SERVICE.maxQueue;
+  if (choice === 'tensorrt' || (choice === 'auto' && format === 'engine')) {
     const caps = await capabilities();
     if (!caps.tensorrt.available) throw new TrtjsError('ERR_TRT_UNAVAILABLE', `TensorRT is unavailable: ${caps.tensorrt.reason}`);
-    return TensorRtBackend.load(bytes, o.tensorrt);
+    return TensorRtBackend.load({ bytes, name }, { maxQueue, ...o.tensorrt });
   }
-  if (isEngine) throw new BadInputError('Detector.create: ONNX Runtime cannot run a TensorRT engine; pass the ONNX model');
+  if (format === 'engine') throw new BadInputError(`Detector.create: ONNX Runtime cannot run the TensorRT engine ${name}; pass the ONNX model`);
   // An ONNX model runs on ONNX Runtime: TensorRT needs an engine built first (buildEngine / trtjs build).
-  return OnnxRuntimeBackend.load(bytes, o.onnxruntime);
+  return OnnxRuntimeBackend.load({ bytes, name }, { maxQueue, ...o.onnxruntime });
 }

@@ -3,7 +3,9 @@
  * TensorRT plan. A plain plan (trtexec, TensorRT's own serialize) starts with TensorRT's magic `ftrt` and
  * reads as "no metadata".
  */
+import { LIMITS } from '../defaults.js';
 import { TrtjsError } from '../errors.js';
+import * as check from '../util/validate.js';
 
 const PLAN_MAGIC = [0x66, 0x74, 0x72, 0x74]; // "ftrt"
 /** Far above any real metadata (COCO's is ~2 KB); a larger length means the file is not this layout. */
@@ -20,20 +22,45 @@ export function startsWithPlanMagic(bytes: Uint8Array, offset = 0): boolean {
   return bytes.length >= offset + 4 && PLAN_MAGIC.every((b, i) => bytes[offset + i] === b);
 }
 
+/** Deepest nesting of arrays and objects in JSON text, counted without parsing (strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 /** Splits an engine file into metadata and plan; ERR_BAD_MODEL when it is neither layout. */
 export function readEngineFile(bytes: Uint8Array, source = 'engine file'): EngineFile {
+  if (!(bytes instanceof Uint8Array)) check.fail('readEngineFile: bytes', "a Uint8Array or Buffer of the engine file's content", bytes);
+  if (typeof source !== 'string') check.fail('readEngineFile: source', 'a name for messages', source);
   if (startsWithPlanMagic(bytes)) return { plan: bytes };
   if (bytes.length < 8) throw new TrtjsError('ERR_BAD_MODEL', `${source}: ${bytes.length} bytes is too short for a TensorRT engine`);
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(0, true);
+  // Ultralytics' layout starts its JSON object at byte 4; anything else is not an engine at all.
+  if (bytes[4] !== 0x7b) throw new TrtjsError('ERR_BAD_MODEL', `${source} is not a TensorRT engine or an ONNX model (no plan magic, no metadata header)`);
   if (length <= 0 || length > MAX_HEADER || 4 + length >= bytes.length) {
     throw new TrtjsError(
       'ERR_BAD_MODEL',
-      `${source}: not a TensorRT engine: no plan magic, and a metadata length of ${length} bytes does not fit a ${bytes.length}-byte file`,
+      `${source}: truncated or corrupt TensorRT engine: a metadata length of ${length} bytes does not fit the ${bytes.length}-byte file`,
     );
   }
   let metadata: unknown;
   try {
-    metadata = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(4, 4 + length)));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(4, 4 + length));
+    // JSON.parse copes with any depth, but everything that walks the result recursively would not.
+    const depth = jsonDepth(text);
+    if (depth > LIMITS.metadataDepth) throw new Error(`it nests ${depth} levels deep (at most ${LIMITS.metadataDepth})`);
+    metadata = JSON.parse(text);
   } catch (err) {
     throw new TrtjsError('ERR_BAD_MODEL', `${source}: the ${length}-byte metadata header is not valid UTF-8 JSON (${(err as Error).message})`, { cause: err });
   }
@@ -51,6 +78,8 @@ export function readEngineFile(bytes: Uint8Array, source = 'engine file'): Engin
  * its character count equals its byte count, which is what Ultralytics' reader assumes.
  */
 export function writeEngineFile(plan: Uint8Array, metadata: Record<string, unknown>): Uint8Array {
+  if (!(plan instanceof Uint8Array)) check.fail('writeEngineFile: plan', 'a Uint8Array of a serialized TensorRT plan', plan);
+  check.object('writeEngineFile: metadata', metadata);
   const json = JSON.stringify(metadata).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const header = new TextEncoder().encode(json);
   const out = new Uint8Array(4 + header.length + plan.length);

@@ -1,3 +1,4 @@
+import { LIMITS } from '../defaults.js';
 import { TrtjsError } from '../errors.js';
 import { parsePythonLiteral, type PyValue } from './python-literal.js';
 
@@ -38,20 +39,29 @@ export interface ModelInfo {
 /** The fields trtjs interprets, parsed strictly from Ultralytics' metadata strings. */
 export type ParsedMetadata = Pick<ModelInfo, 'task' | 'names' | 'imgsz' | 'stride' | 'batch' | 'end2end' | 'dynamic' | 'half'>;
 
-const bad = (key: string, expected: string, got: unknown): never => {
-  throw new TrtjsError('ERR_BAD_MODEL', `metadata '${key}' must be ${expected}, got ${JSON.stringify(got)}`);
-};
+function shortJson(value: unknown): string {
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  const text = typeof value === 'object' && value !== null ? `an object with ${Object.keys(value).length} keys` : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
 
 /**
  * Parses Ultralytics' metadata. Values are Python literals (`{0: 'person'}`, `[640, 640]`, `True`) in ONNX files
  * and JSON in engine headers (where `names` has string keys); both are accepted. Unknown keys are kept
  * unparsed in ModelInfo.metadata.
  */
-export function parseMetadata(raw: Record<string, string | PyValue>): ParsedMetadata {
+export function parseMetadata(raw: Record<string, string | PyValue>, source?: string): ParsedMetadata {
+  const where = source ? `${source}: ` : '';
+  const bad = (key: string, expected: string, got: unknown): never => {
+    throw new TrtjsError('ERR_BAD_MODEL', `${where}metadata '${key}' must be ${expected}, got ${shortJson(got)}`);
+  };
   const value = (key: string): PyValue | undefined => {
     const v = raw[key];
     if (v === undefined) return undefined;
-    return typeof v === 'string' && key !== 'task' ? parsePythonLiteral(v, `metadata '${key}'`) : v;
+    const parsed = typeof v === 'string' && key !== 'task' ? parsePythonLiteral(v, `${where}metadata '${key}'`) : v;
+    const size = Array.isArray(parsed) ? parsed.length : parsed && typeof parsed === 'object' ? Object.keys(parsed).length : 0;
+    if (size > LIMITS.metadataEntries) bad(key, `at most ${LIMITS.metadataEntries} entries`, parsed);
+    return parsed;
   };
   const out: ParsedMetadata = {};
   const task = raw.task;
@@ -81,9 +91,10 @@ export function parseMetadata(raw: Record<string, string | PyValue>): ParsedMeta
   const int = (key: 'stride' | 'batch') => {
     const v = value(key);
     if (v === undefined) return;
-    const n = Array.isArray(v) ? Math.max(...(v as number[])) : v; // some exports write stride as a list
-    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) bad(key, 'a positive integer', v);
-    out[key] = n as number;
+    // Some exports write stride as a list (the strides of each head): the largest counts.
+    const positive = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0;
+    if (Array.isArray(v) ? !v.length || !v.every(positive) : !positive(v)) bad(key, 'a positive integer', v);
+    out[key] = Array.isArray(v) ? (v as number[]).reduce((a, b) => Math.max(a, b)) : (v as number);
   };
   int('stride');
   int('batch');

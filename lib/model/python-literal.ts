@@ -3,11 +3,14 @@
  * tuples, strings, numbers, True/False/None). Never evaluates anything; anything else is an error naming the
  * position.
  */
+import { LIMITS } from '../defaults.js';
 import { TrtjsError } from '../errors.js';
+import * as check from '../util/validate.js';
 
 export type PyValue = null | boolean | number | string | PyValue[] | { [key: string]: PyValue };
 
 export function parsePythonLiteral(text: string, what = 'value'): PyValue {
+  if (typeof text !== 'string') check.fail('parsePythonLiteral: text', 'a string', text);
   let i = 0;
   const fail = (message: string): never => {
     throw new TrtjsError('ERR_BAD_MODEL', `${what}: ${message} at position ${i} of ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`);
@@ -39,7 +42,7 @@ export function parsePythonLiteral(text: string, what = 'value'): PyValue {
     return out;
   };
   const value = (depth: number): PyValue => {
-    if (depth > 64) fail('nesting too deep');
+    if (depth > LIMITS.metadataDepth) fail(`nesting deeper than ${LIMITS.metadataDepth} levels`);
     skip();
     const c = text[i];
     if (c === undefined) return fail('unexpected end');

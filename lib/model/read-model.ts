@@ -3,23 +3,47 @@ import { extname } from 'node:path';
 
 import { BadInputError, TrtjsError } from '../errors.js';
 import * as check from '../util/validate.js';
-import { readEngineFile } from './engine-file.js';
+import { readEngineFile, startsWithPlanMagic } from './engine-file.js';
 import { parseMetadata, type ModelInfo } from './model-info.js';
 import { decodeOnnx, onnxModelInfo } from './onnx-info.js';
 
-/** A model given as a path or as the bytes of an ONNX or engine file. */
-export type ModelSource = string | Uint8Array;
+/** Model bytes with the name messages should call them by (the file they were read from, say). */
+export interface NamedModelBytes {
+  bytes: Uint8Array;
+  name: string;
+}
+
+/** A model given as a path, as the bytes of an ONNX or engine file, or as such bytes with a name. */
+export type ModelSource = string | Uint8Array | NamedModelBytes;
+
+export function isModelSource(value: unknown): value is ModelSource {
+  if (typeof value === 'string' || value instanceof Uint8Array) return true;
+  const v = value as Partial<NamedModelBytes> | null;
+  return typeof v === 'object' && v !== null && v.bytes instanceof Uint8Array && typeof v.name === 'string';
+}
+
+function readError(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return (err as Error).message;
+}
 
 export async function readModelBytes(source: ModelSource, what = 'model'): Promise<{ bytes: Uint8Array; name: string }> {
   if (typeof source === 'string') {
+    let bytes: Uint8Array;
     try {
-      return { bytes: await readFile(source), name: source };
+      bytes = await readFile(source);
     } catch (err) {
-      throw new BadInputError(`${what}: cannot read ${source}: ${(err as Error).message}`, { cause: err });
+      throw new BadInputError(`${what}: cannot read ${source}: ${readError(source, err)}`, { cause: err });
     }
+    if (bytes.length === 0) throw new TrtjsError('ERR_BAD_MODEL', `${source}: the file is empty`);
+    return { bytes, name: source };
   }
-  if (source instanceof Uint8Array) return { bytes: source, name: `${source.length}-byte ${what}` };
-  return check.fail(what, 'a file path or a Uint8Array/Buffer', source);
+  if (source instanceof Uint8Array) return { bytes: source, name: `the ${source.length}-byte ${what}` };
+  if (isModelSource(source)) return { bytes: source.bytes, name: source.name };
+  return check.fail(what, 'a file path, a Uint8Array/Buffer, or { bytes, name }', source);
 }
 
 /** ONNX files start with protobuf field 1 (ir_version, varint): byte 0x08. Engines never do. */
@@ -28,6 +52,25 @@ export function looksLikeOnnx(bytes: Uint8Array, name: string): boolean {
   if (ext === '.onnx') return true;
   if (ext === '.engine' || ext === '.plan' || ext === '.trt') return false;
   return bytes[0] === 0x08;
+}
+
+/**
+ * Which kind of model file this is, from its content (the extension only breaks ties): ERR_BAD_MODEL naming the
+ * file when it is neither ONNX nor a TensorRT engine (plain plan or Ultralytics' metadata header).
+ */
+export function checkModelFile(bytes: Uint8Array, name: string): 'onnx' | 'engine' {
+  if (bytes.length === 0) throw new TrtjsError('ERR_BAD_MODEL', `${name}: the file is empty`);
+  if (startsWithPlanMagic(bytes)) return 'engine';
+  if (bytes.length >= 8) {
+    const header = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(0, true);
+    // Ultralytics' layout: a JSON object's length, then '{'.
+    if (header > 0 && header < bytes.length - 4 && bytes[4] === 0x7b) return 'engine';
+  }
+  if (bytes[0] === 0x08) return 'onnx';
+  const ext = extname(name).toLowerCase();
+  const hint = ext === '.onnx' || ext === '.engine' || ext === '.plan' || ext === '.trt' ? ` despite its ${ext} name` : '';
+  const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new TrtjsError('ERR_BAD_MODEL', `${name} is not an ONNX model or TensorRT engine${hint} (it starts with bytes ${head})`);
 }
 
 /**
@@ -42,10 +85,9 @@ export function looksLikeOnnx(bytes: Uint8Array, name: string): boolean {
  */
 export async function readModelInfo(source: ModelSource): Promise<ModelInfo> {
   const { bytes, name } = await readModelBytes(source);
-  if (bytes.length === 0) throw new TrtjsError('ERR_BAD_MODEL', `${name}: the file is empty`);
-  if (looksLikeOnnx(bytes, name)) return onnxModelInfo(decodeOnnx(bytes, name));
+  if (checkModelFile(bytes, name) === 'onnx') return onnxModelInfo(decodeOnnx(bytes, name));
   const engine = readEngineFile(bytes, name);
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(engine.metadata ?? {})) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  return { format: 'engine', ...parseMetadata((engine.metadata ?? {}) as Record<string, never>), inputs: [], outputs: [], metadata };
+  return { format: 'engine', ...parseMetadata((engine.metadata ?? {}) as Record<string, never>, name), inputs: [], outputs: [], metadata };
 }

@@ -1,4 +1,6 @@
+import { LIMITS, PREDICT } from '../defaults.js';
 import { BadInputError, callNative } from '../errors.js';
+import type { Tensor } from '../backends/backend.js';
 import { addon, type NativeDecodeParams } from '../native/binding.js';
 import * as check from '../util/validate.js';
 import type { Detections } from './detections.js';
@@ -94,37 +96,45 @@ function classCount(o: Partial<DecodeOptions>): number | undefined {
  * 7680-pixel class offset, `maxDet`). End-to-end heads are only thresholded. Boxes are in model-input pixels:
  * map them back with {@link scaleBoxes}. Synchronous (well under a millisecond for [1, 84, 8400], see bench/).
  *
- * @param output the raw output tensor: Float32Array, or Uint16Array holding float16 bits
+ * @param output the raw output: Float32Array, or Uint16Array holding float16 bits; or a backend's output tensor
+ *   `{ dtype, dims, data }` as it comes (then the second argument is the options)
  * @param shape its shape, [B, rows, cols] (or [rows, cols] for one image)
  * @returns one {@link Detections} per batch item
  *
  * @example
  * ```ts
- * const [dets] = decode(output.data as Float32Array, [1, 84, 8400], { conf: 0.25, iou: 0.7 });
+ * const { output0 } = await backend.run({ images: input });
+ * const [dets] = decode(output0, { conf: 0.25, iou: 0.7 });
  * ```
  */
-export function decode(output: Float32Array | Uint16Array, shape: readonly number[], options?: DecodeOptions): Detections[] {
+export function decode(output: Float32Array | Uint16Array | Tensor, shape?: readonly number[] | DecodeOptions, options?: DecodeOptions): Detections[] {
+  // decode(tensor, options): a backend's output as it comes.
+  if (isTensor(output)) {
+    if (shape !== undefined && (Array.isArray(shape) || typeof shape !== 'object')) check.fail('decode: options', 'an options object (the shape comes from the tensor)', shape);
+    return decode(output.data as Float32Array, output.dims, shape as DecodeOptions | undefined);
+  }
   if (!(output instanceof Float32Array || output instanceof Uint16Array)) {
-    check.fail('decode: output', 'a Float32Array (float32) or a Uint16Array (float16 bits)', output);
+    check.fail('decode: output', 'a Float32Array (float32), a Uint16Array (float16 bits) or a float32/float16 tensor { dtype, dims, data }', output);
   }
   if (!Array.isArray(shape) || (shape.length !== 2 && shape.length !== 3)) check.fail('decode: shape', '[batch, rows, cols] or [rows, cols]', shape);
-  const dims = shape.map((d, i) => check.integer(`decode: shape[${i}]`, d, 0, 1 << 30));
+  const dims = shape.map((d, i) => check.integer(`decode: shape[${i}]`, d, 0, LIMITS.int32));
   const [batch, rows, cols] = dims.length === 3 ? dims : [1, dims[0], dims[1]];
+  if (batch > LIMITS.batch) check.fail('decode: shape[0] (batch)', `at most ${LIMITS.batch}`, batch);
   if (output.length !== batch * rows * cols) check.fail('decode: output', `${batch * rows * cols} values for shape [${dims.join(', ')}]`, output);
 
   const o = check.options<DecodeOptions>('decode: options', options);
   const format = check.optional(o.format, 'auto' as HeadFormat | 'auto', (v) => check.oneOf('decode: options.format', v, FORMATS));
   const end2end = check.optional(o.end2end, undefined, (v) => check.boolean('decode: options.end2end', v));
-  const conf = check.optional(o.conf, 0.25, (v) => check.number('decode: options.conf', v, 0, 1));
-  const iou = check.optional(o.iou, 0.7, (v) => check.number('decode: options.iou', v, 0, 1));
-  const maxDet = check.optional(o.maxDet, 300, (v) => check.integer('decode: options.maxDet', v, 1));
-  const maxNms = check.optional(o.maxNms, 30000, (v) => check.integer('decode: options.maxNms', v, 1));
-  const agnostic = check.optional(o.agnostic, false, (v) => check.boolean('decode: options.agnostic', v));
-  const multiLabel = check.optional(o.multiLabel, false, (v) => check.boolean('decode: options.multiLabel', v));
+  const conf = check.optional(o.conf, PREDICT.conf, (v) => check.number('decode: options.conf', v, 0, 1));
+  const iou = check.optional(o.iou, PREDICT.iou, (v) => check.number('decode: options.iou', v, 0, 1));
+  const maxDet = check.optional(o.maxDet, PREDICT.maxDet, (v) => check.int32('decode: options.maxDet', v, 1));
+  const maxNms = check.optional(o.maxNms, PREDICT.maxNms, (v) => check.int32('decode: options.maxNms', v, 1));
+  const agnostic = check.optional(o.agnostic, PREDICT.agnostic, (v) => check.boolean('decode: options.agnostic', v));
+  const multiLabel = check.optional(o.multiLabel, PREDICT.multiLabel, (v) => check.boolean('decode: options.multiLabel', v));
   let classes: Int32Array | null = null;
   if (o.classes !== undefined) {
     if (!(Array.isArray(o.classes) || ArrayBuffer.isView(o.classes))) check.fail('decode: options.classes', 'an array of class ids', o.classes);
-    classes = Int32Array.from(o.classes as ArrayLike<number>, (c, i) => check.integer(`decode: options.classes[${i}]`, c, 0));
+    classes = Int32Array.from(o.classes as ArrayLike<number>, (c, i) => check.int32(`decode: options.classes[${i}]`, c));
   }
   const nc = classCount(o);
   if (batch === 0 || rows === 0 || cols === 0) return Array.from({ length: batch }, () => empty());
@@ -152,6 +162,11 @@ export function decode(output: Float32Array | Uint16Array, shape: readonly numbe
     results.push({ count: r.scores.length, boxes: r.boxes, scores: r.scores, classes: r.classes });
   }
   return results;
+}
+
+function isTensor(value: unknown): value is Tensor {
+  const t = value as Partial<Tensor> | null;
+  return typeof t === 'object' && t !== null && !ArrayBuffer.isView(t) && 'dims' in t && 'data' in t;
 }
 
 function empty(): Detections {

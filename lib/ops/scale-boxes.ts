@@ -34,8 +34,13 @@ export function scaleBoxes<T extends Detections>(
   sourceSize?: [number, number],
 ): T {
   const d = check.object<Detections>('scaleBoxes: detections', detections);
-  if (!(d.boxes instanceof Float32Array) || d.boxes.length < d.count * 4) check.fail('scaleBoxes: detections.boxes', `a Float32Array of ${d.count * 4} values`, d.boxes);
+  const count = check.integer('scaleBoxes: detections.count', d.count, 0, 2 ** 31 - 1);
+  if (!(d.boxes instanceof Float32Array) || d.boxes.length < count * 4) check.fail('scaleBoxes: detections.boxes', `a Float32Array of ${count * 4} values`, d.boxes);
   const m = check.object<Partial<LetterboxResult<LetterboxDtype>> & BoxMapping>('scaleBoxes: from', from);
+  const pair = (name: string, v: unknown, min: number): [number, number] => {
+    if (!Array.isArray(v) || v.length !== 2) check.fail(name, '[x, y]', v);
+    return [check.number(`${name}[0]`, v[0], min), check.number(`${name}[1]`, v[1], min)];
+  };
   const size = sourceSize ?? m.sourceSize;
   if (!Array.isArray(size) || size.length !== 2) check.fail('scaleBoxes: sourceSize', '[width, height] of the source image', size);
   const w0 = check.integer('scaleBoxes: sourceSize[0] (width)', size[0], 1);
@@ -43,31 +48,31 @@ export function scaleBoxes<T extends Detections>(
 
   let gx: number, gy: number, px: number, py: number;
   if (m.shape !== undefined && m.layout !== undefined) {
+    if (!Array.isArray(m.shape) || m.shape.length !== 4) check.fail('scaleBoxes: from.shape', 'the letterbox result shape [1, 3, h, w] or [1, h, w, 3]', m.shape);
     const [h1, w1] = m.layout === 'nchw' ? [m.shape[2], m.shape[3]] : [m.shape[1], m.shape[2]];
+    const scale = pair('scaleBoxes: from.scale', m.scale, Number.MIN_VALUE);
+    const pad = pair('scaleBoxes: from.pad', m.pad, 0);
     const gain = Math.min(h1 / h0, w1 / w0);
-    const uniform = m.scale[0] === m.scale[1] && Math.abs(gain - m.scale[0]) <= 0.01 * gain;
+    const uniform = scale[0] === scale[1] && Math.abs(gain - scale[0]) <= 0.01 * gain;
     if (uniform) {
       gx = gy = gain;
       px = pyRound((w1 - w0 * gain) / 2 - 0.1);
       py = pyRound((h1 - h0 * gain) / 2 - 0.1);
     } else {
-      [gx, gy] = m.scale;
-      [px, py] = m.pad;
+      [gx, gy] = scale;
+      [px, py] = pad;
     }
   } else {
-    const scale = Array.isArray(m.scale) ? m.scale : [m.scale, m.scale];
-    gx = check.number('scaleBoxes: from.scale[0]', scale[0], Number.MIN_VALUE);
-    gy = check.number('scaleBoxes: from.scale[1]', scale[1], Number.MIN_VALUE);
-    if (!Array.isArray(m.pad) || m.pad.length !== 2) check.fail('scaleBoxes: from.pad', '[left, top]', m.pad);
-    px = check.number('scaleBoxes: from.pad[0]', m.pad[0]);
-    py = check.number('scaleBoxes: from.pad[1]', m.pad[1]);
+    const scale = typeof m.scale === 'number' ? [m.scale, m.scale] : m.scale;
+    [gx, gy] = pair('scaleBoxes: from.scale', scale, Number.MIN_VALUE);
+    [px, py] = pair('scaleBoxes: from.pad', m.pad, -Infinity);
   }
 
   // torch: float32 tensor op Python scalar computes in float32
   const fgx = f32(gx), fgy = f32(gy), fpx = f32(px), fpy = f32(py);
-  const boxes = new Float32Array(d.count * 4);
+  const boxes = new Float32Array(count * 4);
   const clip = (v: number, max: number) => (v < 0 ? 0 : v > max ? max : v);
-  for (let i = 0; i < d.count; i++) {
+  for (let i = 0; i < count; i++) {
     const o = i * 4;
     boxes[o] = clip(f32(f32(d.boxes[o] - fpx) / fgx), w0);
     boxes[o + 1] = clip(f32(f32(d.boxes[o + 1] - fpy) / fgy), h0);

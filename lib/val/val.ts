@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 
 import { Detector, type DetectorOptions } from '../detector/detector.js';
-import { TrtjsError } from '../errors.js';
+import { VAL } from '../defaults.js';
+import { TrtjsError, throwIfAborted } from '../errors.js';
 import type { ModelSource } from '../model/read-model.js';
 import * as check from '../util/validate.js';
 import { readYoloDataset, toPixelBoxes } from './dataset.js';
@@ -45,10 +46,13 @@ export interface ValResult extends MetricsResult {
 export async function val(options: ValOptions): Promise<ValResult> {
   const o = check.object<ValOptions>('val: options', options);
   if (typeof o.data !== 'string') check.fail('val: options.data', 'the path of a dataset YAML', o.data);
-  const conf = check.optional(o.conf, 0.001, (v) => check.number('val: options.conf', v, 0, 1));
-  const iou = check.optional(o.iou, 0.7, (v) => check.number('val: options.iou', v, 0, 1));
-  const maxDet = check.optional(o.maxDet, 300, (v) => check.integer('val: options.maxDet', v, 1));
+  const conf = check.optional(o.conf, VAL.conf, (v) => check.number('val: options.conf', v, 0, 1));
+  const iou = check.optional(o.iou, VAL.iou, (v) => check.number('val: options.iou', v, 0, 1));
+  const maxDet = check.optional(o.maxDet, VAL.maxDet, (v) => check.int32('val: options.maxDet', v, 1));
   const limit = check.optional(o.limit, Infinity, (v) => check.integer('val: options.limit', v, 1));
+  const signal = check.optionalSignal('val: options.signal', o.signal);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') check.fail('val: options.onProgress', 'a function', o.onProgress);
+  throwIfAborted('val', signal);
   const ds = readYoloDataset(o.data, { root: o.root, split: o.split });
   const images = ds.images.slice(0, limit);
   const own = !(o.model instanceof Detector);
@@ -60,10 +64,10 @@ export async function val(options: ValOptions): Promise<ValResult> {
     const metrics = new DetectionMetrics(ds.names.length);
     let ms = 0;
     for (let i = 0; i < images.length; i++) {
-      o.signal?.throwIfAborted();
+      throwIfAborted('val', signal);
       const item = images[i];
       const t0 = performance.now();
-      const dets = await detector.detect(item.image, { conf, iou, maxDet, multiLabel: true, signal: o.signal });
+      const dets = await detector.detect(item.image, { conf, iou, maxDet, multiLabel: VAL.multiLabel, signal });
       ms += performance.now() - t0;
       const { width = 0, height = 0, orientation } = await sharp(item.image).metadata();
       const [w, h] = orientation && orientation >= 5 ? [height, width] : [width, height];

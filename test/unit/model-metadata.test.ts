@@ -114,8 +114,11 @@ describe('engine file layout (Ultralytics: int32 LE length, JSON, plan)', () => 
     const negative = new Uint8Array(good);
     new DataView(negative.buffer).setInt32(0, -5, true);
     await expectCode(() => readEngineFile(negative), 'ERR_BAD_MODEL', /does not fit/);
+    const notObject = new Uint8Array(good);
+    notObject[4] = 0x5b; // '[': not Ultralytics' layout, so not an engine at all
+    await expectCode(() => readEngineFile(notObject), 'ERR_BAD_MODEL', /is not a TensorRT engine or an ONNX model/);
     const badJson = new Uint8Array(good);
-    badJson[4] = 0x5b; // '['
+    badJson[5] = 0x7d; // '{}' followed by more text
     await expectCode(() => readEngineFile(badJson), 'ERR_BAD_MODEL', /JSON/);
     await expectCode(() => readEngineFile(good.subarray(0, good.length - plan.length)), 'ERR_BAD_MODEL');
     const noPlan = new Uint8Array(good);
