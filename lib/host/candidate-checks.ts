@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
+import { GOLDEN } from '../defaults.js';
 import type { Detection } from '../detector/detection.js';
 import type { ModelInfo, TensorInfo } from '../model/model-info.js';
 
@@ -134,9 +135,9 @@ export interface GoldenTolerance {
 
 /** Every confident expected detection needs a same-class twin in `actual`, within the tolerances. */
 export function checkGolden(expected: Detection[], actual: Detection[], tol: GoldenTolerance = {}): void {
-  const minIou = tol.iou ?? 0.5;
-  const maxScore = tol.score ?? 0.35;
-  const minScore = tol.minScore ?? 0.5;
+  const minIou = tol.iou ?? GOLDEN.iou;
+  const maxScore = tol.score ?? GOLDEN.score;
+  const minScore = tol.minScore ?? GOLDEN.minScore;
   const want = expected.filter((d) => d.score >= minScore);
   if (!want.length) throw new CandidateRejection('golden', 'the golden image has no confident expected detection to check');
   for (const d of want) {

@@ -14,6 +14,7 @@ export class HostMetrics {
   });
   readonly inFlight = new Gauge({ name: 'trtjs_inflight_requests', help: 'Requests running now', registers: [this.registry] });
   readonly swaps = new Counter({ name: 'trtjs_swaps_total', help: 'Swap attempts by result', labelNames: ['result'], registers: [this.registry] });
+  readonly deferred = new Counter({ name: 'trtjs_swaps_deferred_total', help: 'Changed model files the watcher deferred because of the rate limit', registers: [this.registry] });
   readonly stage = new Histogram({
     name: 'trtjs_swap_stage_seconds',
     help: 'Time per swap stage',

@@ -54,7 +54,7 @@ describe('ModelHost: hot swap under load', () => {
     const rssBefore = process.memoryUsage().rss;
     const host = await ModelHost.open(v8, { minSwapIntervalMs: 0, golden: { image: bus }, warmup: 1 });
     const events: string[] = [];
-    for (const e of ['loading', 'swapped', 'rejected', 'drained']) host.on(e, () => events.push(e));
+    for (const e of ['loading', 'swapped', 'rejected', 'drained'] as const) host.on(e, () => events.push(e));
 
     let stop = false;
     let swapping = false;
