@@ -144,7 +144,10 @@ export class OnnxRuntimeBackend extends Resource implements Backend {
     await requireOnnxRuntime();
     const { bytes, name } = await readModelBytes(source, 'model');
     const info = onnxModelInfo(decodeOnnx(bytes, name));
-    const worker = new Worker(new URL('./onnxruntime-worker.mjs', import.meta.url));
+    // Started from a string that imports the worker module: Node refuses a worker *file* when the process runs under
+    // `--input-type` (a `node --input-type=module -e` script), and the process's other flags must pass unchanged.
+    const entry = new URL('./onnxruntime-worker.mjs', import.meta.url).href;
+    const worker = new Worker(`import(${JSON.stringify(entry)});`, { eval: true });
     const exit = new Promise<number>((resolve) => worker.once('exit', resolve));
     const sessionOptions: Record<string, unknown> = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
     if (intra) sessionOptions.intraOpNumThreads = intra;

@@ -1,6 +1,7 @@
 #include "cpu/nms.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace trtjs::cpu {
 
@@ -30,14 +31,22 @@ std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t*
     area[k] = (x2[k] - x1[k]) * (y2[k] - y1[k]);
     if (classes) cls[k] = classes[order[k]];
   }
+  // `(double)iou > threshold` for a float iou is `iou > t` with t the largest float <= threshold: comparing in float
+  // keeps the inner loop branch-free and four-wide while giving the same answers (NaN compares false either way).
+  float t = static_cast<float>(iouThreshold);
+  if (static_cast<double>(t) > iouThreshold) t = std::nextafter(t, -INFINITY);
   std::vector<unsigned char> suppressed(m, 0);
   for (size_t i = 0; i < m && keep.size() < limit; ++i) {
     if (suppressed[i]) continue;
     keep.push_back(order[i]);
     if (keep.size() >= limit) break;  // later boxes could only be dropped, never kept
     const float ix1 = x1[i], iy1 = y1[i], ix2 = x2[i], iy2 = y2[i], iarea = area[i];
+    const int32_t ic = classes ? cls[i] : 0;
+    const int32_t* cj = classes ? cls.data() : nullptr;
+    unsigned char* sup = suppressed.data();
+    // Every later box is tested, suppressed or not: no data-dependent branch, so the compiler vectorises the loop.
+    // Already suppressed boxes stay suppressed (|=), so the result is the greedy rule's.
     for (size_t j = i + 1; j < m; ++j) {
-      if (suppressed[j] || (classes && cls[j] != cls[i])) continue;
       // Same operand order as torchvision so NaN coordinates resolve the same way in std::max/std::min.
       const float xx1 = std::max(ix1, x1[j]);
       const float yy1 = std::max(iy1, y1[j]);
@@ -47,7 +56,8 @@ std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t*
       const float h = std::max(0.0f, yy2 - yy1);
       const float inter = w * h;
       const float ovr = inter / (iarea + area[j] - inter);
-      if (static_cast<double>(ovr) > iouThreshold) suppressed[j] = 1;
+      const bool sameClass = cj == nullptr || cj[j] == ic;
+      sup[j] |= static_cast<unsigned char>((ovr > t) & sameClass);
     }
   }
   return keep;

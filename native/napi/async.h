@@ -1,6 +1,6 @@
 // Runs `work` on the libuv pool and settles a Promise with `settle(env, result)` on the JS thread.
 // `work` must not touch JS values: callers copy what they need out of the arguments first. `cleanup`, if
-// given, runs on the JS thread before the Promise settles, whether the work succeeded or not.
+// given, runs on the JS thread after `settle` and before the Promise settles, whether the work succeeded or not.
 #pragma once
 #include <napi.h>
 
@@ -45,21 +45,26 @@ class PromiseWorker : public Napi::AsyncWorker {
 
   void OnOK() override {
     Napi::Env env = Env();
-    if (cleanup_) cleanup_();
+    // settle_ may still read what cleanup_ releases (references to the caller's arrays): it runs first, then cleanup_,
+    // then the Promise settles.
+    Napi::Value value, error;
     if (!code_.empty()) {
-      deferred_.Reject(makeError(env, code_, message_).Value());
-      return;
+      error = makeError(env, code_, message_).Value();
+    } else {
+      try {
+        value = settle_(env, *result_);
+      } catch (const Napi::Error& e) {
+        error = e.Value();
+      } catch (const std::bad_alloc&) {
+        error = makeError(env, "ERR_OUT_OF_MEMORY", "out of host memory").Value();
+      } catch (const std::exception& e) {
+        // Anything else escaping here would terminate the process (node-addon-api only catches Napi::Error).
+        error = makeError(env, "ERR_NATIVE", e.what()).Value();
+      }
     }
-    try {
-      deferred_.Resolve(settle_(env, *result_));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    } catch (const std::bad_alloc&) {
-      deferred_.Reject(makeError(env, "ERR_OUT_OF_MEMORY", "out of host memory").Value());
-    } catch (const std::exception& e) {
-      // Anything else escaping here would terminate the process (node-addon-api only catches Napi::Error).
-      deferred_.Reject(makeError(env, "ERR_NATIVE", e.what()).Value());
-    }
+    if (cleanup_) cleanup_();
+    if (error.IsEmpty()) deferred_.Resolve(value);
+    else deferred_.Reject(error);
   }
 
   void OnError(const Napi::Error& e) override {

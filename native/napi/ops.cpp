@@ -99,10 +99,15 @@ Napi::Value letterboxAsync(const Napi::CallbackInfo& info) {
       },
       [held, outBytes](Napi::Env env, std::string&) -> Napi::Value {
         if (!held->result.empty()) {
-          Napi::TypedArray out = held->out.Value().As<Napi::TypedArray>();
-          if (out.ArrayBuffer().IsDetached() || out.ByteLength() < outBytes)
+          // Read through JS properties: they answer for a detached array too (byteLength 0), the typed-array info
+          // call does not.
+          Napi::Object out = held->out.Value();
+          Napi::Value buffer = out.Get("buffer");
+          double byteLength = out.Get("byteLength").As<Napi::Number>().DoubleValue();
+          if (!buffer.IsArrayBuffer() || buffer.As<Napi::ArrayBuffer>().IsDetached() || byteLength < static_cast<double>(outBytes))
             throwError(env, "ERR_BAD_INPUT", "letterboxAsync: options.out was detached (transferred) before the letterbox finished");
-          std::memcpy(static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset(), held->result.data(), outBytes);
+          auto typed = out.As<Napi::TypedArray>();
+          std::memcpy(static_cast<uint8_t*>(buffer.As<Napi::ArrayBuffer>().Data()) + typed.ByteOffset(), held->result.data(), outBytes);
         }
         return env.Undefined();
       },
