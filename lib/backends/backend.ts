@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { ModelInfo, TensorDtype } from '../model/model-info.js';
 
 /** The arrays that hold each tensor dtype (float16 as raw IEEE half bits). */

@@ -1,11 +1,38 @@
 import sharp from 'sharp';
 
 import type { Detection } from '../detector/detection.js';
+import { BadInputError } from '../errors.js';
 
 const PALETTE = ['#FF3838', '#FF9D97', '#FF701F', '#FFB21D', '#CFD231', '#48F90A', '#92CC17', '#3DDB86', '#1A9334', '#00D4BB', '#2C99A8', '#00C2FF', '#344593', '#6473FF', '#0018EC', '#8438FF', '#520085', '#CB38FF', '#FF95C8', '#FF37C7'];
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/**
+ * Where each box's label goes, so that no two labels overlap (a score hidden under another label cannot be read):
+ * above the box if free, else inside its top edge, below it, inside its bottom edge, then further up or down in
+ * label-height steps. Boxes are placed in the order given (highest score first), inside the image.
+ */
+export function placeLabels(boxes: Array<[number, number, number, number]>, sizes: Array<{ w: number; h: number }>, width: number, height: number): Rect[] {
+  const placed: Rect[] = [];
+  boxes.forEach(([x1, y1, x2, y2], i) => {
+    const { w, h } = sizes[i];
+    const fit = (x: number, y: number): Rect => ({ x: Math.max(0, Math.min(x, width - w)), y: Math.max(0, Math.min(y, height - h)), w, h });
+    const candidates = [fit(x1, y1 - h), fit(x1, y1), fit(x1, y2), fit(x1, y2 - h)];
+    for (let k = 1; k < 2 * Math.ceil(height / h); k++) candidates.push(fit(x1, y1 - h - k * h), fit(x1, y2 + k * h));
+    placed.push(candidates.find((c) => !placed.some((p) => overlaps(c, p))) ?? candidates[0]);
+  });
+  return placed;
 }
 
 /** Draws boxes and labels onto the image (as decoded, EXIF orientation applied) and writes it to `out`. */
@@ -14,17 +41,27 @@ export async function saveAnnotated(input: string | Uint8Array, detections: Dete
   const { width = 0, height = 0 } = await sharp(await base.clone().toBuffer()).metadata();
   const line = Math.max(2, Math.round((width + height) / 600));
   const font = Math.max(12, line * 6);
-  const shapes = detections.map((d) => {
+  const labels = detections.map((d) => `${escapeXml(d.className)} ${d.score.toFixed(2)}`);
+  const rects = placeLabels(
+    detections.map((d) => d.box.map((v) => Math.round(v)) as [number, number, number, number]),
+    detections.map((d) => ({ w: Math.round(`${d.className} ${d.score.toFixed(2)}`.length * font * 0.6) + 6, h: font + 4 })),
+    width,
+    height,
+  );
+  const shapes = detections.map((d, i) => {
     const color = PALETTE[d.classId % PALETTE.length];
     const [x1, y1, x2, y2] = d.box.map((v) => Math.round(v));
-    const label = `${escapeXml(d.className)} ${d.score.toFixed(2)}`;
-    const ty = y1 - font - 4 >= 0 ? y1 - font - 4 : y1;
+    const r = rects[i];
     return (
       `<rect x="${x1}" y="${y1}" width="${x2 - x1}" height="${y2 - y1}" fill="none" stroke="${color}" stroke-width="${line}"/>` +
-      `<rect x="${x1}" y="${ty}" width="${Math.round(label.length * font * 0.6) + 6}" height="${font + 4}" fill="${color}"/>` +
-      `<text x="${x1 + 3}" y="${ty + font}" font-family="sans-serif" font-size="${font}" fill="#fff">${label}</text>`
+      `<rect x="${r.x}" y="${r.y}" width="${r.w}" height="${r.h}" fill="${color}"/>` +
+      `<text x="${r.x + 3}" y="${r.y + font}" font-family="sans-serif" font-size="${font}" fill="#fff">${labels[i]}</text>`
     );
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
-  await base.composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).toFile(out);
+  try {
+    await base.composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).toFile(out);
+  } catch (err) {
+    throw new BadInputError(`cannot write ${out}: ${(err as Error).message}`, { cause: err });
+  }
 }

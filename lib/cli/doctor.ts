@@ -5,11 +5,13 @@ import { capabilities, type Capabilities } from '../capabilities.js';
 /** `trtjs doctor`: what works on this machine, and why not where it does not. */
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('report the addon, CUDA, TensorRT and ONNX Runtime status of this machine')
+    .description('report the addon, CUDA, TensorRT and ONNX Runtime status of this machine (exit code 1 when the addon cannot load)')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
       const caps = await capabilities({ selfTest: true });
       process.stdout.write(opts.json ? `${JSON.stringify(caps, null, 2)}\n` : formatReport(caps));
+      // Without the addon nothing of trtjs works: a script running doctor must see it fail.
+      if (!caps.addon.loaded) process.exitCode = 1;
     });
 }
 

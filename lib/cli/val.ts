@@ -29,7 +29,7 @@ export function valCommand(): Command {
     .requiredOption('-m, --model <file>', 'ONNX model or TensorRT engine')
     .option('--root <dir>', "dataset root, when the YAML's path does not resolve (default: the YAML's folder)")
     .addOption(new Option('--split <name>', 'split to evaluate').choices(['train', 'val', 'test']).default('val'));
-  return addDetectionFlags(cmd, { conf: 0.001 })
+  return addDetectionFlags(cmd, 'val')
     .option('--limit <n>', 'only the first n images', positiveInt)
     .option('--json', 'print the result as JSON')
     .action(async (flags: ValFlags) => {

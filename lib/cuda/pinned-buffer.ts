@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { settleNative } from '../errors.js';
 import { Resource } from '../lifetime.js';
 import { layerFunction } from '../native/binding.js';

@@ -21,6 +21,33 @@ describe('trtjs CLI', () => {
     for (const line of [/^addon +yes/m, /^cuda +(yes|no)/m, /^tensorrt +(yes|no)/m, /^onnxruntime +(yes|no)/m]) expect(r.stdout).toMatch(line);
   });
 
+  it('--version prints the package version', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { projectRoot } = await import('../helpers/fixtures.js');
+    const { version } = JSON.parse(readFileSync(`${projectRoot}/package.json`, 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = runCli([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
+  });
+
+  it('doctor exits 1 when the addon cannot load, and says why', async () => {
+    const { cpSync, mkdtempSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { projectRoot } = await import('../helpers/fixtures.js');
+    // The package without any binary: no build/, no prebuilds/.
+    const pkg = mkdtempSync(join(tmpdir(), 'trtjs-noaddon-'));
+    cpSync(join(projectRoot, 'dist'), join(pkg, 'dist'), { recursive: true });
+    cpSync(join(projectRoot, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(projectRoot, 'node_modules'), join(pkg, 'node_modules'));
+    const r = spawnSync(process.execPath, [join(pkg, 'dist', 'cli', 'main.js'), 'doctor'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^addon +no +the trtjs native addon could not be loaded/m);
+  });
+
   it('--help lists the commands; an unknown command fails with a message', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
@@ -65,6 +92,79 @@ describe('trtjs detect / inspect / val', async () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/zidane\.jpg: 1 detections/);
     expect(r.stdout).toMatch(/^\s+tie\s+0\.\d\d/m);
+  });
+
+  it('detect --classes takes ids and names, and refuses ones the model does not have', () => {
+    const model = fixture('models/yolov8n_int8.onnx');
+    const byName = runCli(['detect', fixture('images/zidane.jpg'), '-m', model, '--classes', 'tie,Person']);
+    expect(byName.status, byName.stderr).toBe(0);
+    expect(byName.stdout).toMatch(/^\s+tie\s+0\.\d\d/m);
+    expect(byName.stdout).toMatch(/^\s+person\s+0\.\d\d/m);
+    const unknown = runCli(['detect', fixture('images/zidane.jpg'), '-m', model, '--classes', 'bicycl']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr.trim()).toBe("trtjs: --classes: the model has no class named 'bicycl' (did you mean 'bicycle'?) [ERR_BAD_INPUT]");
+    const outOfRange = runCli(['detect', fixture('images/zidane.jpg'), '-m', model, '--classes', '80']);
+    expect(outOfRange.stderr).toMatch(/no class 80 \(its ids are 0 to 79\)/);
+    const huge = runCli(['detect', fixture('images/zidane.jpg'), '-m', model, '--classes', '4294967296']);
+    expect(huge.status).not.toBe(0);
+    expect(huge.stderr).toMatch(/class id 4294967296 is out of range/);
+  });
+
+  it('detect reports a bad image and goes on with the others, exiting 1 at the end', () => {
+    const model = fixture('models/yolo11n_int8_320.onnx');
+    const r = runCli(['detect', fixture('images/bus.jpg'), '/nope.jpg', fixture('models/yolo11n_int8_320.onnx'), fixture('images/zidane.jpg'), '-m', model]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/bus\.jpg: \d+ detections/);
+    expect(r.stdout).toMatch(/zidane\.jpg: \d+ detections/);
+    const errors = r.stderr.trim().split('\n');
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/^trtjs: loadImage: cannot read \/nope\.jpg: no such file \[ERR_BAD_INPUT\]$/);
+    expect(errors[1]).toMatch(/^trtjs: loadImage: cannot decode .*yolo11n_int8_320\.onnx: .*\[ERR_BAD_INPUT\]$/);
+    expect(errors[2]).toBe('trtjs: 2 of 4 images failed');
+    const json = runCli(['detect', '/nope.jpg', fixture('images/bus.jpg'), '-m', model, '--json']);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ image: '/nope.jpg', error: { code: 'ERR_BAD_INPUT', message: 'loadImage: cannot read /nope.jpg: no such file' } });
+    expect(lines[1].detections.length).toBeGreaterThan(0);
+  });
+
+  it('detect --save into an existing file or an unwritable place: one line, a code, no stack', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'trtjs-save-'));
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'not a directory');
+    const r = runCli(['detect', fixture('images/bus.jpg'), '-m', fixture('models/yolo11n_int8_320.onnx'), '--save', notes]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`trtjs: --save ${notes}: exists and is not a directory [ERR_BAD_INPUT]\n`);
+    const nested = runCli(['detect', fixture('images/bus.jpg'), '-m', fixture('models/yolo11n_int8_320.onnx'), '--save', join(notes, 'sub')]);
+    expect(nested.status).toBe(1);
+    expect(nested.stderr).toMatch(/^trtjs: --save .*notes\.txt\/sub: cannot create the directory \(a parent is not a directory\) \[ERR_BAD_INPUT\]\n$/);
+    const verbose = runCli(['--verbose', 'detect', fixture('images/bus.jpg'), '-m', fixture('models/yolo11n_int8_320.onnx'), '--save', notes]);
+    expect(verbose.stderr.split('\n').length).toBeGreaterThan(3);
+  });
+
+  it('detect labels never overlap one another (zidane.jpg, where two did)', async () => {
+    const { Detector } = await import('../../lib/index.js');
+    const { placeLabels } = await import('../../lib/cli/annotate.js');
+    await using detector = await Detector.create(fixture('models/yolov8n_int8.onnx'));
+    const dets = await detector.detect(fixture('images/zidane.jpg'));
+    const font = 24;
+    const rects = placeLabels(
+      dets.map((d) => d.box.map((v) => Math.round(v)) as [number, number, number, number]),
+      dets.map((d) => ({ w: Math.round(`${d.className} ${d.score.toFixed(2)}`.length * font * 0.6) + 6, h: font + 4 })),
+      1280,
+      720,
+    );
+    for (let i = 0; i < rects.length; i++) {
+      const a = rects[i];
+      expect(a.x >= 0 && a.y >= 0 && a.x + a.w <= 1280 && a.y + a.h <= 720).toBe(true);
+      for (let j = i + 1; j < rects.length; j++) {
+        const b = rects[j];
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        expect(overlap, `labels ${i} and ${j}`).toBe(false);
+      }
+    }
+    // Placed next to their boxes: a label starts at its box's left edge (or is pushed in by the image border).
+    rects.forEach((r, i) => expect(Math.abs(r.x - Math.min(Math.round(dets[i].box[0]), 1280 - r.w))).toBe(0));
   });
 
   it('detect rejects bad flags before loading anything', () => {
