@@ -5,7 +5,7 @@ import { TrtjsError } from '../errors.js';
 import { Resource } from '../lifetime.js';
 import type { ModelInfo } from '../model/model-info.js';
 import { decodeOnnx, onnxModelInfo } from '../model/onnx-info.js';
-import { readModelBytes, type ModelSource } from '../model/read-model.js';
+import { readModelFile, type ModelSource } from '../model/read-model.js';
 import { requireOnnxRuntime } from '../util/onnxruntime.js';
 import { RequestQueue } from '../util/request-queue.js';
 import * as check from '../util/validate.js';
@@ -142,7 +142,7 @@ export class OnnxRuntimeBackend extends Resource implements Backend {
     const inter = check.optional(o.interOpThreads, 0, (v) => check.integer('OnnxRuntimeBackend.load: options.interOpThreads', v, 0, 1024));
     const maxQueue = check.optional(o.maxQueue, SERVICE.maxQueue, (v) => check.integer('OnnxRuntimeBackend.load: options.maxQueue', v, 0, 1e9));
     await requireOnnxRuntime();
-    const { bytes, name } = await readModelBytes(source, 'model');
+    const { bytes, name } = await readModelFile(source, 'onnx', 'OnnxRuntimeBackend.load');
     const info = onnxModelInfo(decodeOnnx(bytes, name));
     // Started from a string that imports the worker module: Node refuses a worker *file* when the process runs under
     // `--input-type` (a `node --input-type=module -e` script), and the process's other flags must pass unchanged.

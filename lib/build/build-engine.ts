@@ -4,7 +4,8 @@ import { capabilities } from '../capabilities.js';
 import { TrtjsError, settleNative } from '../errors.js';
 import { writeEngineFile } from '../model/engine-file.js';
 import { decodeOnnx, onnxModelInfo } from '../model/onnx-info.js';
-import { readModelBytes } from '../model/read-model.js';
+import { readModelFile } from '../model/read-model.js';
+import { checkWritableDir } from '../util/files.js';
 import { addon } from '../native/binding.js';
 import { onnxToFloat16 } from '../onnx/float16.js';
 import * as check from '../util/validate.js';
@@ -112,7 +113,8 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   };
 
   progress({ phase: 'parse', step: 0, steps: 1 });
-  const { bytes, name } = await readModelBytes(o.onnx, 'buildEngine: options.onnx');
+  if (output) await checkWritableDir('buildEngine: options.output', output);
+  const { bytes, name } = await readModelFile(o.onnx, 'onnx', 'buildEngine: options.onnx');
   const info = onnxModelInfo(decodeOnnx(bytes, name));
   const batch = check.optional(o.batch, info.batch ?? 1, (v) => check.integer('buildEngine: options.batch', v, 1, 4096));
   const imgsz: [number, number] = o.imgsz === undefined ? (info.imgsz ?? [640, 640]) : typeof o.imgsz === 'number' ? [o.imgsz, o.imgsz] : o.imgsz;

@@ -8,8 +8,7 @@ import { loadImage } from '../image/load.js';
 import { validateRawImage, type RawImage } from '../image/raw-image.js';
 import { Resource } from '../lifetime.js';
 import type { ModelInfo } from '../model/model-info.js';
-import { readEngineFile } from '../model/engine-file.js';
-import { checkModelFile, isModelSource, readModelBytes, type ModelSource } from '../model/read-model.js';
+import { isModelSource, readModelFile, type ModelFile, type ModelSource } from '../model/read-model.js';
 import { decode, detectHeadLayout, type DecodeOptions } from '../ops/decode.js';
 import { letterboxAsync, letterboxOwnedAsync, type LetterboxDtype, type LetterboxResult } from '../ops/letterbox.js';
 import { scaleBoxes } from '../ops/scale-boxes.js';
@@ -111,8 +110,7 @@ export class Detector extends Resource {
     const owned = isModelSource(model);
     let backend: Backend;
     if (owned) {
-      const { bytes, name } = await readModelBytes(model);
-      backend = await openBackend(bytes, name, choice, o);
+      backend = await openBackend(await readModelFile(model, 'any', 'Detector.create'), choice, o);
     } else {
       backend = checkBackend(model);
     }
@@ -307,10 +305,7 @@ function resolveDetectOptions(fn: string, options: unknown, base: Partial<Resolv
   return out as Resolved;
 }
 
-async function openBackend(bytes: Uint8Array, name: string, choice: 'auto' | 'onnxruntime' | 'tensorrt', o: DetectorOptions): Promise<Backend> {
-  // Neither ONNX nor an engine: say so before asking for TensorRT.
-  const format = checkModelFile(bytes, name);
-  if (format === 'engine') readEngineFile(bytes, name);
+async function openBackend({ bytes, name, format }: ModelFile, choice: 'auto' | 'onnxruntime' | 'tensorrt', o: DetectorOptions): Promise<Backend> {
   const maxQueue = o.maxQueue ?? SERVICE.maxQueue;
   if (choice === 'tensorrt' || (choice === 'auto' && format === 'engine')) {
     const caps = await capabilities();

@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Detection } from '../detector/detection.js';
 import { Detector } from '../detector/detector.js';
 import type { ModelInfo } from '../model/model-info.js';
+import { readError } from '../model/read-model.js';
 import * as check from '../util/validate.js';
 import { CandidateRejection, checkCompatible, checkGolden, sha256, verifyHash, type SwapStage } from './candidate-checks.js';
 import type { ResolvedHostOptions } from './options.js';
@@ -58,8 +59,7 @@ export async function readSource(source: string | Uint8Array): Promise<{ bytes: 
     return { bytes, name: source };
   } catch (err) {
     if (err instanceof CandidateRejection) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CandidateRejection('read', `cannot read ${source}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CandidateRejection('read', `cannot read ${source}: ${readError(err)}`);
   }
 }
 

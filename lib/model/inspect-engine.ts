@@ -3,9 +3,9 @@ import { TrtjsError, settleNative } from '../errors.js';
 import { addon, type NativeEngineDesc } from '../native/binding.js';
 import * as check from '../util/validate.js';
 import type { Profile } from '../build/shapes.js';
-import { readEngineFile, type EngineFile } from './engine-file.js';
+import type { EngineFile } from './engine-file.js';
 import { parseMetadata, type ModelInfo, type TensorDtype, type TensorInfo } from './model-info.js';
-import { readModelBytes, type ModelSource } from './read-model.js';
+import { readModelFile, type ModelSource } from './read-model.js';
 
 /** nvinfer1::DataType by value. */
 const TRT_DTYPES: TensorDtype[] = ['float32', 'float16', 'int8', 'int32', 'bool', 'uint8', 'unknown', 'bfloat16', 'int64'];
@@ -34,13 +34,12 @@ export interface EngineInspection extends ModelInfo {
 export async function inspectEngine(source: ModelSource, options?: { device?: number }): Promise<EngineInspection> {
   const o = check.options<{ device: number }>('inspectEngine: options', options);
   const device = check.optional(o.device, 0, (v) => check.integer('inspectEngine: options.device', v, 0, 64));
-  const { bytes, name } = await readModelBytes(source, 'engine');
-  const file = readEngineFile(bytes, name);
+  const { name, engine: file } = await readModelFile(source, 'engine', 'inspectEngine');
   const caps = await capabilities();
   const inspect = addon().trtInspectEngine;
   if (!caps.tensorrt.available || !inspect) throw new TrtjsError('ERR_TRT_UNAVAILABLE', `inspectEngine: TensorRT is unavailable: ${caps.tensorrt.reason}`);
-  const desc = await deserializing(name, file, caps, device, () => settleNative(() => inspect(file.plan, device)));
-  return describeEngine(file, desc, caps);
+  const desc = await deserializing(name, file!, caps, device, () => settleNative(() => inspect(file!.plan, device)));
+  return describeEngine(file!, desc, caps);
 }
 
 /**

@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 
 import { BadInputError, TrtjsError } from '../errors.js';
 import * as check from '../util/validate.js';
-import { readEngineFile, startsWithPlanMagic } from './engine-file.js';
+import { readEngineFile, startsWithPlanMagic, type EngineFile } from './engine-file.js';
 import { parseMetadata, type ModelInfo } from './model-info.js';
 import { decodeOnnx, onnxModelInfo } from './onnx-info.js';
 
@@ -22,7 +22,8 @@ export function isModelSource(value: unknown): value is ModelSource {
   return typeof v === 'object' && v !== null && v.bytes instanceof Uint8Array && typeof v.name === 'string';
 }
 
-function readError(path: string, err: unknown): string {
+/** Why a file could not be read, in a user's words. */
+export function readError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';
@@ -36,7 +37,7 @@ export async function readModelBytes(source: ModelSource, what = 'model'): Promi
     try {
       bytes = await readFile(source);
     } catch (err) {
-      throw new BadInputError(`${what}: cannot read ${source}: ${readError(source, err)}`, { cause: err });
+      throw new BadInputError(`${what}: cannot read ${source}: ${readError(err)}`, { cause: err });
     }
     if (bytes.length === 0) throw new TrtjsError('ERR_BAD_MODEL', `${source}: the file is empty`);
     return { bytes, name: source };
@@ -73,6 +74,27 @@ export function checkModelFile(bytes: Uint8Array, name: string): 'onnx' | 'engin
   throw new TrtjsError('ERR_BAD_MODEL', `${name} is not an ONNX model or TensorRT engine${hint} (it starts with bytes ${head})`);
 }
 
+export interface ModelFile {
+  bytes: Uint8Array;
+  name: string;
+  format: 'onnx' | 'engine';
+  /** The split engine file (metadata header and plan), for engines. */
+  engine?: EngineFile;
+}
+
+/**
+ * Reads a model and checks it is of the kind the caller runs, with one set of messages for every entry point: a
+ * missing path or a directory (ERR_BAD_INPUT), an empty file or one that is neither ONNX nor an engine
+ * (ERR_BAD_MODEL), an engine where ONNX is needed or the reverse (ERR_BAD_INPUT, saying what to do instead).
+ */
+export async function readModelFile(source: ModelSource, want: 'onnx' | 'engine' | 'any', what: string): Promise<ModelFile> {
+  const { bytes, name } = await readModelBytes(source, what);
+  const format = checkModelFile(bytes, name);
+  if (want === 'onnx' && format === 'engine') throw new BadInputError(`${what}: ${name} is a TensorRT engine; this needs the ONNX model`);
+  if (want === 'engine' && format === 'onnx') throw new BadInputError(`${what}: ${name} is an ONNX model: build an engine from it first (buildEngine or trtjs build)`);
+  return { bytes, name, format, engine: format === 'engine' ? readEngineFile(bytes, name) : undefined };
+}
+
 /**
  * Reads the IO signature and metadata of an ONNX model or an engine file (metadata only: an engine's IO
  * signature needs TensorRT).
@@ -84,9 +106,8 @@ export function checkModelFile(bytes: Uint8Array, name: string): 'onnx' | 'engin
  * ```
  */
 export async function readModelInfo(source: ModelSource): Promise<ModelInfo> {
-  const { bytes, name } = await readModelBytes(source);
-  if (checkModelFile(bytes, name) === 'onnx') return onnxModelInfo(decodeOnnx(bytes, name));
-  const engine = readEngineFile(bytes, name);
+  const { bytes, name, engine } = await readModelFile(source, 'any', 'readModelInfo');
+  if (!engine) return onnxModelInfo(decodeOnnx(bytes, name));
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(engine.metadata ?? {})) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return { format: 'engine', ...parseMetadata((engine.metadata ?? {}) as Record<string, never>, name), inputs: [], outputs: [], metadata };
