@@ -333,3 +333,52 @@ describe('ModelHost: candidate engines must accept what the serving engine accep
     expect(() => checkCompatible(serving, engine([[1, 3, 64, 64], [8, 3, 640, 640]]))).toThrow(/do not cover the serving range images \[1, 3, 32, 32\]\.\.\[1, 3, 640, 640\]/);
   });
 });
+
+describe('ModelHost: the rate limit says what it is doing', () => {
+  it('a watched file changed within the window is deferred with an event, then taken in its latest state (rejected if invalid)', async () => {
+    const watched = join(dir, 'rate-limited');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(watched);
+    const current = join(watched, 'model.onnx');
+    copyFileSync(v8, current);
+    await using host = await ModelHost.open(current, { minSwapIntervalMs: 3000 });
+    const events: string[] = [];
+    const deferred: Array<{ source: string; retryAt: Date }> = [];
+    host.on('deferred', (e) => {
+      events.push('deferred');
+      deferred.push(e);
+    });
+    host.on('swapped', () => events.push('swapped'));
+    host.on('rejected', (e) => events.push(`rejected at ${e.stage}`));
+    // A completed swap opens the window.
+    await host.swap(v11);
+    const swappedAt = Date.now();
+    const stop = host.watch(current, { stableMs: 200, pollMs: 50 });
+    // Within the window: a new file is deferred, with the time it will be tried.
+    const tmp = join(watched, 'next.tmp');
+    copyFileSync(v8, tmp);
+    renameSync(tmp, current);
+    for (let i = 0; i < 40 && deferred.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(deferred).toHaveLength(1);
+    expect(deferred[0].source).toBe(current);
+    expect(Math.abs(deferred[0].retryAt.getTime() - (swappedAt + 3000))).toBeLessThan(500);
+    expect(host.status().nextSwapAllowedAt.getTime()).toBe(deferred[0].retryAt.getTime());
+    expect(await host.metrics()).toMatch(/trtjs_swaps_deferred_total 1/);
+    // Replaced again during the wait, by a truncated file: that latest state is what is tried, and rejected.
+    writeFileSync(tmp, readFileSync(v8).subarray(0, 50_000));
+    renameSync(tmp, current);
+    for (let i = 0; i < 100 && !events.some((e) => e.startsWith('rejected')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(events).toEqual(['swapped', 'deferred', 'deferred', 'rejected at load']);
+    expect(Date.now()).toBeGreaterThanOrEqual(swappedAt + 3000);
+    expect(host.status().current.sha256).toBe(sha(v11));
+    stop();
+  }, 60_000);
+
+  it('a rejected candidate does not use up the window', async () => {
+    await using host = await ModelHost.open(v8, { minSwapIntervalMs: 60_000 });
+    await expectRejection(host.swap(readFileSync(v8).subarray(0, 50_000)), 'ERR_VALIDATION', 'load');
+    // No swap has completed yet, so the next one is allowed at once.
+    await host.swap(v11);
+    await expectRejection(host.swap(v8), 'ERR_RATE_LIMITED');
+  });
+});
