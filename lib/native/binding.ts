@@ -55,7 +55,7 @@ export interface NativeLetterboxParams {
   height: number;
   channels: number;
   stride: number;
-  /** 0 gray, 1 rgb, 2 bgr, 3 rgba, 4 bgra */
+  /** constants.pixelOrder */
   order: number;
   resizedWidth: number;
   resizedHeight: number;
@@ -64,14 +64,14 @@ export interface NativeLetterboxParams {
   padLeft: number;
   padTop: number;
   padValue: number;
-  /** 0 float32, 1 float16, 2 uint8 */
+  /** constants.outDtype */
   dtype: number;
-  /** 0 nchw, 1 nhwc */
+  /** constants.outLayout */
   layout: number;
 }
 
 export interface NativeDecodeParams {
-  /** 0 yolov5 (anchor-based), 1 yolov8 (anchor-free), 2 end2end */
+  /** constants.headFormat */
   format: number;
   channelsFirst: boolean;
   rows: number;
@@ -100,9 +100,18 @@ export interface NativeBuildParams {
   timingCache: Uint8Array | null;
 }
 
+/** The numbers each enum crosses the boundary as, exported by the C++ enums themselves (native/napi/constants.cpp). */
+export interface NativeConstants {
+  pixelOrder: Readonly<Record<'gray' | 'rgb' | 'bgr' | 'rgba' | 'bgra', number>>;
+  outDtype: Readonly<Record<'float32' | 'float16' | 'uint8', number>>;
+  outLayout: Readonly<Record<'nchw' | 'nhwc', number>>;
+  headFormat: Readonly<Record<'yolov5' | 'yolov8' | 'end2end', number>>;
+}
+
 export interface NativeAddon {
   version: string;
   napiVersion: number;
+  constants: NativeConstants;
   buildInfo(): NativeBuildInfo;
   // CPU ops (always compiled)
   letterbox(src: Uint8Array, params: NativeLetterboxParams, out: Float32Array | Uint16Array | Uint8Array): void;

@@ -140,8 +140,9 @@ export function decode(output: Float32Array | Uint16Array | Tensor, shape?: read
   if (batch === 0 || rows === 0 || cols === 0) return Array.from({ length: batch }, () => empty());
   const layout = detectHeadLayout(rows, cols, format, nc, end2end);
 
+  const native = addon();
   const params: NativeDecodeParams = {
-    format: layout.format === 'yolov5' ? 0 : layout.format === 'yolov8' ? 1 : 2,
+    format: native.constants.headFormat[layout.format],
     channelsFirst: layout.channelsFirst,
     rows,
     cols,
@@ -155,7 +156,6 @@ export function decode(output: Float32Array | Uint16Array | Tensor, shape?: read
     classes,
   };
   const item = rows * cols;
-  const native = addon();
   const results: Detections[] = [];
   for (let b = 0; b < batch; b++) {
     const r = callNative(() => native.decode(output.subarray(b * item, (b + 1) * item), params));

@@ -1,6 +1,6 @@
 import { LETTERBOX } from '../defaults.js';
 import { callNative, settleNative } from '../errors.js';
-import { validateRawImage, type PixelOrder, type RawImage } from '../image/raw-image.js';
+import { validateRawImage, type RawImage } from '../image/raw-image.js';
 import { addon, type NativeLetterboxParams } from '../native/binding.js';
 import * as check from '../util/validate.js';
 import { letterboxGeometry } from './geometry.js';
@@ -54,7 +54,6 @@ export interface LetterboxResult<D extends LetterboxDtype = 'float32'> {
 
 const DTYPES: LetterboxDtype[] = ['float32', 'float16', 'uint8'];
 const LAYOUTS: LetterboxLayout[] = ['nchw', 'nhwc'];
-const ORDER_CODE: Record<PixelOrder, number> = { gray: 0, rgb: 1, bgr: 2, rgba: 3, bgra: 4 };
 const ARRAY_OF: Record<LetterboxDtype, { name: string; ctor: typeof Float32Array | typeof Uint16Array | typeof Uint8Array }> = {
   float32: { name: 'Float32Array', ctor: Float32Array },
   float16: { name: 'Uint16Array', ctor: Uint16Array },
@@ -104,12 +103,13 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
     if (o.out.length < elements) check.fail(`${fn}: options.out`, `at least ${elements} elements for a ${outW}x${outH} RGB output`, o.out);
     out = o.out.length === elements ? o.out : o.out.subarray(0, elements);
   }
+  const { constants } = addon();
   const params: NativeLetterboxParams = {
     width: img.width,
     height: img.height,
     channels: img.channels,
     stride: img.stride,
-    order: ORDER_CODE[img.order],
+    order: constants.pixelOrder[img.order],
     resizedWidth: g.resized[0],
     resizedHeight: g.resized[1],
     outWidth: outW,
@@ -117,8 +117,8 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
     padLeft: g.pad.left,
     padTop: g.pad.top,
     padValue,
-    dtype: DTYPES.indexOf(dtype),
-    layout: LAYOUTS.indexOf(layout),
+    dtype: constants.outDtype[dtype],
+    layout: constants.outLayout[layout],
   };
   const result: LetterboxResult<LetterboxDtype> = {
     data: out,

@@ -8,6 +8,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::String::New(env, TRTJS_VERSION));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   trtjs::napi::registerCapabilities(env, exports);
+  trtjs::napi::registerConstants(env, exports);
   trtjs::napi::registerPinned(env, exports);
   trtjs::napi::registerOps(env, exports);
 #ifdef TRTJS_WITH_TENSORRT

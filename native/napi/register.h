@@ -4,6 +4,7 @@
 
 namespace trtjs::napi {
 void registerCapabilities(Napi::Env env, Napi::Object exports);
+void registerConstants(Napi::Env env, Napi::Object exports);
 void registerPinned(Napi::Env env, Napi::Object exports);
 void registerOps(Napi::Env env, Napi::Object exports);
 #ifdef TRTJS_WITH_TENSORRT

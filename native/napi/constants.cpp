@@ -1,0 +1,36 @@
+// The numbers that cross the N-API boundary for enums, exported from the C++ enums themselves: lib/ maps its names
+// through `constants`, so the two sides cannot drift apart.
+#include <utility>
+
+#include "cpu/decode.h"
+#include "cpu/image.h"
+#include "napi/register.h"
+
+namespace trtjs::napi {
+
+namespace {
+
+template <typename Enum>
+Napi::Object table(Napi::Env env, std::initializer_list<std::pair<const char*, Enum>> entries) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto& [name, value] : entries) o.Set(name, Napi::Number::New(env, static_cast<int>(value)));
+  o.Freeze();
+  return o;
+}
+
+}  // namespace
+
+void registerConstants(Napi::Env env, Napi::Object exports) {
+  using cpu::HeadFormat, cpu::OutDtype, cpu::OutLayout, cpu::PixelOrder;
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("pixelOrder", table<PixelOrder>(env, {{"gray", PixelOrder::Gray}, {"rgb", PixelOrder::RGB}, {"bgr", PixelOrder::BGR},
+                                              {"rgba", PixelOrder::RGBA}, {"bgra", PixelOrder::BGRA}}));
+  c.Set("outDtype", table<OutDtype>(env, {{"float32", OutDtype::Float32}, {"float16", OutDtype::Float16}, {"uint8", OutDtype::Uint8}}));
+  c.Set("outLayout", table<OutLayout>(env, {{"nchw", OutLayout::NCHW}, {"nhwc", OutLayout::NHWC}}));
+  c.Set("headFormat", table<HeadFormat>(env, {{"yolov5", HeadFormat::AnchorBased}, {"yolov8", HeadFormat::AnchorFree},
+                                              {"end2end", HeadFormat::EndToEnd}}));
+  c.Freeze();
+  exports.Set("constants", c);
+}
+
+}  // namespace trtjs::napi
