@@ -39,3 +39,37 @@ export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';
 export { inspectEngine, type EngineInspection } from './model/inspect-engine.js';
 export { TensorRtBackend, type TensorRtOptions } from './backends/tensorrt.js';
+export {
+  TASKS,
+  type Task,
+  type TaskHead,
+  type TaskResult,
+  type ResultOf,
+  type DetectResult,
+  type SegmentResult,
+  type PoseResult,
+  type ObbResult,
+  type ClassifyResult,
+  type Boxes,
+  type Masks,
+  type InstanceMask,
+  type Keypoints,
+  type OrientedBoxes,
+  type Probs,
+  type Frame,
+  type LetterboxFrame,
+  type ClassifyFrame,
+} from './tasks/types.js';
+export { TASK_HEADS, taskOf, headFor } from './tasks/registry.js';
+export { PREDICT_DEFAULTS, VAL_DEFAULTS, SEGMENT_DEFAULTS, DEFAULT_IMGSZ, type BoxOptions } from './tasks/defaults.js';
+export { letterboxFrame, scaleXyxy, scaleXywh, scalePoints } from './tasks/frame.js';
+export { type BoxOptionsInput } from './tasks/options.js';
+export { detectHead, type DetectOptions as DetectTaskOptions } from './tasks/detect/head.js';
+export { segmentHead, decodeSegmentation, type SegmentOptions, type SegmentOptionsInput, type RawSegmentation } from './tasks/segment/head.js';
+export { processMasks, scaleImageMasks, maskPolygons, type MaskSet, type ProcessMasksOptions } from './tasks/segment/masks.js';
+export { poseHead, kptShape, type PoseOptions } from './tasks/pose/head.js';
+export { obbHead, xywhr2xyxyxyxy, type ObbOptions } from './tasks/obb/head.js';
+export { probiou, nmsRotated } from './tasks/obb/ops.js';
+export { classifyHead, probsOf } from './tasks/classify/head.js';
+export { classifyTransform, classifyTransformAsync, classifyGeometry, type ClassifyTransformOptions, type ClassifyTransformResult } from './tasks/classify/transform.js';
+export { drawResult } from './tasks/draw.js';
