@@ -26,13 +26,17 @@ const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(
 interface Style {
   line: number;
   font: number;
+  width: number;
 }
 
+/** A filled label above (x, y), or below it at the top edge, kept inside the image. */
 function label(x: number, y: number, text: string, fill: string, s: Style): string {
+  const w = Math.round(text.length * s.font * 0.6) + 6;
+  const lx = Math.max(0, Math.min(x, s.width - w));
   const ty = y - s.font - 4 >= 0 ? y - s.font - 4 : y;
   return (
-    `<rect x="${x}" y="${ty}" width="${Math.round(text.length * s.font * 0.6) + 6}" height="${s.font + 4}" fill="${fill}"/>` +
-    `<text x="${x + 3}" y="${ty + s.font}" font-family="sans-serif" font-size="${s.font}" fill="#fff">${escapeXml(text)}</text>`
+    `<rect x="${lx}" y="${ty}" width="${w}" height="${s.font + 4}" fill="${fill}"/>` +
+    `<text x="${lx + 3}" y="${ty + s.font}" font-family="sans-serif" font-size="${s.font}" fill="#fff">${escapeXml(text)}</text>`
   );
 }
 
@@ -96,9 +100,8 @@ function overlaySvg(result: TaskResult, s: Style): string {
     }
     case 'classify': {
       const { probs } = result;
-      return probs.top5
-        .map((c, i) => `<text x="${s.font}" y="${(i + 1.5) * s.font * 1.4}" font-family="sans-serif" font-size="${s.font * 1.2}" fill="#fff" stroke="#000" stroke-width="1">${escapeXml(`${result.names[c] ?? c} ${probs.top5conf[i].toFixed(2)}`)}</text>`)
-        .join('');
+      // Top-5, most probable first, in the top-left corner (as Results.plot draws probs).
+      return probs.top5.map((c, i) => label(s.font, s.font + 8 + i * (s.font + 8), `${result.names[c] ?? c} ${probs.top5conf[i].toFixed(2)}`, '#000000B0', s)).join('');
     }
   }
 }
@@ -158,7 +161,7 @@ export async function drawResult(image: string | Uint8Array | RawImage, result: 
   if (r.sourceSize && (r.sourceSize[0] !== width || r.sourceSize[1] !== height)) {
     check.fail('drawResult: result.sourceSize', `[${width}, ${height}] (the image's size)`, r.sourceSize);
   }
-  const s: Style = { line: Math.max(2, Math.round((width + height) / 600)), font: 0 };
+  const s: Style = { line: Math.max(2, Math.round((width + height) / 600)), font: 0, width };
   s.font = Math.max(12, s.line * 6);
   const layers: OverlayOptions[] = [];
   const masks = maskLayer(r, width, height);
