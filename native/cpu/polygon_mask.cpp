@@ -108,9 +108,9 @@ void fillPolygon(uint8_t* img, int width, int height, const int32_t* pts, size_t
   if (count == 0 || width <= 0 || height <= 0) return;
   std::vector<Edge> edges;
   edges.reserve(count);
-  P pt0{static_cast<int64_t>(pts[(count - 1) * 2]) << kXyShift, pts[(count - 1) * 2 + 1]};
+  P pt0{static_cast<int64_t>(pts[(count - 1) * 2]) * kXyOne, pts[(count - 1) * 2 + 1]};
   for (size_t i = 0; i < count; ++i) {
-    const P pt1{static_cast<int64_t>(pts[i * 2]) << kXyShift, pts[i * 2 + 1]};
+    const P pt1{static_cast<int64_t>(pts[i * 2]) * kXyOne, pts[i * 2 + 1]};
     P t0{(pt0.x + (kXyOne >> 1)) >> kXyShift, pt0.y}, t1{(pt1.x + (kXyOne >> 1)) >> kXyShift, pt1.y};
     drawLine(img, width, height, t0, t1);
     if (pt0.y != pt1.y) {
@@ -143,11 +143,12 @@ void fillPolygon(uint8_t* img, int width, int height, const int32_t* pts, size_t
   if (yMax < 0 || yMin >= height || xMax < 0 || xMin >= (static_cast<int64_t>(width) << kXyShift)) return;
   yMax = std::min(yMax, height);
   std::vector<int64_t> xs;
-  for (int y = yMin; y < yMax; ++y) {
+  // OpenCV steps every edge from its first row, rows above the image included; an edge's x at row y is exactly
+  // x + (y - y0) * dx either way, so rows above the image are skipped here.
+  for (int y = std::max(yMin, 0); y < yMax; ++y) {
     xs.clear();
     for (const Edge& e : edges)
       if (e.y0 <= y && y < e.y1) xs.push_back(e.x + static_cast<int64_t>(y - e.y0) * e.dx);
-    if (y < 0) continue;
     std::sort(xs.begin(), xs.end());
     uint8_t* row = img + static_cast<size_t>(y) * width;
     for (size_t k = 0; k + 1 < xs.size(); k += 2) {

@@ -13,6 +13,7 @@
 namespace trtjs::cpu {
 
 // cv2.fillPoly(img, [pts], 1) for one polygon of `count` int vertices (x, y) on a width x height 8-bit image.
+// Vertices must lie within +-2^24 of the image (further out, the 16.16 fixed-point edge arithmetic could overflow).
 void fillPolygon(uint8_t* img, int width, int height, const int32_t* pts, size_t count);
 
 // Masks of `sizes.size()` polygons whose float vertices (x, y in model-input pixels) follow each other in `coords`.

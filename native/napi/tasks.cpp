@@ -3,6 +3,8 @@
 // validates with precise messages first.
 #include <cstring>
 #include <memory>
+#include <new>
+#include <stdexcept>
 
 #include "cpu/classify_transform.h"
 #include "cpu/contours.h"
@@ -18,6 +20,21 @@
 namespace trtjs::napi {
 
 namespace {
+
+// Runs CPU work on the JS thread with its C++ failures turned into coded JS errors: node-addon-api converts only
+// Napi::Error, and anything else escaping a callback would terminate the process.
+template <typename F>
+auto contained(Napi::Env env, F&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throwError(env, "ERR_OUT_OF_MEMORY", "out of host memory");
+  } catch (const std::exception& e) {
+    throwError(env, "ERR_NATIVE", e.what());
+  }
+}
 
 template <typename T>
 Napi::TypedArrayOf<T> copyOut(Napi::Env env, const std::vector<T>& v) {
@@ -83,15 +100,17 @@ Napi::Value decodeExtras(const Napi::CallbackInfo& info) {
   if (first < 0 || count < 0 || int64_t(first) + count > channels) throwError(env, "ERR_BAD_INPUT", "extra channels outside the head");
   cpu::Detections d;
   std::vector<float> extras;
-  if (h.data.TypedArrayType() == napi_float32_array) {
-    const float* data = h.data.As<Napi::Float32Array>().Data();
-    cpu::decode(data, h.o, d);
-    cpu::gatherExtras(data, h.o, d, first, count, extras);
-  } else {
-    const uint16_t* data = h.data.As<Napi::Uint16Array>().Data();
-    cpu::decode(data, h.o, d);
-    cpu::gatherExtras(data, h.o, d, first, count, extras);
-  }
+  contained(env, [&] {
+    if (h.data.TypedArrayType() == napi_float32_array) {
+      const float* data = h.data.As<Napi::Float32Array>().Data();
+      cpu::decode(data, h.o, d);
+      cpu::gatherExtras(data, h.o, d, first, count, extras);
+    } else {
+      const uint16_t* data = h.data.As<Napi::Uint16Array>().Data();
+      cpu::decode(data, h.o, d);
+      cpu::gatherExtras(data, h.o, d, first, count, extras);
+    }
+  });
   Napi::Object out = detectionsOut(env, d);
   out.Set("extras", copyOut(env, extras));
   return out;
@@ -101,8 +120,10 @@ Napi::Value decodeObb(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Head h = headArgs(info, 1);
   cpu::RotatedDetections d;
-  if (h.data.TypedArrayType() == napi_float32_array) cpu::decodeObb(h.data.As<Napi::Float32Array>().Data(), h.o, d);
-  else cpu::decodeObb(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
+  contained(env, [&] {
+    if (h.data.TypedArrayType() == napi_float32_array) cpu::decodeObb(h.data.As<Napi::Float32Array>().Data(), h.o, d);
+    else cpu::decodeObb(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
+  });
   Napi::Object out = Napi::Object::New(env);
   out.Set("boxes", copyOut(env, d.boxes));
   out.Set("scores", copyOut(env, d.scores));
@@ -117,7 +138,8 @@ Napi::Value nmsRotated(const Napi::CallbackInfo& info) {
   auto boxes = typedArg<float>(info[0], napi_float32_array, "boxes");
   auto scores = typedArg<float>(info[1], napi_float32_array, "scores");
   if (boxes.ElementLength() != scores.ElementLength() * 5) throwError(env, "ERR_BAD_INPUT", "boxes must hold 5 values per score");
-  return copyOut(env, cpu::fastNmsRotated(boxes.Data(), scores.Data(), scores.ElementLength(), info[2].As<Napi::Number>().FloatValue()));
+  const float iou = info[2].As<Napi::Number>().FloatValue();
+  return copyOut(env, contained(env, [&] { return cpu::fastNmsRotated(boxes.Data(), scores.Data(), scores.ElementLength(), iou); }));
 }
 
 Napi::Value probiou(const Napi::CallbackInfo& info) {
@@ -128,7 +150,7 @@ Napi::Value probiou(const Napi::CallbackInfo& info) {
   if (a.ElementLength() % 5 || b.ElementLength() % 5) throwError(env, "ERR_BAD_INPUT", "boxes must hold 5 values each");
   const size_t n1 = a.ElementLength() / 5, n2 = b.ElementLength() / 5;
   auto out = Napi::Float32Array::New(env, n1 * n2);
-  cpu::batchProbiou(a.Data(), n1, b.Data(), n2, out.Data());
+  contained(env, [&] { cpu::batchProbiou(a.Data(), n1, b.Data(), n2, out.Data()); });
   return out;
 }
 
@@ -185,7 +207,7 @@ Napi::Value processMasks(const Napi::CallbackInfo& info) {
   r.coeffs = coeffs.Data();
   r.boxes = boxes.Data();
   cpu::CompactMasks m;
-  cpu::processMasks(r, m);
+  contained(env, [&] { cpu::processMasks(r, m); });
   return masksOut(env, m);
 }
 
@@ -197,7 +219,7 @@ Napi::Value scaleMasks(const Napi::CallbackInfo& info) {
   const int w = intProp(p, "width", 1, 1 << 16), h = intProp(p, "height", 1, 1 << 16);
   const int sw = intProp(p, "sourceWidth", 1, 1 << 16), sh = intProp(p, "sourceHeight", 1, 1 << 16);
   cpu::CompactMasks in = masksArg(env, info[0], info[1], w, h), out;
-  cpu::scaleMasksToSource(in, sw, sh, out);
+  contained(env, [&] { cpu::scaleMasksToSource(in, sw, sh, out); });
   return masksOut(env, out);
 }
 
@@ -211,7 +233,7 @@ Napi::Value maskContours(const Napi::CallbackInfo& info) {
   size_t offset = 0;
   for (size_t i = 0; i < m.windows.size(); i += 4) {
     const int32_t ww = m.windows[i + 2], wh = m.windows[i + 3];
-    cpu::findExternalContours(m.bits.data() + offset, ww, wh, size_t(ww), m.windows[i], m.windows[i + 1], c);
+    contained(env, [&] { cpu::findExternalContours(m.bits.data() + offset, ww, wh, size_t(ww), m.windows[i], m.windows[i + 1], c); });
     offset += size_t(ww) * size_t(wh);
     points.insert(points.end(), c.points.begin(), c.points.end());
     sizes.insert(sizes.end(), c.sizes.begin(), c.sizes.end());
@@ -244,11 +266,11 @@ Napi::Value polygonMasks(const Napi::CallbackInfo& info) {
   if (total != coords.ElementLength()) throwError(env, "ERR_BAD_INPUT", "coords must hold 2 values per polygon point");
   for (size_t k = 0; k < total; ++k) {
     const float v = coords.Data()[k];
-    if (!(v > -1e8f && v < 1e8f)) throwError(env, "ERR_BAD_INPUT", "polygon coordinates must be finite and below 1e8");
+    if (!(v > -1e6f && v < 1e6f)) throwError(env, "ERR_BAD_INPUT", "polygon coordinates must be finite and within 1e6 pixels");
   }
   cpu::CompactMasks m;
   std::vector<int32_t> order;
-  cpu::polygonMasks(coords.Data(), sizes, w, h, ds, overlap, m, order);
+  contained(env, [&] { cpu::polygonMasks(coords.Data(), sizes, w, h, ds, overlap, m, order); });
   Napi::Object out = masksOut(env, m);
   out.Set("order", copyOut(env, order));
   return out;
@@ -261,7 +283,7 @@ Napi::Value maskIou(const Napi::CallbackInfo& info) {
   const int w = info[4].As<Napi::Number>().Int32Value(), h = info[5].As<Napi::Number>().Int32Value();
   cpu::CompactMasks a = masksArg(env, info[0], info[1], w, h), b = masksArg(env, info[2], info[3], w, h);
   auto out = Napi::Float32Array::New(env, (a.windows.size() / 4) * (b.windows.size() / 4));
-  cpu::maskIou(a, b, out.Data());
+  contained(env, [&] { cpu::maskIou(a, b, out.Data()); });
   return out;
 }
 
@@ -300,7 +322,7 @@ ClassifyCall classifyArgs(const Napi::CallbackInfo& info) {
 
 Napi::Value classifyTransform(const Napi::CallbackInfo& info) {
   ClassifyCall call = classifyArgs(info);
-  std::string err = cpu::classifyTransform(call.src, call.geometry, call.out);
+  std::string err = contained(info.Env(), [&] { return cpu::classifyTransform(call.src, call.geometry, call.out); });
   if (!err.empty()) throwError(info.Env(), "ERR_BAD_INPUT", err);
   return info.Env().Undefined();
 }
