@@ -15,8 +15,36 @@ export const PREDICT = Object.freeze({
   multiLabel: false,
 });
 
-/** Ultralytics `val`: a low threshold and one label per class above it, so the PR curve is complete. */
+/**
+ * Ultralytics `val`: a low threshold and one label per class above it (every box validator calls
+ * non_max_suppression with multi_label), so the PR curve is complete.
+ */
 export const VAL = Object.freeze({ ...PREDICT, conf: 0.001, multiLabel: true });
+
+/** Per task (Ultralytics' predictors, validators and `Annotator`). */
+export const PER_TASK = Object.freeze({
+  /**
+   * Input size when a model has no fixed input and no `imgsz` metadata: 640 for the letterboxed tasks, 224 for
+   * classification (Ultralytics' classification models are trained and exported at 224).
+   */
+  imgsz: Object.freeze({ detect: 640, segment: 640, pose: 640, obb: 640, classify: 224 }),
+  /** Segmentation: `retina_masks` off (masks at model-input resolution, then mapped to the source). */
+  retinaMasks: false,
+  /**
+   * Ultralytics' CPU crop_mask zeroes outside the box rounded to whole pixels when it crops fewer masks than this,
+   * and compares pixel centres with the exact box otherwise (and always on a GPU).
+   */
+  roundCropBelow: 50,
+  /** Segmentation validation: GT masks at 1/4 of the input (mask_ratio 4), overlapping masks resolved (overlap_mask). */
+  maskRatio: 4,
+  overlapMask: true,
+  /** How many classes `Probs.top5` lists. */
+  topK: 5,
+  /** Drawing: keypoints with a visibility below this are not drawn (Annotator.kpts' conf_thres). */
+  keypointDrawConf: 0.25,
+  /** Drawing: mask fill opacity (Annotator.masks' alpha). */
+  maskAlpha: 0.5,
+});
 
 /** Ultralytics `LetterBox` (ultralytics/data/augment.py) with `imgsz` 640. */
 export const LETTERBOX = Object.freeze({

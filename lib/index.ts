@@ -8,7 +8,7 @@
  * ```
  * @packageDocumentation
  */
-export { PREDICT, VAL, LETTERBOX, SERVICE, HOST, CANARY, GOLDEN, LIMITS } from './defaults.js';
+export { PREDICT, VAL, PER_TASK, LETTERBOX, SERVICE, HOST, CANARY, GOLDEN, LIMITS } from './defaults.js';
 export { TrtjsError, BadInputError, DisposedError, UnavailableError, type ErrorCode } from './errors.js';
 export { capabilities, type Capabilities, type CudaDevice } from './capabilities.js';
 export { Resource } from './lifetime.js';
@@ -41,3 +41,43 @@ export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';
 export { inspectEngine, type EngineInspection } from './model/inspect-engine.js';
 export { TensorRtBackend, type TensorRtOptions } from './backends/tensorrt.js';
+export {
+  TASKS,
+  type Task,
+  type TaskHead,
+  type TaskResult,
+  type ResultOf,
+  type DetectResult,
+  type SegmentResult,
+  type PoseResult,
+  type ObbResult,
+  type ClassifyResult,
+  type Boxes,
+  type Masks,
+  type InstanceMask,
+  type Keypoints,
+  type OrientedBoxes,
+  type Probs,
+  type Frame,
+  type LetterboxFrame,
+  type ClassifyFrame,
+} from './tasks/types.js';
+export { TASK_HEADS, taskOf, headFor } from './tasks/registry.js';
+export type { BoxOptions } from './tasks/options.js';
+export { letterboxFrame, scaleXyxy, scaleXywh, scalePoints } from './tasks/frame.js';
+export { type BoxOptionsInput } from './tasks/options.js';
+export { detectHead, type DetectOptions as DetectTaskOptions } from './tasks/detect/head.js';
+export { segmentHead, decodeSegmentation, type SegmentOptions, type SegmentOptionsInput, type RawSegmentation } from './tasks/segment/head.js';
+export { processMasks, scaleImageMasks, maskPolygons, type MaskSet, type ProcessMasksOptions } from './tasks/segment/masks.js';
+export { poseHead, kptShape, type PoseOptions } from './tasks/pose/head.js';
+export { obbHead, xywhr2xyxyxyxy, type ObbOptions } from './tasks/obb/head.js';
+export { probiou, nmsRotated } from './tasks/obb/ops.js';
+export { classifyHead, probsOf } from './tasks/classify/head.js';
+export { classifyTransform, classifyTransformAsync, classifyGeometry, type ClassifyTransformOptions, type ClassifyTransformResult } from './tasks/classify/transform.js';
+export { drawResult } from './tasks/draw.js';
+export { type DetectValResult, type SegmentValResult, type PoseValResult, type ObbValResult, type ClassifyValResult } from './val/val.js';
+export { SegmentMetrics, groundTruthMasks, resampleSegment, maskIou, type SegmentPrediction, type SegmentMetricsResult } from './val/segment.js';
+export { PoseMetrics, keypointOks, keypointSigmas, OKS_SIGMA, type PosePrediction, type PoseMetricsResult } from './val/pose.js';
+export { ObbMetrics, minAreaRect, labelRboxes, type ObbPrediction } from './val/obb.js';
+export { ClassifyMetrics, readClassifyDataset, type ClassifyDataset, type ClassifyMetricsResult } from './val/classify.js';
+export { type LabelFormat } from './val/dataset.js';

@@ -86,6 +86,44 @@ export interface NativeDecodeParams {
   classes: Int32Array | null;
 }
 
+/** Compact instance masks: per mask a window (left, top, width, height) in a frame and its width*height 0/1 bytes. */
+export interface NativeMasks {
+  windows: Int32Array;
+  data: Uint8Array;
+  /** The frame the windows lie in. */
+  width: number;
+  height: number;
+}
+
+export interface NativeMaskParams {
+  nm: number;
+  mh: number;
+  mw: number;
+  outWidth: number;
+  outHeight: number;
+  /** 0 process_mask with upsampling (model-input frame), 1 process_mask_native (source frame), 2 prototype frame */
+  mode: number;
+  roundCrop: boolean;
+}
+
+export interface NativeClassifyParams {
+  width: number;
+  height: number;
+  channels: number;
+  stride: number;
+  /** 0 gray, 1 rgb, 2 bgr, 3 rgba, 4 bgra */
+  order: number;
+  resizedWidth: number;
+  resizedHeight: number;
+  cropLeft: number;
+  cropTop: number;
+  size: number;
+  /** 0 float32, 1 float16, 2 uint8 */
+  dtype: number;
+  /** 0 nchw, 1 nhwc */
+  layout: number;
+}
+
 export interface NativeBuildParams {
   /** Set the builder's FP16 flag (TensorRT <= 10). */
   fp16: boolean;
@@ -130,6 +168,30 @@ export interface NativeAddon {
   /** One batch item; float16 data as Uint16Array bits. */
   decode(data: Float32Array | Uint16Array, params: NativeDecodeParams): { boxes: Float32Array; scores: Float32Array; classes: Int32Array };
   nms(boxes: Float32Array, scores: Float32Array, classes: Int32Array | null, iou: number, scoreThreshold: number, maxDet: number): Int32Array;
+  // Task post-processing (always compiled; native/napi/tasks.cpp)
+  /** decode() plus, per kept detection, its head row (`anchors`) and channels [first, first + count) of it. */
+  decodeExtras(
+    data: Float32Array | Uint16Array,
+    params: NativeDecodeParams,
+    first: number,
+    count: number,
+  ): { boxes: Float32Array; scores: Float32Array; classes: Int32Array; anchors: Int32Array; extras: Float32Array };
+  /** OBB heads (format 1 with the angle last, or 2): regularized xywhr boxes, 5 values each. */
+  decodeObb(data: Float32Array | Uint16Array, params: NativeDecodeParams): { boxes: Float32Array; scores: Float32Array; classes: Int32Array; anchors: Int32Array };
+  nmsRotated(boxes: Float32Array, scores: Float32Array, iou: number): Int32Array;
+  probiou(a: Float32Array, b: Float32Array): Float32Array;
+  processMasks(protos: Float32Array, coeffs: Float32Array, boxes: Float32Array, params: NativeMaskParams): NativeMasks;
+  scaleMasks(windows: Int32Array, data: Uint8Array, params: { width: number; height: number; sourceWidth: number; sourceHeight: number }): NativeMasks;
+  /** Outer contours of each mask (frame coordinates): `counts[i]` contours for mask i, `sizes` points per contour. */
+  maskContours(windows: Int32Array, data: Uint8Array): { points: Int32Array; sizes: Int32Array; counts: Int32Array };
+  polygonMasks(
+    coords: Float32Array,
+    sizes: Int32Array,
+    params: { width: number; height: number; downsample: number; overlap: boolean },
+  ): NativeMasks & { order: Int32Array };
+  maskIou(aWindows: Int32Array, aData: Uint8Array, bWindows: Int32Array, bData: Uint8Array, width: number, height: number): Float32Array;
+  classifyTransform(src: Uint8Array, params: NativeClassifyParams, out: Float32Array | Uint16Array | Uint8Array): void;
+  classifyTransformAsync(src: Uint8Array, params: NativeClassifyParams, out: Float32Array | Uint16Array | Uint8Array): Promise<void>;
   // CUDA layer (absent when not compiled)
   cudaInfo?(): Promise<NativeCudaInfo>;
   cudaSelfTest?(device: number): Promise<string>;

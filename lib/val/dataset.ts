@@ -18,6 +18,18 @@ export interface YoloLabels {
   classes: Int32Array;
   /** cx, cy, w, h per box, normalized to the image size (0..1). */
   boxesNormalized: Float32Array;
+  /** Segment and obb datasets: per instance its polygon's x, y pairs, normalized, as written (not clipped). */
+  segments?: Float32Array[];
+  /** Pose datasets: per instance nk x 3 values (x, y normalized; visibility, derived as Ultralytics does for ndim 2). */
+  keypoints?: Float32Array;
+}
+
+/** What a label file holds beyond boxes, by the task of its dataset. */
+export interface LabelFormat {
+  /** 'detect' (default): boxes, polygons become their boxes; 'segment' / 'obb': polygons kept; 'pose': keypoints. */
+  task?: 'detect' | 'segment' | 'pose' | 'obb';
+  /** Pose: the dataset's `kpt_shape` [keypoints, 2 or 3]. */
+  kptShape?: [number, number];
 }
 
 export interface LabeledImage {
@@ -34,6 +46,8 @@ export interface YoloDataset {
   images: LabeledImage[];
   /** The dataset root the split paths were resolved against. */
   root: string;
+  /** Pose datasets: the YAML's `kpt_shape`. */
+  kptShape?: [number, number];
 }
 
 export interface ReadYoloDatasetOptions {
@@ -41,6 +55,11 @@ export interface ReadYoloDatasetOptions {
   root?: string;
   /** Which split to read: a key of the YAML such as 'val' (default), 'train' or 'test'. */
   split?: string;
+  /**
+   * The dataset's task: 'detect' (default) reads boxes (polygons become boxes), 'segment' and 'obb' keep the polygons,
+   * 'pose' reads keypoints with the YAML's `kpt_shape`.
+   */
+  task?: 'detect' | 'segment' | 'pose' | 'obb';
 }
 
 /** Ultralytics' IMG_FORMATS: the extensions that make a file an image of the dataset. */
@@ -70,6 +89,11 @@ export function labelPathFor(image: string): string {
  * tolerances; duplicate rows are dropped (then rows are in sorted order, as `np.unique` leaves them). A missing file
  * is a background image.
  *
+ * With `format.task` 'segment' or 'obb' the polygons are kept too (each needs at least 3 points); with 'pose' each
+ * row is `class cx cy w h` and `kptShape` keypoint values (keypoint x, y at most 1.01, every value at least -0.01, as
+ * Ultralytics checks them). Coordinates just outside [0, 1] (DOTA's corners reach -0.008 and 1.015) are accepted
+ * where the box Ultralytics derives from them lies within its tolerance.
+ *
  * @param classCount number of classes in the dataset (class ids are checked against it); omit to skip that check
  * @throws BadInputError `file:line: …` for a malformed line
  *
@@ -78,10 +102,24 @@ export function labelPathFor(image: string): string {
  * const { classes, boxesNormalized } = readYoloLabels('coco128/labels/train2017/000000000009.txt', 80);
  * ```
  */
-export function readYoloLabels(path: string, classCount?: number): YoloLabels {
+export function readYoloLabels(path: string, classCount?: number, format?: LabelFormat): YoloLabels {
   if (typeof path !== 'string') check.fail('readYoloLabels: path', 'the path of a label file', path);
   const nc = check.optional(classCount, Infinity, (v) => check.integer('readYoloLabels: classCount', v, 1));
-  if (!existsSync(path) || !statSync(path).isFile()) return { classes: new Int32Array(0), boxesNormalized: new Float32Array(0) };
+  const f = check.options<LabelFormat>('readYoloLabels: format', format);
+  const task = check.optional(f.task, 'detect' as const, (v) => check.oneOf('readYoloLabels: format.task', v, ['detect', 'segment', 'pose', 'obb'] as const));
+  let kpt: [number, number] | undefined;
+  if (task === 'pose') {
+    if (!Array.isArray(f.kptShape) || f.kptShape.length !== 2) check.fail('readYoloLabels: format.kptShape', '[keypoints, 2 or 3] for a pose dataset', f.kptShape);
+    kpt = [check.integer('readYoloLabels: format.kptShape[0]', f.kptShape[0], 1), check.integer('readYoloLabels: format.kptShape[1]', f.kptShape[1], 2, 3)];
+  }
+  const keepSegments = task === 'segment' || task === 'obb';
+  const empty = (): YoloLabels => ({
+    classes: new Int32Array(0),
+    boxesNormalized: new Float32Array(0),
+    ...(keepSegments ? { segments: [] } : {}),
+    ...(kpt ? { keypoints: new Float32Array(0) } : {}),
+  });
+  if (!existsSync(path) || !statSync(path).isFile()) return empty();
   const rows: Array<{ line: number; values: string[] }> = [];
   readFileSync(path, 'utf8').split(/\r\n|\r|\n/).forEach((text, i) => {
     const values = text.trim().split(/\s+/).filter(Boolean);
@@ -93,16 +131,29 @@ export function readYoloLabels(path: string, classCount?: number): YoloLabels {
     if (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) throw new BadInputError(`${where(line)}: ${JSON.stringify(s)} is not a number`);
     return Math.fround(v); // np.array(..., dtype=np.float32)
   };
-  const polygons = rows.some((r) => r.values.length > 6);
+  // Keypoint rows are never polygons; otherwise any row of more than 6 values makes the file a polygon file.
+  const polygons = !kpt && rows.some((r) => r.values.length > 6);
   const labels = rows.map(({ line, values }) => {
     const row = values.map((s) => num(s, line));
+    if (kpt) {
+      const want = 5 + kpt[0] * kpt[1];
+      if (row.length !== want) throw new BadInputError(`${where(line)}: expected ${want} values 'class cx cy w h' and ${kpt[0]} x ${kpt[1]} keypoint values, found ${row.length}`);
+      // verify_image_label for keypoints: x, y of the keypoints <= 1.01, every value >= -0.01.
+      for (let k = 5; k < row.length; k++) {
+        if ((k - 5) % kpt[1] < 2 && row[k] > 1.01) throw new BadInputError(`${where(line)}: keypoint coordinate ${row[k]} is outside the normalized range [0, 1] (Ultralytics allows ±0.01)`);
+      }
+      const low = row.find((v) => v < -0.01);
+      if (low !== undefined) throw new BadInputError(`${where(line)}: value ${low} is below -0.01 (negative class or coordinate)`);
+      return { line, row: row.slice(0, 5), segment: null, keypoints: row.slice(5) };
+    }
     if (!polygons) {
       if (row.length !== 5) throw new BadInputError(`${where(line)}: expected 5 values 'class cx cy w h', found ${row.length}`);
-      return { line, row };
+      return { line, row, segment: null, keypoints: null };
     }
     // segments2boxes: the polygon's min/max, then xyxy2xywh, in float32.
     const coords = row.length - 1;
     if (coords < 2 || coords % 2) throw new BadInputError(`${where(line)}: a polygon needs x y pairs after the class, found ${coords} values`);
+    if (keepSegments && coords < 6) throw new BadInputError(`${where(line)}: a polygon needs at least 3 points, found ${coords / 2}`);
     let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
     for (let k = 1; k < row.length; k += 2) {
       x1 = Math.min(x1, row[k]);
@@ -111,7 +162,7 @@ export function readYoloLabels(path: string, classCount?: number): YoloLabels {
       y2 = Math.max(y2, row[k + 1]);
     }
     const f = Math.fround;
-    return { line, row: [row[0], f(f(x1 + x2) / 2), f(f(y1 + y2) / 2), f(x2 - x1), f(y2 - y1)] };
+    return { line, row: [row[0], f(f(x1 + x2) / 2), f(f(y1 + y2) / 2), f(x2 - x1), f(y2 - y1)], segment: row.slice(1), keypoints: null };
   });
   for (const { line, row } of labels) {
     const [c, ...box] = row;
@@ -119,17 +170,33 @@ export function readYoloLabels(path: string, classCount?: number): YoloLabels {
       const range = nc === Infinity ? '>= 0' : `in [0, ${nc - 1}]`;
       throw new BadInputError(`${where(line)}: class ${row[0]} is not a class id ${range}`);
     }
+    if (kpt) continue; // checked above, as Ultralytics checks keypoint rows
     const bad = box.find((v) => v > 1.01 || v < -0.01);
     if (bad !== undefined) throw new BadInputError(`${where(line)}: coordinate ${bad} is outside the normalized range [0, 1] (Ultralytics allows ±0.01)`);
   }
-  let kept = labels.map((l) => l.row);
-  // np.unique(lb, axis=0, return_index=True): only applied when there are duplicates, and then rows come out sorted.
-  const unique = [...new Map(kept.map((r) => [r.join(' '), r])).values()];
-  if (unique.length < kept.length) kept = unique.sort((a, b) => a.reduce((d, v, k) => d || v - b[k], 0));
-  return {
-    classes: Int32Array.from(kept, (r) => r[0]),
-    boxesNormalized: Float32Array.from(kept.flatMap((r) => r.slice(1))),
+  let kept = labels;
+  // np.unique(lb, axis=0, return_index=True): only applied when there are duplicates, and then rows come out sorted
+  // (segments and keypoints follow their rows).
+  const unique = [...new Map(kept.map((l) => [l.row.join(' '), l])).values()];
+  if (unique.length < kept.length) kept = unique.sort((a, b) => a.row.reduce((d, v, k) => d || v - b.row[k], 0));
+  const out: YoloLabels = {
+    classes: Int32Array.from(kept, (l) => l.row[0]),
+    boxesNormalized: Float32Array.from(kept.flatMap((l) => l.row.slice(1))),
   };
+  if (keepSegments) out.segments = kept.map((l) => Float32Array.from(l.segment ?? []));
+  if (kpt) {
+    const [nk, ndim] = kpt;
+    out.keypoints = new Float32Array(kept.length * nk * 3);
+    kept.forEach((l, i) => {
+      for (let j = 0; j < nk; j++) {
+        const [x, y] = [l.keypoints![j * ndim], l.keypoints![j * ndim + 1]];
+        // ndim 2: visible unless a coordinate is negative (verify_image_label's kpt_mask).
+        const v = ndim === 3 ? l.keypoints![j * ndim + 2] : x < 0 || y < 0 ? 0 : 1;
+        out.keypoints!.set([x, y, v], (i * nk + j) * 3);
+      }
+    });
+  }
+  return out;
 }
 
 /**
@@ -158,6 +225,15 @@ export function readYoloDataset(yamlPath: string, options?: ReadYoloDatasetOptio
   const split = o.split ?? 'val';
   const doc = readYaml(yamlPath);
   const names = classNames(yamlPath, doc);
+  const task = check.optional(o.task, 'detect' as const, (v) => check.oneOf('readYoloDataset: options.task', v, ['detect', 'segment', 'pose', 'obb'] as const));
+  let kptShape: [number, number] | undefined;
+  if (task === 'pose') {
+    const k = doc.kpt_shape;
+    if (!Array.isArray(k) || k.length !== 2 || !Number.isInteger(k[0]) || k[0] < 1 || (k[1] !== 2 && k[1] !== 3)) {
+      throw new BadInputError(`${yamlPath}: a pose dataset needs 'kpt_shape: [keypoints, 2 or 3]', found ${check.describe(k)}`);
+    }
+    kptShape = [k[0], k[1]];
+  }
 
   const declared = typeof doc.path === 'string' && doc.path ? doc.path : undefined;
   const root = resolve(o.root ?? (declared === undefined ? dirname(yamlPath) : resolve(dirname(yamlPath), declared)));
@@ -180,7 +256,8 @@ export function readYoloDataset(yamlPath: string, options?: ReadYoloDatasetOptio
   return {
     names,
     root,
-    images: imageFiles.map((image) => ({ image, labels: readYoloLabels(labelPathFor(image), names.length) })),
+    images: imageFiles.map((image) => ({ image, labels: readYoloLabels(labelPathFor(image), names.length, { task, kptShape }) })),
+    ...(kptShape ? { kptShape } : {}),
   };
 }
 

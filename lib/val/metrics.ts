@@ -344,18 +344,53 @@ export class DetectionMetrics {
     const boxes32 = finite('DetectionMetrics.add: pred.boxes', boxes, n * 4);
     const classes32 = classIds('DetectionMetrics.add: pred.classes', classes, n, this.#nc);
 
+    this.#record(scores32, classes32, gtCls32, () => boxIou(gtBoxes32, boxes32));
+  }
+
+  /**
+   * Adds one image whose label-to-prediction overlaps were computed elsewhere: mask IoU (segment), OKS (pose),
+   * probabilistic IoU (obb). `iou` holds labels x predictions, row-major, predictions in the order given here (any
+   * order; they are ranked by descending score, equal scores in the given order).
+   *
+   * @example
+   * ```ts
+   * metrics.addMatched({ scores, classes }, labelClasses, maskIou(labelMasks, predictedMasks));
+   * ```
+   */
+  addMatched(pred: { scores: ArrayLike<number>; classes: ArrayLike<number> }, truthClasses: ArrayLike<number>, iou: Float32Array): void {
+    const p = check.object<{ scores: unknown; classes: unknown }>('DetectionMetrics.addMatched: pred', pred);
+    const scores = numbers('DetectionMetrics.addMatched: pred.scores', p.scores);
+    const classes = numbers('DetectionMetrics.addMatched: pred.classes', p.classes);
+    const gtCls = numbers('DetectionMetrics.addMatched: truthClasses', truthClasses);
+    const n = scores.length;
+    if (classes.length !== n) check.fail('DetectionMetrics.addMatched: pred.classes', `${n} values (1 per score)`, classes);
+    if (!(iou instanceof Float32Array) || iou.length !== gtCls.length * n) check.fail('DetectionMetrics.addMatched: iou', `a Float32Array of ${gtCls.length} x ${n} values (labels x predictions)`, iou);
+    const scores32 = finite('DetectionMetrics.addMatched: pred.scores', scores, n);
+    const classes32 = classIds('DetectionMetrics.addMatched: pred.classes', classes, n, this.#nc);
+    const gtCls32 = classIds('DetectionMetrics.addMatched: truthClasses', gtCls, gtCls.length, this.#nc);
+    this.#record(scores32, classes32, gtCls32, () => iou);
+  }
+
+  /** Ranks one image's predictions, matches them with `overlaps()` (labels x predictions, given order) and stores. */
+  #record(scores32: Float32Array, classes32: Int32Array, gtCls32: Int32Array, overlaps: () => Float32Array): void {
+    const n = scores32.length;
+    const ng = gtCls32.length;
     this.#images++;
     for (let i = 0; i < ng; i++) this.#targetCls.push(gtCls32[i]);
     if (n === 0) return;
     // NMS order: match_predictions gives a label to its lowest-index candidate, meant to be the most confident.
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores32[b] - scores32[a] || a - b);
-    const sortedBoxes = new Float32Array(n * 4);
     const sortedCls = new Int32Array(n);
-    order.forEach((src, dst) => {
-      sortedBoxes.set(boxes32.subarray(src * 4, src * 4 + 4), dst * 4);
-      sortedCls[dst] = classes32[src];
-    });
-    const correct = ng ? matchPredictions(sortedCls, gtCls32, boxIou(gtBoxes32, sortedBoxes)) : new Uint8Array(n * NIOU);
+    order.forEach((src, dst) => (sortedCls[dst] = classes32[src]));
+    let correct: Uint8Array;
+    if (ng) {
+      const iou = overlaps();
+      const sortedIou = new Float32Array(ng * n);
+      for (let l = 0; l < ng; l++) order.forEach((src, dst) => (sortedIou[l * n + dst] = iou[l * n + src]));
+      correct = matchPredictions(sortedCls, gtCls32, sortedIou);
+    } else {
+      correct = new Uint8Array(n * NIOU);
+    }
     for (let i = 0; i < n; i++) {
       let bits = 0;
       for (let t = 0; t < NIOU; t++) bits |= correct[i * NIOU + t] << t;
@@ -363,6 +398,11 @@ export class DetectionMetrics {
       this.#predCls.push(sortedCls[i]);
       this.#tp.push(bits);
     }
+  }
+
+  /** Whether any prediction so far is a true positive at some IoU threshold (else every metric is 0). */
+  get hasTruePositives(): boolean {
+    return this.#tp.some((bits) => bits !== 0);
   }
 
   /** The metrics over everything added so far (the accumulator is unchanged: add more and call again). */

@@ -102,6 +102,7 @@ struct Candidate {
   float box[4];
   float score;
   int32_t cls;
+  int32_t anchor;
 };
 
 // Ultralytics: `(x[:, 5:6] == classes).any(1)` on class indices 0..nc-1.
@@ -147,19 +148,22 @@ void finish(std::vector<Candidate>& cands, const DecodeOptions& o, Detections& o
   out.boxes.reserve(keep.size() * 4);
   out.scores.reserve(keep.size());
   out.classes.reserve(keep.size());
+  out.anchors.reserve(keep.size());
   for (int32_t k : keep) {
     const Candidate& c = cands[static_cast<size_t>(k)];
     out.boxes.insert(out.boxes.end(), c.box, c.box + 4);
     out.scores.push_back(c.score);
     out.classes.push_back(c.cls);
+    out.anchors.push_back(c.anchor);
   }
 }
 
 // One anchor that passed the candidate test: `scores` are its nc class scores (after the objectness product for
 // YOLOv5), `best` their maximum (> conf, so not NaN).
-void emit(const float* box, const float* scores, float best, bool multiLabel, const DecodeOptions& o,
+void emit(size_t anchor, const float* box, const float* scores, float best, bool multiLabel, const DecodeOptions& o,
           const ClassFilter& allowed, std::vector<Candidate>& cands) {
   Candidate c{};
+  c.anchor = static_cast<int32_t>(anchor);
   toCorners(box[0], box[1], box[2], box[3], c.box);
   if (multiLabel) {
     // `i, j = torch.where(cls > conf_thres)`: anchor-major, class-minor order.
@@ -210,14 +214,14 @@ void decodeAnchorFree(const T* data, const DecodeOptions& o, Detections& out) {
     for (size_t a = 0; a < anchors; ++a) {
       if (!(best[a] > o.conf)) continue;
       for (size_t k = 0; k < 4 + nc; ++k) box[k] = toFloat(data[k * anchors + a]);
-      emit(box, scores, best[a], multiLabel, o, allowed, cands);
+      emit(a, box, scores, best[a], multiLabel, o, allowed, cands);
     }
   } else {
     const size_t cols = static_cast<size_t>(o.cols);
     for (size_t a = 0; a < anchors; ++a) {
       const float* row = asFloats(data + a * cols, 4 + nc, scratch.data());
       const float best = spanMax(row + 4, nc);
-      if (best > o.conf) emit(row, row + 4, best, multiLabel, o, allowed, cands);
+      if (best > o.conf) emit(a, row, row + 4, best, multiLabel, o, allowed, cands);
     }
   }
   finish(cands, o, out);
@@ -242,7 +246,7 @@ void decodeAnchorBased(const T* data, const DecodeOptions& o, Detections& out) {
     for (size_t k = 0; k < nc; ++k) scores[k] = row[5 + k] * obj;
     const float best = spanMax(scores.data(), nc);
     // Multi-label keeps every class > conf even when another class is NaN; single-label drops a NaN maximum.
-    if (multiLabel || best > o.conf) emit(row, scores.data(), best, multiLabel, o, allowed, cands);
+    if (multiLabel || best > o.conf) emit(r, row, scores.data(), best, multiLabel, o, allowed, cands);
   }
   finish(cands, o, out);
 }
@@ -272,6 +276,7 @@ void decodeEndToEnd(const T* data, const DecodeOptions& o, Detections& out) {
     for (size_t k = 0; k < 4; ++k) out.boxes.push_back(toFloat(src[k]));
     out.scores.push_back(score);
     out.classes.push_back(cls);
+    out.anchors.push_back(static_cast<int32_t>(r));
   }
 }
 
@@ -280,6 +285,7 @@ void decodeAny(const T* data, const DecodeOptions& o, Detections& out) {
   out.boxes.clear();
   out.scores.clear();
   out.classes.clear();
+  out.anchors.clear();
   if (o.rows <= 0 || o.cols <= 0 || o.nc < 0) return;
   switch (o.format) {
     case HeadFormat::EndToEnd: return decodeEndToEnd(data, o, out);

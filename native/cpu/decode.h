@@ -30,6 +30,9 @@ struct Detections {
   std::vector<float> boxes;  // x1, y1, x2, y2
   std::vector<float> scores;
   std::vector<int32_t> classes;
+  // Per detection, the head row it came from: the anchor index (AnchorFree, AnchorBased) or the row (EndToEnd), so
+  // that per-task channels (mask coefficients, keypoints, angle) can follow the kept boxes. Multi-label may repeat one.
+  std::vector<int32_t> anchors;
 };
 
 // Replaces `out`'s contents. `data` holds rows*cols values (checked by the caller). A shape with fewer channels than

@@ -2,7 +2,8 @@
  * Every example in README.md runs as written, in a fresh project where `trtjs` is a dependency: `js` blocks as ES
  * modules and `cjs` blocks as CommonJS on this Node (20), `ts` blocks type-checked by the current TypeScript (7) with
  * its defaults and --strict and no tsconfig, then run, and every `npx trtjs` line of the `sh` blocks. The files the
- * examples name are the fixtures: yolo11n.onnx is yolo11n_int8.onnx, yolov8n-dynamic.onnx is yolov8n_dynamic_f32.onnx.
+ * examples name are the fixtures: yolo11n.onnx is yolo11n_int8.onnx, yolov8n-dynamic.onnx is yolov8n_dynamic_f32.onnx,
+ * yolo11n-seg.onnx is yolo11n-seg_int8_480x640.onnx.
  * (`npm install` lines are checked by installing the packed package: scripts/check-package.sh.)
  */
 import { spawnSync } from 'node:child_process';
@@ -40,6 +41,7 @@ function project(): string {
     ['zidane.jpg', 'images/zidane.jpg'],
     ['yolo11n.onnx', 'models/yolo11n_int8.onnx'],
     ['yolov8n-dynamic.onnx', 'models/yolov8n_dynamic_f32.onnx'],
+    ['yolo11n-seg.onnx', 'models/yolo11n-seg_int8_480x640.onnx'],
   ]) copyFileSync(fixture(from), join(dir, name));
   symlinkSync(fixture('coco128'), join(dir, 'coco128'));
   mkdirSync(join(dir, 'models'));

@@ -70,6 +70,7 @@ describe('val on coco128', () => {
     let progress = 0;
     const r = await val({ data: fixture('coco128/coco128.yaml'), root: fixture('coco128'), model: fixture('models/yolov8n_int8.onnx'), onProgress: (d) => (progress = d) });
     expect(progress).toBe(128);
+    if (r.task !== 'detect') throw new Error(`expected a detection result, got ${r.task}`);
     expect(r.instances).toBe(929);
     // Measured here: 0.439 / 0.597 (published float YOLOv8n on coco128: about 0.45 / 0.61).
     expect(r.map5095).toBeGreaterThan(0.42);

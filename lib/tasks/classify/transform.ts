@@ -1,0 +1,119 @@
+/**
+ * Ultralytics' classification pre-processing (`classify_transforms(imgsz)` as ClassificationPredictor and the
+ * classification validator run it): torchvision `Resize(size)` of the PIL image (shorter side to `size`, longer side
+ * to `int(size * long / short)`, Pillow's BILINEAR resampling), `CenterCrop(size)`, `ToTensor()` (RGB, CHW, / 255;
+ * Normalize with Ultralytics' default mean 0 / std 1 changes nothing). Byte-exact with Pillow (native/cpu/
+ * classify_transform.cpp), the way {@link letterbox} is byte-exact with OpenCV. No letterbox, no padding.
+ */
+import { callNative, settleNative } from '../../errors.js';
+import { validateRawImage, type PixelOrder, type RawImage } from '../../image/raw-image.js';
+import { pyRound } from '../../ops/geometry.js';
+import type { LetterboxArray, LetterboxDtype, LetterboxLayout } from '../../ops/letterbox.js';
+import { addon, type NativeClassifyParams } from '../../native/binding.js';
+import * as check from '../../util/validate.js';
+import { PER_TASK } from '../../defaults.js';
+import type { ClassifyFrame } from '../types.js';
+
+export interface ClassifyTransformOptions<D extends LetterboxDtype = LetterboxDtype> {
+  /** Side of the square output (and the shorter side after the resize). Default 224. */
+  size?: number;
+  /** 'float32' (default, pixel/255), 'float16' (IEEE half bits in a Uint16Array), 'uint8'. */
+  dtype?: D;
+  /** 'nchw' (default) or 'nhwc'. RGB always. */
+  layout?: LetterboxLayout;
+  /** Write into this array instead of allocating (at least size * size * 3 elements). */
+  out?: LetterboxArray<D>;
+}
+
+export interface ClassifyTransformResult<D extends LetterboxDtype = 'float32'> {
+  data: LetterboxArray<D>;
+  /** [1, 3, size, size] (nchw) or [1, size, size, 3] (nhwc). */
+  shape: [number, number, number, number];
+  dtype: D;
+  layout: LetterboxLayout;
+  /** Where the image went: the full resize and the crop taken from it. */
+  frame: ClassifyFrame;
+}
+
+/**
+ * torchvision's sizes for `Resize(size)` then `CenterCrop(size)` of a width x height image.
+ *
+ * @example
+ * ```ts
+ * classifyGeometry(810, 1080, 224); // { resized: [224, 298], crop: [0, 37] }
+ * ```
+ */
+export function classifyGeometry(width: number, height: number, size: number): { resized: [number, number]; crop: [number, number] } {
+  const [short, long] = width <= height ? [width, height] : [height, width];
+  const newLong = Math.trunc((size * long) / short);
+  const resized: [number, number] = width <= height ? [size, newLong] : [newLong, size];
+  return { resized, crop: [pyRound((resized[0] - size) / 2), pyRound((resized[1] - size) / 2)] };
+}
+
+const DTYPES: LetterboxDtype[] = ['float32', 'float16', 'uint8'];
+const LAYOUTS: LetterboxLayout[] = ['nchw', 'nhwc'];
+const ORDER_CODE: Record<PixelOrder, number> = { gray: 0, rgb: 1, bgr: 2, rgba: 3, bgra: 4 };
+const ARRAYS = { float32: Float32Array, float16: Uint16Array, uint8: Uint8Array } as const;
+
+function plan(fn: string, image: RawImage, options: ClassifyTransformOptions | undefined) {
+  const img = validateRawImage(`${fn}: image`, image);
+  const o = check.options<ClassifyTransformOptions>(`${fn}: options`, options);
+  const size = check.optional(o.size, PER_TASK.imgsz.classify, (v) => check.integer(`${fn}: options.size`, v, 1, 8192));
+  const dtype = check.optional(o.dtype, 'float32' as LetterboxDtype, (v) => check.oneOf(`${fn}: options.dtype`, v, DTYPES));
+  const layout = check.optional(o.layout, 'nchw' as LetterboxLayout, (v) => check.oneOf(`${fn}: options.layout`, v, LAYOUTS));
+  const g = classifyGeometry(img.width, img.height, size);
+  const elements = size * size * 3;
+  const Ctor = ARRAYS[dtype];
+  let out: Float32Array | Uint16Array | Uint8Array;
+  if (o.out === undefined) out = new Ctor(elements);
+  else {
+    if (!(o.out instanceof Ctor) || (dtype === 'uint8' && o.out instanceof Uint8ClampedArray)) check.fail(`${fn}: options.out`, `a ${Ctor.name} for dtype '${dtype}'`, o.out);
+    if (o.out.length < elements) check.fail(`${fn}: options.out`, `at least ${elements} elements for a ${size}x${size} RGB output`, o.out);
+    out = o.out.length === elements ? o.out : o.out.subarray(0, elements);
+  }
+  const params: NativeClassifyParams = {
+    width: img.width,
+    height: img.height,
+    channels: img.channels,
+    stride: img.stride,
+    order: ORDER_CODE[img.order],
+    resizedWidth: g.resized[0],
+    resizedHeight: g.resized[1],
+    cropLeft: g.crop[0],
+    cropTop: g.crop[1],
+    size,
+    dtype: DTYPES.indexOf(dtype),
+    layout: LAYOUTS.indexOf(layout),
+  };
+  const result: ClassifyTransformResult<LetterboxDtype> = {
+    data: out,
+    shape: layout === 'nchw' ? [1, 3, size, size] : [1, size, size, 3],
+    dtype,
+    layout,
+    frame: { kind: 'classify', inputSize: [size, size], resized: g.resized, crop: g.crop, sourceSize: [img.width, img.height] },
+  };
+  return { src: img.data, params, out, result };
+}
+
+/**
+ * Resize (shorter side to `size`, Pillow BILINEAR) and centre crop, as Ultralytics pre-processes images for
+ * classification models. Synchronous; see {@link classifyTransformAsync}.
+ *
+ * @example
+ * ```ts
+ * const t = classifyTransform(await loadImage('bus.jpg'), { size: 224 });
+ * // t.data: Float32Array [1, 3, 224, 224], RGB / 255
+ * ```
+ */
+export function classifyTransform<D extends LetterboxDtype = 'float32'>(image: RawImage, options?: ClassifyTransformOptions<D>): ClassifyTransformResult<D> {
+  const p = plan('classifyTransform', image, options as ClassifyTransformOptions);
+  callNative(() => addon().classifyTransform(p.src, p.params, p.out));
+  return p.result as ClassifyTransformResult<D>;
+}
+
+/** {@link classifyTransform} on the libuv thread pool; the source and `out` must not change until it settles. */
+export async function classifyTransformAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options?: ClassifyTransformOptions<D>): Promise<ClassifyTransformResult<D>> {
+  const p = plan('classifyTransformAsync', image, options as ClassifyTransformOptions);
+  await settleNative(() => addon().classifyTransformAsync(p.src, p.params, p.out));
+  return p.result as ClassifyTransformResult<D>;
+}
