@@ -12,15 +12,17 @@ enum class HeadFormat {
   EndToEnd /* [N, 6(+extra)]: x1, y1, x2, y2, score, class */
 };
 
+// Every value comes from the caller (lib/defaults.ts holds Ultralytics' defaults): the initialisers only keep a
+// forgotten field from being garbage, and choose nothing.
 struct DecodeOptions {
   HeadFormat format = HeadFormat::AnchorFree;
-  bool channelsFirst = true;  // AnchorFree only: [4+nc, N] (Ultralytics export) rather than [N, 4+nc]
-  int rows = 0, cols = 0;     // 2-D shape of one batch item as stored
-  int nc = 0;                 // classes; channels past them (mask coefficients, keypoints) are ignored
-  float conf = 0.25f;         // compared in float32, as torch compares a float32 tensor with a Python float
-  double iou = 0.7;           // compared as a double, as torchvision's CPU kernel does (double iou_threshold)
-  int maxDet = 300;           // <= 0: no limit
-  int maxNms = 30000;         // <= 0: no limit
+  bool channelsFirst = false;  // AnchorFree only: [4+nc, N] (Ultralytics export) rather than [N, 4+nc]
+  int rows = 0, cols = 0;      // 2-D shape of one batch item as stored
+  int nc = 0;                  // classes; channels past them (mask coefficients, keypoints) are ignored
+  float conf = 0.0f;           // compared in float32, as torch compares a float32 tensor with a Python float
+  double iou = 0.0;            // compared as a double, as torchvision's CPU kernel does (double iou_threshold)
+  int maxDet = 0;              // <= 0: no limit
+  int maxNms = 0;              // <= 0: no limit
   bool agnostic = false, multiLabel = false;
   const int32_t* classes = nullptr;  // keep only these classes (nullptr: all)
   size_t numClasses = 0;

@@ -10,6 +10,7 @@
 #include "cpu/nms.h"
 #include "napi/args.h"
 #include "napi/async.h"
+#include "napi/decode-args.h"
 #include "napi/register.h"
 
 namespace trtjs::napi {
@@ -117,50 +118,12 @@ Napi::Value letterboxAsync(const Napi::CallbackInfo& info) {
       });
 }
 
-template <typename T>
-Napi::TypedArrayOf<T> copyOut(Napi::Env env, const std::vector<T>& v) {
-  auto arr = Napi::TypedArrayOf<T>::New(env, v.size());
-  if (!v.empty()) std::memcpy(arr.Data(), v.data(), v.size() * sizeof(T));
-  return arr;
-}
-
 Napi::Value decode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray()) throwError(env, "ERR_BAD_INPUT", "decode(data, params)");
-  Napi::Object p = objectArg(info, 1, "params");
-  cpu::DecodeOptions o;
-  o.format = static_cast<cpu::HeadFormat>(intProp(p, "format", 0, 2));
-  o.channelsFirst = boolProp(p, "channelsFirst");
-  o.rows = intProp(p, "rows", 0, INT32_MAX);
-  o.cols = intProp(p, "cols", 0, INT32_MAX);
-  o.nc = intProp(p, "nc", 0, 1 << 20);
-  o.conf = static_cast<float>(numberProp(p, "conf"));
-  o.iou = static_cast<float>(numberProp(p, "iou"));
-  o.maxDet = intProp(p, "maxDet", 1, INT32_MAX);
-  o.maxNms = intProp(p, "maxNms", 1, INT32_MAX);
-  o.agnostic = boolProp(p, "agnostic");
-  o.multiLabel = boolProp(p, "multiLabel");
-  Napi::Value classes = p.Get("classes");
-  if (classes.IsTypedArray()) {
-    auto c = typedArg<int32_t>(classes, napi_int32_array, "classes");
-    o.classes = c.Data();
-    o.numClasses = c.ElementLength();
-  }
-  // Shape checks that keep every read in bounds whatever the caller sent.
-  int64_t minCols = o.format == cpu::HeadFormat::AnchorBased ? 5 + int64_t(o.nc) : o.format == cpu::HeadFormat::EndToEnd ? 6 : 4 + int64_t(o.nc);
-  int64_t channels = o.format == cpu::HeadFormat::AnchorFree && o.channelsFirst ? o.rows : o.cols;
-  if (channels < minCols) throwError(env, "ERR_BAD_INPUT", "shape has fewer channels than the head needs");
-  size_t elements = size_t(o.rows) * size_t(o.cols);
+  DecodeHead h = decodeHeadArgs(info);
   cpu::Detections d;
-  Napi::TypedArray data = info[0].As<Napi::TypedArray>();
-  if (data.ElementLength() != elements) throwError(env, "ERR_BAD_INPUT", "data length does not match rows x cols");
-  if (data.TypedArrayType() == napi_float32_array) {
-    cpu::decode(data.As<Napi::Float32Array>().Data(), o, d);
-  } else if (data.TypedArrayType() == napi_uint16_array) {
-    cpu::decode(data.As<Napi::Uint16Array>().Data(), o, d);
-  } else {
-    throwError(env, "ERR_BAD_INPUT", "data must be a Float32Array or a Uint16Array of float16 bits");
-  }
+  if (h.data.TypedArrayType() == napi_float32_array) cpu::decode(h.data.As<Napi::Float32Array>().Data(), h.o, d);
+  else cpu::decode(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
   Napi::Object out = Napi::Object::New(env);
   out.Set("boxes", copyOut(env, d.boxes));
   out.Set("scores", copyOut(env, d.scores));

@@ -15,6 +15,7 @@
 #include "cpu/segment.h"
 #include "napi/args.h"
 #include "napi/async.h"
+#include "napi/decode-args.h"
 #include "napi/register.h"
 
 namespace trtjs::napi {
@@ -36,51 +37,6 @@ auto contained(Napi::Env env, F&& work) -> decltype(work()) {
   }
 }
 
-template <typename T>
-Napi::TypedArrayOf<T> copyOut(Napi::Env env, const std::vector<T>& v) {
-  auto arr = Napi::TypedArrayOf<T>::New(env, v.size());
-  if (!v.empty()) std::memcpy(arr.Data(), v.data(), v.size() * sizeof(T));
-  return arr;
-}
-
-// The head data of one batch item and decode's options, checked as ops.cpp checks them for decode().
-struct Head {
-  Napi::TypedArray data;
-  cpu::DecodeOptions o;
-};
-
-Head headArgs(const Napi::CallbackInfo& info, int minExtra) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray()) throwError(env, "ERR_BAD_INPUT", "expected (data, params)");
-  Napi::Object p = objectArg(info, 1, "params");
-  Head h{info[0].As<Napi::TypedArray>(), {}};
-  cpu::DecodeOptions& o = h.o;
-  o.format = static_cast<cpu::HeadFormat>(intProp(p, "format", 0, 2));
-  o.channelsFirst = boolProp(p, "channelsFirst");
-  o.rows = intProp(p, "rows", 0, INT32_MAX);
-  o.cols = intProp(p, "cols", 0, INT32_MAX);
-  o.nc = intProp(p, "nc", 0, 1 << 20);
-  o.conf = static_cast<float>(numberProp(p, "conf"));
-  o.iou = numberProp(p, "iou");
-  o.maxDet = intProp(p, "maxDet", 1, INT32_MAX);
-  o.maxNms = intProp(p, "maxNms", 1, INT32_MAX);
-  o.agnostic = boolProp(p, "agnostic");
-  o.multiLabel = boolProp(p, "multiLabel");
-  Napi::Value classes = p.Get("classes");
-  if (classes.IsTypedArray()) {
-    auto c = typedArg<int32_t>(classes, napi_int32_array, "classes");
-    o.classes = c.Data();
-    o.numClasses = c.ElementLength();
-  }
-  const int64_t minCols = o.format == cpu::HeadFormat::AnchorBased ? 5 + int64_t(o.nc) : o.format == cpu::HeadFormat::EndToEnd ? 6 : 4 + int64_t(o.nc);
-  const int64_t channels = o.format == cpu::HeadFormat::AnchorFree && o.channelsFirst ? o.rows : o.cols;
-  if (channels < minCols + minExtra) throwError(env, "ERR_BAD_INPUT", "shape has fewer channels than the head needs");
-  if (h.data.ElementLength() != size_t(o.rows) * size_t(o.cols)) throwError(env, "ERR_BAD_INPUT", "data length does not match rows x cols");
-  if (h.data.TypedArrayType() != napi_float32_array && h.data.TypedArrayType() != napi_uint16_array)
-    throwError(env, "ERR_BAD_INPUT", "data must be a Float32Array or a Uint16Array of float16 bits");
-  return h;
-}
-
 Napi::Object detectionsOut(Napi::Env env, const cpu::Detections& d) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("boxes", copyOut(env, d.boxes));
@@ -95,7 +51,7 @@ Napi::Value decodeExtras(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 4 || !info[2].IsNumber() || !info[3].IsNumber()) throwError(env, "ERR_BAD_INPUT", "decodeExtras(data, params, first, count)");
   const int first = info[2].As<Napi::Number>().Int32Value(), count = info[3].As<Napi::Number>().Int32Value();
-  Head h = headArgs(info, 0);
+  DecodeHead h = decodeHeadArgs(info, 0);
   const int64_t channels = h.o.format == cpu::HeadFormat::AnchorFree && h.o.channelsFirst ? h.o.rows : h.o.cols;
   if (first < 0 || count < 0 || int64_t(first) + count > channels) throwError(env, "ERR_BAD_INPUT", "extra channels outside the head");
   cpu::Detections d;
@@ -118,7 +74,7 @@ Napi::Value decodeExtras(const Napi::CallbackInfo& info) {
 
 Napi::Value decodeObb(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Head h = headArgs(info, 1);
+  DecodeHead h = decodeHeadArgs(info, 1);
   cpu::RotatedDetections d;
   contained(env, [&] {
     if (h.data.TypedArrayType() == napi_float32_array) cpu::decodeObb(h.data.As<Napi::Float32Array>().Data(), h.o, d);
