@@ -95,6 +95,10 @@ export interface NativeDeviceDetections {
   anchors: Int32Array;
   /** Candidates that entered NMS (end-to-end heads: rows over conf). */
   candidates: number;
+  /** Chunks of up to 2048 candidates the NMS kernel selected and sorted (0 for end-to-end heads). */
+  chunks: number;
+  /** Broken kernel invariants (a selected chunk of the wrong size); always 0 unless the kernel is wrong. */
+  faults: number;
 }
 
 /** Per-iteration timings of a one-shot device run of a kernel. */

@@ -67,7 +67,8 @@ struct DecodeLaunch {
 };
 
 // One item's results: header[0] detections, header[1] candidates before NMS (rows over conf for end-to-end heads),
-// then `keep` rows of each array; the first header[0] are valid.
+// header[2] chunks NMS sorted, header[3] broken invariants (a selected chunk of the wrong size: always 0 unless the
+// kernel is wrong), then `keep` rows of each array; the first header[0] are valid.
 struct DetectionsView {
   int32_t* header;
   float* boxes;  // x1, y1, x2, y2
@@ -300,7 +301,7 @@ struct NmsShared {
   uint64_t mask[kNmsTile][kNmsMaskWords];
   uint8_t ok[kNmsTile];
   uint64_t lower, pivot;
-  int count, m, limit, kept, processed, chunkN, gathered, sortN, need, hasLower, done;
+  int count, m, limit, kept, processed, chunkN, gathered, sortN, need, hasLower, done, rounds, faults;
 };
 
 template <class Block>
@@ -321,6 +322,8 @@ TRTJS_HD void nmsItem(Block& blk, const DecodeLaunch& L, NmsShared& s, int b) {
     s.hasLower = 0;
     s.lower = 0;
     s.done = s.m == 0;
+    s.rounds = 0;
+    s.faults = 0;
   });
   while (!s.done) {
     // The next chunk: the chunkN smallest keys above `lower`. `pivot` becomes the largest of them.
@@ -352,10 +355,17 @@ TRTJS_HD void nmsItem(Block& blk, const DecodeLaunch& L, NmsShared& s, int b) {
     blk.forEach([&](int t) {
       for (int i = t; i < s.count; i += T) {
         const uint64_t k = keys[i];
-        if ((!s.hasLower || k > s.lower) && k <= s.pivot) s.chunk[hd::fetchAdd(&s.gathered, 1)] = k;
+        if ((!s.hasLower || k > s.lower) && k <= s.pivot) {
+          const int slot = hd::fetchAdd(&s.gathered, 1);
+          if (slot < kNmsChunk) s.chunk[slot] = k;
+        }
       }
     });
     blk.single([&] {
+      // A selected chunk holds exactly chunkN keys (keys are unique); a list that fits is taken whole.
+      if (s.gathered != (s.count > kNmsChunk ? s.chunkN : s.count)) ++s.faults;
+      if (s.gathered > kNmsChunk) s.gathered = kNmsChunk;
+      ++s.rounds;
       s.sortN = 2;
       while (s.sortN < s.gathered) s.sortN <<= 1;
     });
@@ -435,6 +445,8 @@ TRTJS_HD void nmsItem(Block& blk, const DecodeLaunch& L, NmsShared& s, int b) {
   blk.single([&] {
     out.header[0] = s.kept;
     out.header[1] = s.count;
+    out.header[2] = s.rounds;
+    out.header[3] = s.faults;
   });
 }
 
@@ -496,6 +508,8 @@ TRTJS_HD void endToEndItem(Block& blk, const DecodeLaunch& L, EndToEndShared& s,
   blk.single([&] {
     out.header[0] = s.written;
     out.header[1] = s.taken;
+    out.header[2] = 0;
+    out.header[3] = 0;
   });
 }
 

@@ -117,7 +117,7 @@ Napi::TypedArrayOf<T> copyOut(Napi::Env env, const T* v, size_t n) {
   return arr;
 }
 
-// One object per batch item: { boxes, scores, classes, anchors, candidates }.
+// One object per batch item: { boxes, scores, classes, anchors, candidates, chunks, faults }.
 Napi::Array detectionsToJs(Napi::Env env, const cuda::DecodeLaunch& L, uint8_t* out) {
   Napi::Array items = Napi::Array::New(env, L.batch);
   for (int b = 0; b < L.batch; ++b) {
@@ -129,6 +129,8 @@ Napi::Array detectionsToJs(Napi::Env env, const cuda::DecodeLaunch& L, uint8_t* 
     item.Set("classes", copyOut(env, v.classes, n));
     item.Set("anchors", copyOut(env, v.anchors, n));
     item.Set("candidates", Napi::Number::New(env, v.header[1]));
+    item.Set("chunks", Napi::Number::New(env, v.header[2]));
+    item.Set("faults", Napi::Number::New(env, v.header[3]));
     items.Set(b, item);
   }
   return items;
