@@ -5,7 +5,7 @@
 #include <memory>
 #include <utility>
 
-#include "cuda/kernels.h"
+#include "cuda/emulate.h"
 
 namespace trtjs::cuda {
 

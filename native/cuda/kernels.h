@@ -1,7 +1,6 @@
 // Device entry points of the CUDA pre/post-processing kernels, for the engine runtime: each takes a launch
 // description (letterbox_kernel.h, decode_kernel.h) whose pointers are device addresses and enqueues its kernels on
-// `stream` without synchronising. The emulate* functions run the same kernel bodies on the host, block by block and
-// thread by thread, on host pointers: that is how CI, which has no GPU, tests the kernels' code against the CPU ops.
+// `stream` without synchronising. cuda/emulate.h runs the same kernel bodies on the host.
 #pragma once
 #include <cuda_runtime_api.h>
 
@@ -12,14 +11,10 @@ namespace trtjs::cuda {
 
 // One kernel: L.batch frames, each L.outW x L.outH x 3 values written at L.out + b * L.outItemElems.
 cudaError_t launchLetterbox(const LetterboxLaunch& L, cudaStream_t stream);
-void emulateLetterbox(const LetterboxLaunch& L);
 
 // Clears the key counts, then candidates + NMS (or the end-to-end pass); detections land in L.out
 // (decodeOutputBytes, one DetectionsView per item). The workspace must be bound (bindDecodeWorkspace) and
 // L.classes, when set, must point to device memory.
 cudaError_t launchDecode(const DecodeLaunch& L, cudaStream_t stream);
-// shuffleSeed != 0 permutes each item's candidate keys before NMS, as the device's atomic appends may order them:
-// the results must not change.
-void emulateDecode(const DecodeLaunch& L, uint32_t shuffleSeed = 0);
 
 }  // namespace trtjs::cuda

@@ -10,8 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "cuda/emulate.h"
 #include "cuda/kernel_runs.h"
-#include "cuda/kernels.h"
 #include "napi/args.h"
 #include "napi/async.h"
 #endif
