@@ -54,26 +54,29 @@ std::vector<T> exactly(size_t n) {
 }
 
 void checkDecode(uint64_t it) {
+  // Every 50th case: a long candidate list with no limits, which NMS must take in several 2048-key chunks.
+  const bool longList = it % 50 == 0;
   DecodeOptions o;
-  o.format = static_cast<HeadFormat>(between(0, 2));
+  o.format = longList ? static_cast<HeadFormat>(between(0, 1)) : static_cast<HeadFormat>(between(0, 2));
   o.channelsFirst = chance(0.5);
-  o.nc = between(0, 9);
+  o.nc = longList ? between(1, 9) : between(0, 9);
   const int needed = o.format == HeadFormat::AnchorBased ? 5 + o.nc : o.format == HeadFormat::AnchorFree ? 4 + o.nc : 6;
-  const int channels = chance(0.1) ? between(0, needed) : needed + between(0, 3);
+  const int channels = chance(0.1) && !longList ? between(0, needed) : needed + between(0, 3);
   // Sometimes more candidates than one NMS chunk (2048 keys).
-  const int anchors = chance(0.05) ? between(2049, 4000) : between(0, 400);
+  const int anchors = longList || chance(0.05) ? between(2049, 3000) : between(0, 400);
   const bool channelMajor = o.format == HeadFormat::AnchorFree && o.channelsFirst;
   o.rows = channelMajor ? channels : anchors;
   o.cols = channelMajor ? anchors : channels;
   // The public API takes conf in [0, 1]; scores over it are then never zero, so the sign of zero never matters.
   o.conf = chance(0.1) ? 0.0f : static_cast<float>(unit() * 0.6);
   o.iou = unit();
-  o.maxDet = chance(0.3) ? between(-1, 0) : between(1, 300);  // <= 0: no limit, so long lists go through several chunks
-  o.maxNms = chance(0.3) ? between(-1, 3000) : 30000;
+  o.maxDet = chance(0.3) || longList ? between(-1, 0) : between(1, 300);  // <= 0: no limit
+  o.maxNms = chance(0.3) && !longList ? between(-1, 3000) : 30000;
   o.agnostic = chance(0.3);
   o.multiLabel = chance(0.3);
   std::vector<int32_t> classes;
-  if (chance(0.3)) {
+  if (longList) o.conf = 0;
+  if (chance(0.3) && !longList) {
     for (int k = between(0, 4); k > 0; --k) classes.push_back(between(-3, o.nc + 3));
     o.classes = classes.data();
     o.numClasses = classes.size();

@@ -27,7 +27,7 @@ describe.skipIf(!!unavailable)("CUDA kernels' code under ASan/UBSan with random 
     expect(build.status, build.stderr).toBe(0);
     // A fixed seed, and a fresh one each run (printed, so a failure can be replayed).
     for (const seed of [1, Math.floor(Math.random() * 2 ** 31)]) {
-      const r = spawnSync(exe, ['500', String(seed)], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' } });
+      const r = spawnSync(exe, ['400', String(seed)], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' } });
       const out = `${r.stdout}${r.stderr}`;
       console.log(`[unit] kernels_stress seed ${seed}: ${r.stdout.trim()}`);
       expect(r.status, out.slice(0, 4000)).toBe(0);
