@@ -161,6 +161,12 @@ export interface NativeAddon {
     params: NativeDecodeParams & { batch?: number },
     options?: { device?: number; iterations?: number },
   ): Promise<NativeKernelTimings & { items: NativeDeviceDetections[] }>;
+  /** PROTOTYPE (bench/completion.bench.ts): a stream with a one-int kernel for completion round trips. */
+  completionProbe?(device: number): unknown;
+  /** One round trip: the kernel, then the Promise resolved through `mode`'s completion mechanism. */
+  completionRoundTrip?(probe: unknown, mode: 'worker' | 'hostfn' | 'poller'): Promise<void>;
+  /** Mean microseconds of a C++ launch + cudaStreamSynchronize loop on the probe's stream. */
+  completionRawLoop?(probe: unknown, iterations: number): Promise<number>;
   // TensorRT layer (absent when not compiled)
   /**
    * Parses ONNX and builds a serialized plan off the JS thread. `onProgress` is called on the JS thread;
