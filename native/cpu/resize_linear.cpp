@@ -5,6 +5,9 @@
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 #define TRTJS_RESIZE_SSE2 1
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#define TRTJS_RESIZE_NEON 1
 #endif
 
 namespace trtjs::cpu {
@@ -59,6 +62,40 @@ int horizontalSse2(const uint8_t* row, int rowBytes, const int32_t* x0, const in
 }
 #endif
 
+#if defined(TRTJS_RESIZE_NEON)
+// The same pass with NEON (Jetson's Arm cores): per pixel, the two samples' channels widened to 16 bits, a multiply
+// and a multiply-accumulate by the two weights, then a 4x4 transpose to planes. Same conditions and return value as
+// horizontalSse2.
+template <int PB>
+int horizontalNeon(const uint8_t* row, int rowBytes, const int32_t* x0, const int32_t* x1, const int16_t* a0, const int16_t* a1,
+                   int dw, const int* off, int16_t* pb, int16_t* pg, int16_t* pr) {
+  auto four = [&](int dx, int32x4_t* c) {
+    int32x4_t h[4];
+    for (int i = 0; i < 4; ++i) {
+      const int d = dx + i;
+      const int16x8_t v = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(row + x0[d])));  // channels of sx, then of sx + 1
+      const int32x4_t acc = vmlal_n_s16(vmull_n_s16(vget_low_s16(v), a0[d]), vget_low_s16(vextq_s16(v, v, PB)), a1[d]);
+      h[i] = vshrq_n_s32(acc, 4);  // px::packed
+    }
+    const int32x4x2_t t01 = vtrnq_s32(h[0], h[1]), t23 = vtrnq_s32(h[2], h[3]);
+    c[0] = vcombine_s32(vget_low_s32(t01.val[0]), vget_low_s32(t23.val[0]));
+    c[1] = vcombine_s32(vget_low_s32(t01.val[1]), vget_low_s32(t23.val[1]));
+    c[2] = vcombine_s32(vget_high_s32(t01.val[0]), vget_high_s32(t23.val[0]));
+    c[3] = vcombine_s32(vget_high_s32(t01.val[1]), vget_high_s32(t23.val[1]));
+  };
+  int16_t* planes[3] = {pb, pg, pr};
+  int dx = 0;
+  for (; dx + 8 <= dw; dx += 8) {
+    if (x0[dx + 7] + 8 > rowBytes || x1[dx + 7] != x0[dx + 7] + PB) break;
+    int32x4_t lo[4], hi[4];
+    four(dx, lo);
+    four(dx + 4, hi);
+    for (int k = 0; k < 3; ++k) vst1q_s16(planes[k] + dx, vcombine_s16(vmovn_s32(lo[off[k]]), vmovn_s32(hi[off[k]])));
+  }
+  return dx;
+}
+#endif
+
 // One source row through the horizontal pass, into three planes of packed sums (B, G, R). The source layout is a
 // template parameter so the compiler sees constant pixel strides. Gray fills one plane (the caller aliases it).
 template <int PB>
@@ -71,6 +108,9 @@ void horizontalRow(const uint8_t* row, int rowBytes, const int32_t* x0, const in
     int dx = 0;
 #if defined(TRTJS_RESIZE_SSE2)
     dx = horizontalSse2<PB>(row, rowBytes, x0, x1, w, dw, off, pb, pg, pr);
+#elif defined(TRTJS_RESIZE_NEON)
+    dx = horizontalNeon<PB>(row, rowBytes, x0, x1, a0, a1, dw, off, pb, pg, pr);
+    (void)w;
 #else
     (void)rowBytes;
     (void)w;
@@ -87,7 +127,8 @@ void horizontalRow(const uint8_t* row, int rowBytes, const int32_t* x0, const in
 }
 
 // The vertical pass of one plane. With SSE2 it is OpenCV's own instruction sequence (16-bit multiply-high, add,
-// shift, saturating pack), which the compiler does not find by itself: it widens to 32 bits.
+// shift, saturating pack), which the compiler does not find by itself: it widens to 32 bits. NEON does the same
+// with a widening multiply and a narrowing shift.
 void verticalRow(const int16_t* __restrict p0, const int16_t* __restrict p1, int w0, int w1, uint8_t* __restrict dst, int n) {
   int x = 0;
 #if defined(TRTJS_RESIZE_SSE2)
@@ -99,6 +140,18 @@ void verticalRow(const int16_t* __restrict p0, const int16_t* __restrict p1, int
     return _mm_srai_epi16(_mm_add_epi16(_mm_add_epi16(t0, t1), two), 2);
   };
   for (; x + 16 <= n; x += 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + x), _mm_packus_epi16(eight(x), eight(x + 8)));
+#elif defined(TRTJS_RESIZE_NEON)
+  const int16x8_t b0 = vdupq_n_s16(static_cast<int16_t>(w0)), b1 = vdupq_n_s16(static_cast<int16_t>(w1));
+  const int16x8_t two = vdupq_n_s16(2);
+  // (p * w) >> 16 per lane: widening multiply, then a narrowing shift by 16.
+  auto high = [](int16x8_t p, int16x8_t w) {
+    return vcombine_s16(vshrn_n_s32(vmull_s16(vget_low_s16(p), vget_low_s16(w)), 16), vshrn_n_s32(vmull_high_s16(p, w), 16));
+  };
+  auto eight = [&](int at) {
+    const int16x8_t t = vaddq_s16(vaddq_s16(high(vld1q_s16(p0 + at), b0), high(vld1q_s16(p1 + at), b1)), two);
+    return vqmovun_s16(vshrq_n_s16(t, 2));
+  };
+  for (; x + 16 <= n; x += 16) vst1q_u8(dst + x, vcombine_u8(eight(x), eight(x + 8)));
 #endif
   for (; x < n; ++x) dst[x] = px::vertical(p0[x], p1[x], w0, w1);
 }
