@@ -14,7 +14,7 @@ export { capabilities, type Capabilities, type CudaDevice } from './capabilities
 export { Resource } from './lifetime.js';
 export { PinnedBuffer } from './cuda/pinned-buffer.js';
 export { deviceMemory } from './cuda/device-memory.js';
-export { letterbox, letterboxAsync, type LetterboxOptions, type LetterboxResult, type LetterboxDtype, type LetterboxLayout, type LetterboxArray } from './ops/letterbox.js';
+export { letterbox, letterboxAsync, letterboxBatchAsync, type LetterboxBatchResult, type LetterboxOptions, type LetterboxResult, type LetterboxDtype, type LetterboxLayout, type LetterboxArray } from './ops/letterbox.js';
 export { decode, type DecodeOptions, type HeadFormat } from './ops/decode.js';
 export { nms, type NmsOptions } from './ops/nms.js';
 export { scaleBoxes, type BoxMapping } from './ops/scale-boxes.js';

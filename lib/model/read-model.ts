@@ -64,8 +64,8 @@ export function checkModelFile(bytes: Uint8Array, name: string): 'onnx' | 'engin
   if (startsWithPlanMagic(bytes)) return 'engine';
   if (bytes.length >= 8) {
     const header = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(0, true);
-    // Ultralytics' layout: a JSON object's length, then '{'.
-    if (header > 0 && header < bytes.length - 4 && bytes[4] === 0x7b) return 'engine';
+    // Ultralytics' layout: a JSON object's length, then '{' (a length past the end: a truncated engine, said so later).
+    if (header > 0 && header <= 16 * 1024 * 1024 && bytes[4] === 0x7b) return 'engine';
   }
   if (bytes[0] === 0x08) return 'onnx';
   const ext = extname(name).toLowerCase();

@@ -124,6 +124,29 @@ export interface NativeClassifyParams {
   layout: number;
 }
 
+/** One batch item's detections from the CUDA decode (or its host emulation). */
+export interface NativeDeviceDetections {
+  boxes: Float32Array;
+  scores: Float32Array;
+  classes: Int32Array;
+  /** The anchor (row) of the output each detection came from. */
+  anchors: Int32Array;
+  /** Candidates that entered NMS (end-to-end heads: rows over conf). */
+  candidates: number;
+  /** Chunks of up to 2048 candidates the NMS kernel selected and sorted (0 for end-to-end heads). */
+  chunks: number;
+  /** Broken kernel invariants (a selected chunk of the wrong size); always 0 unless the kernel is wrong. */
+  faults: number;
+}
+
+/** Per-iteration timings of a one-shot device run of a kernel. */
+export interface NativeKernelTimings {
+  /** Between CUDA events around the launch. */
+  kernelMicros: number[];
+  /** Host clock: launch, copy of the results back, synchronise. */
+  roundTripMicros: number[];
+}
+
 export interface NativeBuildParams {
   /** Set the builder's FP16 flag (TensorRT <= 10). */
   fp16: boolean;
@@ -200,6 +223,32 @@ export interface NativeAddon {
   pinnedAlloc?(bytes: number, mapped: boolean): Promise<{ buffer: ArrayBuffer; mapped: boolean }>;
   pinnedFree?(buffer: ArrayBuffer): void;
   pinnedBytesInUse?(): number;
+  /**
+   * The CUDA letterbox kernel's code run on the host (CI's test of the kernel): same arguments as `letterbox`, plus
+   * `batch` frames back to back in src (each height x stride bytes) and tensors back to back in out.
+   */
+  letterboxEmulated?(src: Uint8Array, params: NativeLetterboxParams & { batch?: number }, out: Float32Array | Uint16Array | Uint8Array): void;
+  /** The CUDA decode + NMS kernels' code run on the host; shuffleSeed permutes the candidate order before NMS. */
+  decodeEmulated?(data: Float32Array | Uint16Array, params: NativeDecodeParams & { batch?: number }, shuffleSeed?: number): NativeDeviceDetections[];
+  /** The CUDA letterbox on a device: copy in, `iterations` launches, copy out (tests and benches). */
+  letterboxDevice?(
+    src: Uint8Array,
+    params: NativeLetterboxParams & { batch?: number },
+    out: Float32Array | Uint16Array | Uint8Array,
+    options?: { device?: number; iterations?: number },
+  ): Promise<NativeKernelTimings>;
+  /** The CUDA decode + NMS on a device: copy in, `iterations` launches each with the copy of the detections back. */
+  decodeDevice?(
+    data: Float32Array | Uint16Array,
+    params: NativeDecodeParams & { batch?: number },
+    options?: { device?: number; iterations?: number },
+  ): Promise<NativeKernelTimings & { items: NativeDeviceDetections[] }>;
+  /** PROTOTYPE (bench/completion.bench.ts): a stream with a one-int kernel for completion round trips. */
+  completionProbe?(device: number): unknown;
+  /** One round trip: the kernel, then the Promise resolved through `mode`'s completion mechanism. */
+  completionRoundTrip?(probe: unknown, mode: 'worker' | 'hostfn' | 'poller'): Promise<void>;
+  /** Mean microseconds of a C++ launch + cudaStreamSynchronize loop on the probe's stream. */
+  completionRawLoop?(probe: unknown, iterations: number): Promise<number>;
   // TensorRT layer (absent when not compiled)
   /**
    * Parses ONNX and builds a serialized plan off the JS thread. `onProgress` is called on the JS thread;

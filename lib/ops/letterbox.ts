@@ -60,6 +60,19 @@ const ARRAY_OF: Record<LetterboxDtype, { name: string; ctor: typeof Float32Array
   uint8: { name: 'Uint8Array', ctor: Uint8Array },
 };
 
+/**
+ * A new output array without V8's zero fill (a 640x640 float32 tensor is 4.9 MB: zeroing it costs about as much as
+ * the letterbox itself). Safe because the letterbox writes every element, padding included, before the array is
+ * returned; the memory is the array's own (not Buffer's shared pool).
+ */
+function freshOutput(dtype: LetterboxDtype, elements: number): Float32Array | Uint16Array | Uint8Array {
+  const bytes = Buffer.allocUnsafeSlow(elements * ARRAY_OF[dtype].ctor.BYTES_PER_ELEMENT);
+  const buffer = bytes.buffer as ArrayBuffer;
+  if (dtype === 'float32') return new Float32Array(buffer, bytes.byteOffset, elements);
+  if (dtype === 'float16') return new Uint16Array(buffer, bytes.byteOffset, elements);
+  return new Uint8Array(buffer, bytes.byteOffset, elements);
+}
+
 interface Plan {
   src: Uint8Array;
   params: NativeLetterboxParams;
@@ -67,8 +80,11 @@ interface Plan {
   result: LetterboxResult<LetterboxDtype>;
 }
 
-function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined): Plan {
-  const img = validateRawImage(`${fn}: image`, image);
+/** Where a planned letterbox writes: `letterboxBatchAsync` gives each image its slice of the batch tensor. */
+type OutputFor = (elements: number, width: number, height: number) => Float32Array | Uint16Array | Uint8Array;
+
+function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined, imageName = `${fn}: image`, outputFor?: OutputFor): Plan {
+  const img = validateRawImage(imageName, image);
   const o = check.options<LetterboxOptions>(`${fn}: options`, options);
   const sizeName = `${fn}: options.size`;
   let size: [number, number];
@@ -93,8 +109,10 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
   const elements = outW * outH * 3;
   const kind = ARRAY_OF[dtype];
   let out: Float32Array | Uint16Array | Uint8Array;
-  if (o.out === undefined) {
-    out = new kind.ctor(elements);
+  if (outputFor) {
+    out = outputFor(elements, outW, outH);
+  } else if (o.out === undefined) {
+    out = freshOutput(dtype, elements);
   } else {
     if (!(o.out instanceof kind.ctor) || (dtype !== 'uint8' && o.out instanceof Uint8ClampedArray)) {
       check.fail(`${fn}: options.out`, `a ${kind.name} for dtype '${dtype}'`, o.out);
@@ -171,4 +189,71 @@ export async function letterboxOwnedAsync<D extends LetterboxDtype = 'float32'>(
   const p = plan('letterboxAsync', image, options as LetterboxOptions);
   await settleNative(() => addon().letterboxAsync(p.src, p.params, p.out, false, false));
   return p.result as LetterboxResult<D>;
+}
+
+/** A batch of letterboxed images in one tensor. */
+export interface LetterboxBatchResult<D extends LetterboxDtype = 'float32'> {
+  /** The batch tensor, RGB, in `layout`: item i is `items[i].data`, a view into it. */
+  data: LetterboxArray<D>;
+  /** [batch, 3, height, width] for nchw, [batch, height, width, 3] for nhwc. */
+  shape: [number, number, number, number];
+  dtype: D;
+  layout: LetterboxLayout;
+  /** Each image's result (its `data` views its slice of the batch; `scale` and `pad` map its boxes back). */
+  items: Array<LetterboxResult<D>>;
+}
+
+/**
+ * Letterboxes several images into one batch tensor, each on its own libuv thread-pool thread (up to
+ * `UV_THREADPOOL_SIZE` at once), for models with a batch dimension. Every image must letterbox to the same output
+ * size (with `auto`, images of different aspect ratios may not). The sources are copied first and `out` written when
+ * the work is done, so they may change meanwhile without harm.
+ *
+ * @example
+ * ```ts
+ * const batch = await letterboxBatchAsync(frames, { size: 640, dtype: 'float16' });
+ * // batch.data: Uint16Array [4, 3, 640, 640]; batch.items[i].scale and .pad map image i's boxes back
+ * ```
+ */
+export async function letterboxBatchAsync<D extends LetterboxDtype = 'float32'>(images: RawImage[], options?: LetterboxOptions<D>): Promise<LetterboxBatchResult<D>> {
+  const fn = 'letterboxBatchAsync';
+  if (!Array.isArray(images) || images.length === 0) check.fail(`${fn}: images`, 'a non-empty array of images', images);
+  const o = check.options<LetterboxOptions>(`${fn}: options`, options);
+  // The first image fixes the output size (and validates the options); every image then gets its slice.
+  let size: [number, number, number] = [0, 0, 0];
+  plan(fn, images[0], o, `${fn}: images[0]`, (elements, w, h) => {
+    size = [elements, w, h];
+    return new Uint8Array(0);
+  });
+  const [elements, outW, outH] = size;
+  const dtype = o.dtype ?? 'float32';
+  const kind = ARRAY_OF[dtype];
+  let batch: Float32Array | Uint16Array | Uint8Array;
+  if (o.out === undefined) batch = freshOutput(dtype, elements * images.length);
+  else {
+    if (!(o.out instanceof kind.ctor) || (dtype !== 'uint8' && o.out instanceof Uint8ClampedArray)) {
+      check.fail(`${fn}: options.out`, `a ${kind.name} for dtype '${dtype}'`, o.out);
+    }
+    if (o.out.length < elements * images.length) check.fail(`${fn}: options.out`, `at least ${elements * images.length} elements for ${images.length} images`, o.out);
+    batch = o.out.subarray(0, elements * images.length);
+  }
+  const plans = images.map((image, i) =>
+    plan(fn, image, o, `${fn}: images[${i}]`, (_, w, h) => {
+      if (w !== outW || h !== outH) {
+        check.fail(`${fn}: images[${i}]`, `an image that letterboxes to ${outW}x${outH} like images[0] (it gives ${w}x${h}; use auto: false)`, `${image.width}x${image.height}`);
+      }
+      return batch.subarray(i * elements, (i + 1) * elements);
+    }),
+  );
+  const native = addon();
+  // Sources are the caller's (copied first); an `out` of the caller's is written when each image is done.
+  await Promise.all(plans.map((p) => settleNative(() => native.letterboxAsync(p.src, p.params, p.out, true, o.out !== undefined))));
+  const [, a, b, c] = plans[0].result.shape;
+  return {
+    data: batch as LetterboxArray<D>,
+    shape: [images.length, a, b, c],
+    dtype: dtype as D,
+    layout: plans[0].result.layout,
+    items: plans.map((p) => p.result as LetterboxResult<D>),
+  };
 }

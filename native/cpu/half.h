@@ -1,11 +1,12 @@
-// IEEE 754 binary16 <-> binary32, round to nearest even. Lookup-free so it can run anywhere.
+// IEEE 754 binary16 <-> binary32, round to nearest even. Lookup-free so it can run anywhere, CUDA kernels included.
 #pragma once
 #include <cstdint>
-#include <cstring>
+
+#include "cpu/hd.h"
 
 namespace trtjs::cpu {
 
-inline float halfToFloat(uint16_t h) {
+TRTJS_HD float halfToFloat(uint16_t h) {
   uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
   uint32_t exp = (h >> 10) & 0x1f;
   uint32_t mant = h & 0x3ff;
@@ -26,14 +27,11 @@ inline float halfToFloat(uint16_t h) {
   } else {
     bits = sign | (exp + 127 - 15) << 23 | mant << 13;
   }
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
+  return hd::bitsFloat(bits);
 }
 
-inline uint16_t floatToHalf(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, sizeof x);
+TRTJS_HD uint16_t floatToHalf(float f) {
+  const uint32_t x = hd::floatBits(f);
   uint32_t sign = (x >> 16) & 0x8000;
   int32_t exp = static_cast<int32_t>((x >> 23) & 0xff);
   uint32_t mant = x & 0x7fffff;

@@ -1,73 +1,79 @@
 #include "cpu/letterbox.h"
 
+#include <algorithm>
 #include <array>
-#include <cstring>
 #include <type_traits>
 
-#include "cpu/half.h"
+#include "cpu/letterbox_pixel.h"
 #include "cpu/resize_linear.h"
 
 namespace trtjs::cpu {
 
 namespace {
 
-// Per-value conversion tables: torch's `im.float() / 255` (a true division, not a multiply by 1/255) and
-// its float16 rounding of that quotient.
-struct Tables {
-  std::array<float, 256> f32;
-  std::array<uint16_t, 256> f16;
-  Tables() {
-    for (int v = 0; v < 256; ++v) {
-      f32[v] = static_cast<float>(v) / 255.0f;
-      f16[v] = floatToHalf(f32[v]);
-    }
-  }
-};
-const Tables& tables() {
-  static const Tables t;
+// float16 of v / 255 for every byte: the conversion has no vector form on a baseline CPU, a table has.
+const std::array<uint16_t, 256>& halfTable() {
+  static const std::array<uint16_t, 256> t = [] {
+    std::array<uint16_t, 256> a{};
+    for (int v = 0; v < 256; ++v) a[v] = px::toFloat16(static_cast<uint8_t>(v));
+    return a;
+  }();
   return t;
+}
+
+template <typename T>
+struct Convert;
+template <>
+struct Convert<float> {
+  // A division per value (px::toFloat32), which vectorises; no table lookups.
+  static float of(uint8_t v) { return px::toFloat32(v); }
+};
+template <>
+struct Convert<uint16_t> {
+  static uint16_t of(uint8_t v) { return halfTable()[v]; }
+};
+template <>
+struct Convert<uint8_t> {
+  static uint8_t of(uint8_t v) { return v; }
+};
+
+template <typename T>
+void convertRow(const uint8_t* __restrict src, T* __restrict dst, int n) {
+  if constexpr (std::is_same_v<T, uint16_t>) {
+    const uint16_t* lut = halfTable().data();
+    for (int x = 0; x < n; ++x) dst[x] = lut[src[x]];
+  } else {
+    for (int x = 0; x < n; ++x) dst[x] = Convert<T>::of(src[x]);
+  }
 }
 
 template <typename T>
 struct Writer {
   T* out;
-  const T* lut;  // nullptr for uint8
   int W, H;
   bool nchw;
-  T conv(uint8_t v) const {
-    if constexpr (std::is_same_v<T, uint8_t>) return v;
-    else return lut[v];
-  }
+
   void fill(int y0, int y1, int x0, int x1, T value) const {
+    if (x0 >= x1) return;
     for (int y = y0; y < y1; ++y) {
       if (nchw) {
-        for (int c = 0; c < 3; ++c) {
-          T* p = out + (static_cast<size_t>(c) * H + y) * W;
-          for (int x = x0; x < x1; ++x) p[x] = value;
-        }
+        for (int c = 0; c < 3; ++c) std::fill_n(out + (static_cast<size_t>(c) * H + y) * W + x0, x1 - x0, value);
       } else {
-        T* p = out + static_cast<size_t>(y) * W * 3;
-        for (int x = x0 * 3; x < x1 * 3; ++x) p[x] = value;
+        std::fill_n(out + (static_cast<size_t>(y) * W + x0) * 3, static_cast<size_t>(x1 - x0) * 3, value);
       }
     }
   }
-  // A row of BGR pixels lands at (x0, y) as RGB.
-  void row(int y, int x0, const uint8_t* bgr, int n) const {
+  // A row of B, G, R planes lands at (x0, y) as RGB.
+  void row(int y, int x0, const uint8_t* const* bgr, int n) const {
     if (nchw) {
-      T* r = out + (static_cast<size_t>(0) * H + y) * W + x0;
-      T* g = out + (static_cast<size_t>(1) * H + y) * W + x0;
-      T* b = out + (static_cast<size_t>(2) * H + y) * W + x0;
-      for (int x = 0; x < n; ++x) {
-        b[x] = conv(bgr[3 * x]);
-        g[x] = conv(bgr[3 * x + 1]);
-        r[x] = conv(bgr[3 * x + 2]);
-      }
+      for (int c = 0; c < 3; ++c) convertRow(bgr[2 - c], out + (static_cast<size_t>(c) * H + y) * W + x0, n);
     } else {
       T* p = out + (static_cast<size_t>(y) * W + x0) * 3;
+      const uint8_t *b = bgr[0], *g = bgr[1], *r = bgr[2];
       for (int x = 0; x < n; ++x) {
-        p[3 * x] = conv(bgr[3 * x + 2]);
-        p[3 * x + 1] = conv(bgr[3 * x + 1]);
-        p[3 * x + 2] = conv(bgr[3 * x]);
+        p[3 * x] = Convert<T>::of(r[x]);
+        p[3 * x + 1] = Convert<T>::of(g[x]);
+        p[3 * x + 2] = Convert<T>::of(b[x]);
       }
     }
   }
@@ -80,7 +86,7 @@ void run(const LinearResizer& resizer, const LetterboxGeometry& g, const Writer<
   w.fill(g.padTop + g.resizedHeight, g.outHeight, 0, g.outWidth, pad);
   w.fill(g.padTop, g.padTop + g.resizedHeight, 0, g.padLeft, pad);
   w.fill(g.padTop, g.padTop + g.resizedHeight, g.padLeft + g.resizedWidth, g.outWidth, pad);
-  resizer.run([&](int dy, const uint8_t* bgr) { w.row(g.padTop + dy, g.padLeft, bgr, g.resizedWidth); });
+  resizer.run([&](int dy, const uint8_t* const* bgr) { w.row(g.padTop + dy, g.padLeft, bgr, g.resizedWidth); });
 }
 
 }  // namespace
@@ -94,33 +100,20 @@ std::string letterbox(const Image& src, const LetterboxGeometry& g, const Letter
       g.padLeft + g.resizedWidth > g.outWidth || g.padTop + g.resizedHeight > g.outHeight)
     return "the resized image does not fit the output with that padding";
 
-  // Offsets of B, G, R in a source pixel: OpenCV's imread gives BGR and Ultralytics resizes that.
-  GatherSource gs{src.data, src.width, src.height, src.stride, src.channels, 3, {0, 0, 0, 0}};
-  switch (src.order) {
-    case PixelOrder::Gray: gs.offset[0] = gs.offset[1] = gs.offset[2] = 0; break;
-    case PixelOrder::RGB:
-    case PixelOrder::RGBA: gs.offset[0] = 2, gs.offset[1] = 1, gs.offset[2] = 0; break;
-    case PixelOrder::BGR:
-    case PixelOrder::BGRA: gs.offset[0] = 0, gs.offset[1] = 1, gs.offset[2] = 2; break;
-  }
+  GatherSource gs{src.data, src.width, src.height, src.stride, src.channels, {0, 0, 0}};
+  px::bgrOffsets(src.order, gs.offset);
   LinearResizer resizer(gs, g.resizedWidth, g.resizedHeight);
   const bool nchw = out.layout == OutLayout::NCHW;
   switch (out.dtype) {
-    case OutDtype::Float32: {
-      Writer<float> w{static_cast<float*>(out.data), tables().f32.data(), g.outWidth, g.outHeight, nchw};
-      run(resizer, g, w, tables().f32[out.padValue]);
+    case OutDtype::Float32:
+      run(resizer, g, Writer<float>{static_cast<float*>(out.data), g.outWidth, g.outHeight, nchw}, px::toFloat32(out.padValue));
       break;
-    }
-    case OutDtype::Float16: {
-      Writer<uint16_t> w{static_cast<uint16_t*>(out.data), tables().f16.data(), g.outWidth, g.outHeight, nchw};
-      run(resizer, g, w, tables().f16[out.padValue]);
+    case OutDtype::Float16:
+      run(resizer, g, Writer<uint16_t>{static_cast<uint16_t*>(out.data), g.outWidth, g.outHeight, nchw}, px::toFloat16(out.padValue));
       break;
-    }
-    case OutDtype::Uint8: {
-      Writer<uint8_t> w{static_cast<uint8_t*>(out.data), nullptr, g.outWidth, g.outHeight, nchw};
-      run(resizer, g, w, out.padValue);
+    case OutDtype::Uint8:
+      run(resizer, g, Writer<uint8_t>{static_cast<uint8_t*>(out.data), g.outWidth, g.outHeight, nchw}, out.padValue);
       break;
-    }
   }
   return "";
 }

@@ -12,6 +12,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   trtjs::napi::registerPinned(env, exports);
   trtjs::napi::registerOps(env, exports);
   trtjs::napi::registerTasks(env, exports);
+  trtjs::napi::registerCudaOps(env, exports);
+  trtjs::napi::registerCudaCompletion(env, exports);
 #ifdef TRTJS_WITH_TENSORRT
   trtjs::napi::registerBuild(env, exports);
   trtjs::napi::registerEngine(env, exports);

@@ -1,0 +1,256 @@
+// The CUDA pre/post-processing kernels for tests and benches: their host emulation (letterboxEmulated,
+// decodeEmulated: the kernels' code run on the CPU, which is how CI tests it) and one-shot device runs
+// (letterboxDevice, decodeDevice: copy in, launch, copy out, with timings). Present when the CUDA layer is compiled.
+// The engine runtime enqueues the kernels itself (cuda/kernels.h).
+#include "napi/register.h"
+
+#ifdef TRTJS_WITH_CUDA
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "cuda/emulate.h"
+#include "cuda/kernel_runs.h"
+#include "napi/args.h"
+#include "napi/async.h"
+#endif
+
+namespace trtjs::napi {
+
+#ifdef TRTJS_WITH_CUDA
+namespace {
+
+struct LetterboxCall {
+  cuda::LetterboxLaunch launch{};
+  int64_t srcBytes = 0, outBytes = 0;
+};
+
+// (src, params, out) as the CPU letterbox takes them, plus params.batch (default 1): `batch` frames of height rows of
+// `stride` bytes back to back in src, `batch` tensors back to back in out.
+LetterboxCall letterboxArgs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3) throwError(env, "ERR_BAD_INPUT", "letterbox(src, params, out)");
+  auto src = typedArg<uint8_t>(info[0], napi_uint8_array, "src");
+  Napi::Object p = objectArg(info, 1, "params");
+  const int width = intProp(p, "width", 1, 1 << 16), height = intProp(p, "height", 1, 1 << 16);
+  const int channels = intProp(p, "channels", 1, 4);
+  const int64_t stride = intProp(p, "stride", width * channels, INT32_MAX);
+  const int order = intProp(p, "order", 0, 4);
+  const int batch = p.Has("batch") ? intProp(p, "batch", 1, 65535) : 1;
+  const int64_t frame = int64_t{height} * stride;
+  if (static_cast<int64_t>(src.ElementLength()) < (batch - 1) * frame + (height - 1) * stride + int64_t{width} * channels)
+    throwError(env, "ERR_BAD_INPUT", "src is shorter than batch frames of height rows of stride bytes");
+  const cpu::LetterboxGeometry g{intProp(p, "resizedWidth", 1, 1 << 16), intProp(p, "resizedHeight", 1, 1 << 16),
+                                 intProp(p, "outWidth", 1, 1 << 16),     intProp(p, "outHeight", 1, 1 << 16),
+                                 intProp(p, "padLeft", 0, 1 << 16),      intProp(p, "padTop", 0, 1 << 16)};
+  const int dtype = intProp(p, "dtype", 0, 2), layout = intProp(p, "layout", 0, 1);
+  static const napi_typedarray_type arrayOf[] = {napi_float32_array, napi_uint16_array, napi_uint8_array};
+  static const int bytesOf[] = {4, 2, 1};
+  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != arrayOf[dtype])
+    throwError(env, "ERR_BAD_INPUT", "out has the wrong TypedArray type for dtype");
+  Napi::TypedArray out = info[2].As<Napi::TypedArray>();
+  const int64_t elems = int64_t{g.outWidth} * g.outHeight * 3;
+  if (static_cast<int64_t>(out.ElementLength()) < batch * elems) throwError(env, "ERR_BAD_INPUT", "out is too small for batch outputs");
+  auto* outData = static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset();
+  const cpu::Image img{src.Data(), width, height, channels, static_cast<size_t>(stride), static_cast<cpu::PixelOrder>(order)};
+  const cpu::LetterboxOutput o{outData, static_cast<cpu::OutDtype>(dtype), static_cast<cpu::OutLayout>(layout),
+                               static_cast<uint8_t>(intProp(p, "padValue", 0, 255))};
+  LetterboxCall call;
+  std::string err = cuda::makeLetterboxLaunch(img, batch, frame, g, o, elems, call.launch);
+  if (!err.empty()) throwError(env, "ERR_BAD_INPUT", err);
+  call.srcBytes = (batch - 1) * frame + (height - 1) * stride + int64_t{width} * channels;
+  call.outBytes = batch * elems * bytesOf[dtype];
+  return call;
+}
+
+struct DecodeCall {
+  cuda::DecodeLaunch launch{};
+  int64_t dataBytes = 0;
+};
+
+// (data, params) as the CPU decode takes them, plus params.batch (default 1): data holds batch items.
+DecodeCall decodeArgs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray()) throwError(env, "ERR_BAD_INPUT", "decode(data, params)");
+  Napi::Object p = objectArg(info, 1, "params");
+  cpu::DecodeOptions o;
+  o.format = static_cast<cpu::HeadFormat>(intProp(p, "format", 0, 2));
+  o.channelsFirst = boolProp(p, "channelsFirst");
+  o.rows = intProp(p, "rows", 0, INT32_MAX);
+  o.cols = intProp(p, "cols", 0, INT32_MAX);
+  o.nc = intProp(p, "nc", 0, 1 << 20);
+  o.conf = static_cast<float>(numberProp(p, "conf"));
+  o.iou = static_cast<float>(numberProp(p, "iou"));  // as the CPU decode's binding rounds it
+  o.maxDet = intProp(p, "maxDet", 1, INT32_MAX);
+  o.maxNms = intProp(p, "maxNms", 1, INT32_MAX);
+  o.agnostic = boolProp(p, "agnostic");
+  o.multiLabel = boolProp(p, "multiLabel");
+  const int batch = p.Has("batch") ? intProp(p, "batch", 1, 65535) : 1;
+  Napi::Value classes = p.Get("classes");
+  if (classes.IsTypedArray()) {
+    auto c = typedArg<int32_t>(classes, napi_int32_array, "classes");
+    o.classes = c.Data();
+    o.numClasses = c.ElementLength();
+  }
+  const int64_t minCols = o.format == cpu::HeadFormat::AnchorBased ? 5 + int64_t{o.nc} : o.format == cpu::HeadFormat::EndToEnd ? 6 : 4 + int64_t{o.nc};
+  const int64_t channels = o.format == cpu::HeadFormat::AnchorFree && o.channelsFirst ? o.rows : o.cols;
+  if (channels < minCols) throwError(env, "ERR_BAD_INPUT", "shape has fewer channels than the head needs");
+  Napi::TypedArray data = info[0].As<Napi::TypedArray>();
+  const bool half = data.TypedArrayType() == napi_uint16_array;
+  if (!half && data.TypedArrayType() != napi_float32_array)
+    throwError(env, "ERR_BAD_INPUT", "data must be a Float32Array or a Uint16Array of float16 bits");
+  if (static_cast<int64_t>(data.ElementLength()) != int64_t{batch} * o.rows * o.cols)
+    throwError(env, "ERR_BAD_INPUT", "data length does not match batch x rows x cols");
+  DecodeCall call;
+  const void* ptr = static_cast<const uint8_t*>(data.ArrayBuffer().Data()) + data.ByteOffset();
+  std::string err = cuda::makeDecodeLaunch(o, ptr, half, batch, call.launch);
+  if (!err.empty()) throwError(env, "ERR_BAD_INPUT", err);
+  call.dataBytes = static_cast<int64_t>(data.ByteLength());
+  return call;
+}
+
+template <typename T>
+Napi::TypedArrayOf<T> copyOut(Napi::Env env, const T* v, size_t n) {
+  auto arr = Napi::TypedArrayOf<T>::New(env, n);
+  if (n) std::memcpy(arr.Data(), v, n * sizeof(T));
+  return arr;
+}
+
+// One object per batch item: { boxes, scores, classes, anchors, candidates, chunks, faults }.
+Napi::Array detectionsToJs(Napi::Env env, const cuda::DecodeLaunch& L, uint8_t* out) {
+  Napi::Array items = Napi::Array::New(env, L.batch);
+  for (int b = 0; b < L.batch; ++b) {
+    const cuda::DetectionsView v = cuda::detectionsOf(out + b * L.outItemBytes, L.keep);
+    const size_t n = static_cast<size_t>(v.header[0]);
+    Napi::Object item = Napi::Object::New(env);
+    item.Set("boxes", copyOut(env, v.boxes, 4 * n));
+    item.Set("scores", copyOut(env, v.scores, n));
+    item.Set("classes", copyOut(env, v.classes, n));
+    item.Set("anchors", copyOut(env, v.anchors, n));
+    item.Set("candidates", Napi::Number::New(env, v.header[1]));
+    item.Set("chunks", Napi::Number::New(env, v.header[2]));
+    item.Set("faults", Napi::Number::New(env, v.header[3]));
+    items.Set(b, item);
+  }
+  return items;
+}
+
+struct DeviceOptions {
+  int device = 0, iterations = 1;
+};
+
+DeviceOptions deviceOptions(const Napi::CallbackInfo& info, size_t i) {
+  DeviceOptions d;
+  if (info.Length() > i && info[i].IsObject()) {
+    Napi::Object o = info[i].As<Napi::Object>();
+    if (o.Has("device")) d.device = intProp(o, "device", 0, 1024);
+    if (o.Has("iterations")) d.iterations = intProp(o, "iterations", 1, 1 << 20);
+  }
+  return d;
+}
+
+Napi::Object timingsToJs(Napi::Env env, const cuda::KernelTimings& t) {
+  Napi::Object o = Napi::Object::New(env);
+  auto list = [&](const std::vector<double>& v) {
+    Napi::Array a = Napi::Array::New(env, v.size());
+    for (size_t i = 0; i < v.size(); ++i) a.Set(i, Napi::Number::New(env, v[i]));
+    return a;
+  };
+  o.Set("kernelMicros", list(t.kernelMicros));
+  o.Set("roundTripMicros", list(t.roundTripMicros));
+  return o;
+}
+
+Napi::Value letterboxEmulated(const Napi::CallbackInfo& info) {
+  LetterboxCall call = letterboxArgs(info);
+  cuda::emulateLetterbox(call.launch);
+  return info.Env().Undefined();
+}
+
+Napi::Value decodeEmulated(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  DecodeCall call = decodeArgs(info);
+  uint32_t seed = 0;
+  if (info.Length() > 2 && info[2].IsNumber()) seed = info[2].As<Napi::Number>().Uint32Value();
+  std::vector<uint8_t> ws(static_cast<size_t>(cuda::decodeWorkspaceBytes(call.launch)) + 256);
+  std::vector<uint8_t> out(static_cast<size_t>(cuda::decodeOutputBytes(call.launch)));
+  // The workspace layout assumes 256-byte alignment, as cudaMalloc gives.
+  auto base = reinterpret_cast<uintptr_t>(ws.data());
+  cuda::bindDecodeWorkspace(call.launch, reinterpret_cast<void*>((base + 255) / 256 * 256));
+  call.launch.out = out.data();
+  cuda::emulateDecode(call.launch, seed);
+  return detectionsToJs(env, call.launch, out.data());
+}
+
+// Keeps the JS arrays whose memory a worker thread uses alive until the Promise settles.
+struct Keep {
+  std::vector<std::shared_ptr<Napi::ObjectReference>> refs;
+  void hold(Napi::Value v) { refs.push_back(std::make_shared<Napi::ObjectReference>(Napi::Persistent(v.As<Napi::Object>()))); }
+  void release() {
+    for (auto& r : refs) r->Reset();
+  }
+};
+
+Napi::Value letterboxDevice(const Napi::CallbackInfo& info) {
+  LetterboxCall call = letterboxArgs(info);
+  const DeviceOptions d = deviceOptions(info, 3);
+  auto keep = std::make_shared<Keep>();
+  keep->hold(info[0]);
+  keep->hold(info[2]);
+  return queueWork<cuda::KernelTimings>(
+      info.Env(), "trtjs.letterboxDevice",
+      [call, d] {
+        cuda::KernelTimings t;
+        std::string err = cuda::letterboxOnDevice(d.device, call.launch, call.srcBytes, call.outBytes, d.iterations, &t);
+        if (!err.empty()) throw CodedError("ERR_CUDA", err);
+        return t;
+      },
+      [](Napi::Env env, cuda::KernelTimings& t) -> Napi::Value { return timingsToJs(env, t); }, [keep] { keep->release(); });
+}
+
+struct DecodeResult {
+  cuda::KernelTimings timings;
+  std::vector<uint8_t> out;
+};
+
+Napi::Value decodeDevice(const Napi::CallbackInfo& info) {
+  DecodeCall call = decodeArgs(info);
+  const DeviceOptions d = deviceOptions(info, 2);
+  auto keep = std::make_shared<Keep>();
+  keep->hold(info[0]);
+  Napi::Object p = info[1].As<Napi::Object>();
+  if (p.Get("classes").IsTypedArray()) keep->hold(p.Get("classes"));
+  const cuda::DecodeLaunch launch = call.launch;
+  return queueWork<DecodeResult>(
+      info.Env(), "trtjs.decodeDevice",
+      [call, d] {
+        DecodeResult r;
+        std::string err = cuda::decodeOnDevice(d.device, call.launch, call.dataBytes, d.iterations, &r.timings, r.out);
+        if (!err.empty()) throw CodedError("ERR_CUDA", err);
+        return r;
+      },
+      [launch](Napi::Env env, DecodeResult& r) -> Napi::Value {
+        Napi::Object o = timingsToJs(env, r.timings);
+        o.Set("items", detectionsToJs(env, launch, r.out.data()));
+        return o;
+      },
+      [keep] { keep->release(); });
+}
+
+}  // namespace
+#endif
+
+void registerCudaOps(Napi::Env env, Napi::Object exports) {
+#ifdef TRTJS_WITH_CUDA
+  exports.Set("letterboxEmulated", Napi::Function::New(env, letterboxEmulated, "letterboxEmulated"));
+  exports.Set("decodeEmulated", Napi::Function::New(env, decodeEmulated, "decodeEmulated"));
+  exports.Set("letterboxDevice", Napi::Function::New(env, letterboxDevice, "letterboxDevice"));
+  exports.Set("decodeDevice", Napi::Function::New(env, decodeDevice, "decodeDevice"));
+#else
+  (void)env;
+  (void)exports;
+#endif
+}
+
+}  // namespace trtjs::napi
