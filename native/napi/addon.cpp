@@ -10,6 +10,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   trtjs::napi::registerCapabilities(env, exports);
   trtjs::napi::registerPinned(env, exports);
   trtjs::napi::registerOps(env, exports);
+  trtjs::napi::registerNvml(env, exports);
 #ifdef TRTJS_WITH_TENSORRT
   trtjs::napi::registerBuild(env, exports);
   trtjs::napi::registerEngine(env, exports);

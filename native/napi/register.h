@@ -6,6 +6,7 @@ namespace trtjs::napi {
 void registerCapabilities(Napi::Env env, Napi::Object exports);
 void registerPinned(Napi::Env env, Napi::Object exports);
 void registerOps(Napi::Env env, Napi::Object exports);
+void registerNvml(Napi::Env env, Napi::Object exports);
 #ifdef TRTJS_WITH_TENSORRT
 void registerBuild(Napi::Env env, Napi::Object exports);
 void registerEngine(Napi::Env env, Napi::Object exports);
