@@ -38,4 +38,5 @@ export { ModelHost, type ModelHostOptions, type ModelVersion, type SwapRecord, t
 export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';
 export { inspectEngine, type EngineInspection } from './model/inspect-engine.js';
-export { TensorRtBackend, type TensorRtOptions } from './backends/tensorrt.js';
+export { TensorRtBackend, type TensorRtOptions, type TensorRtRunTiming } from './backends/tensorrt.js';
+export { bench, formatReport as formatBenchReport, summarize, percentile, median, abCompare, timeIt, JetsonReader, type BenchOptions, type BenchProgress, type BenchShapes, type BenchReport, type InferenceReport, type EndToEndReport, type SweepReport, type SweepLevel, type ComparisonReport, type ComparisonRow, type DeviceState, type JetsonState, type NvmlState, type Figure, type TimingFigure, type QueryTimes, type BenchWarning, type Stats, type AbResult } from './bench/index.js';
