@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 
 import { TrtjsError } from '../errors.js';
+import { benchCommand } from './bench.js';
 import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
 import { doctorCommand } from './doctor.js';
@@ -17,6 +18,7 @@ program.addCommand(inspectCommand());
 program.addCommand(buildCommand());
 program.addCommand(detectCommand());
 program.addCommand(valCommand());
+program.addCommand(benchCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof TrtjsError) {
