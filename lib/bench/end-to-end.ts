@@ -14,7 +14,7 @@ import type { ModelInfo } from '../model/model-info.js';
 import { decode } from '../ops/decode.js';
 import { letterbox, type LetterboxDtype } from '../ops/letterbox.js';
 import { scaleBoxes } from '../ops/scale-boxes.js';
-import { now } from './clock.js';
+import { now, span } from './clock.js';
 import { figure, type BenchProgress } from './inference.js';
 import type { BackendDescription, EndToEndReport } from './types.js';
 
@@ -135,7 +135,7 @@ async function loop(run: (bytes: Uint8Array) => Promise<Frame>, images: Uint8Arr
   return timed;
 }
 
-const wall = (frames: Frame[]) => Math.max(...frames.map((f) => f.end)) - Math.min(...frames.map((f) => f.start));
+const wall = (frames: Frame[]) => span(frames);
 
 /** Measures the pipeline one frame at a time, then with `inFlight` frames at once. */
 export async function runEndToEnd(info: ModelInfo, backends: Backend[], description: BackendDescription, images: Uint8Array[], s: EndToEndSettings): Promise<EndToEndReport> {

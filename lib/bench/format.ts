@@ -4,7 +4,7 @@ import type { BenchReport, DeviceState, Figure, InferenceReport, Reading, Sample
 
 const ms = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4));
 // Reasons can run to several lines (the TensorRT loader lists every path it tried): the JSON report has them whole.
-const unk = (r: { unknown: string }) => `unknown: ${r.unknown.split('\n')[0]}`;
+const unk = (r: { unknown: string }) => `unknown: ${r.unknown.split('\n')[0].replace(/\s*Tried:$/, '')}`;
 
 /** `min = … ms, max = …, mean, median, percentile(90%) …, CV` as trtexec prints a figure. */
 export function formatFigure(f: Figure): string {

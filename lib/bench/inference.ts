@@ -5,7 +5,7 @@
  * lock-step rounds, each stream here issues its next query as soon as its previous one ends, as a service does.
  */
 import { TrtjsError } from '../errors.js';
-import { now } from './clock.js';
+import { now, span } from './clock.js';
 import type { QueryRecord, Runner } from './runners.js';
 import { summarize } from './stats.js';
 import type { Figure, InferenceMode, InferenceReport, QueryTimes, TimedBy, TimingFigure } from './types.js';
@@ -53,7 +53,9 @@ export async function runLoop(runner: Runner, s: LoopSettings): Promise<LoopResu
   const warmup: QueryRecord[] = [];
   const timed: QueryRecord[] = [];
   let failure: unknown;
-  const done = () => failure !== undefined || s.signal?.aborted || (now() >= measureEnd && Math.min(...timedPerLane) >= s.iterations);
+  let lanesDone = 0; // lanes with `iterations` timed queries
+  // `t`: the time the lane's last query ended (one clock read less per query).
+  const done = (t: number) => failure !== undefined || s.signal?.aborted || (t >= measureEnd && lanesDone === s.lanes);
   const progress = s.onProgress
     ? setInterval(() => {
         const t = now();
@@ -63,13 +65,15 @@ export async function runLoop(runner: Runner, s: LoopSettings): Promise<LoopResu
     : undefined;
   progress?.unref();
   const lane = async (k: number) => {
-    while (!done()) {
+    let t = now();
+    while (!done(t)) {
       try {
         const r = await runner.run(k, s.signal);
+        t = r.end;
         if (computeStart(r) < warmupEnd) warmup.push(r);
         else {
           timed.push(r);
-          timedPerLane[k]++;
+          if (++timedPerLane[k] === s.iterations) lanesDone++;
         }
       } catch (err) {
         failure ??= err;
@@ -125,9 +129,7 @@ export function inferenceReport(runner: Runner, loop: LoopResult, mode: Inferenc
   if (!q.length) throw new TrtjsError('ERR_NATIVE', 'bench: no query completed after the warm-up');
   const gpu = runner.backend.device === 'GPU';
   const events = runner.timedBy === 'cuda-events';
-  const first = Math.min(...q.map((r) => r.start));
-  const last = Math.max(...q.map((r) => r.end));
-  const walltimeMs = last - first;
+  const walltimeMs = span(q);
   const qps = (q.length / walltimeMs) * 1000;
   const noTransfer = (label: string) =>
     unavailable(

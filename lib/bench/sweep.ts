@@ -2,6 +2,7 @@
  * Concurrency sweep, as perf_analyzer reports it: at each concurrency N, N queries kept in flight (N contexts or
  * sessions), giving throughput and the request latency percentiles a client sees, so a service can pick its pool size.
  */
+import { span } from './clock.js';
 import { runLoop, type BenchProgress } from './inference.js';
 import type { Runner } from './runners.js';
 import { summarize } from './stats.js';
@@ -16,7 +17,7 @@ export async function runSweep(
   for (const n of levels) {
     const loop = await runLoop(runner, { ...s, lanes: n, detail: `concurrency ${n}` });
     const q = loop.timed;
-    const walltime = Math.max(...q.map((r) => r.end)) - Math.min(...q.map((r) => r.start));
+    const walltime = span(q);
     const latency = summarize(q.map((r) => r.end - r.start));
     const qps = (q.length / walltime) * 1000;
     out.push({
