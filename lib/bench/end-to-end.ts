@@ -109,8 +109,7 @@ async function loop(run: (bytes: Uint8Array) => Promise<Frame>, images: Uint8Arr
   const timed: Frame[] = [];
   let i = 0;
   let failure: unknown;
-  const minFrames = Math.max(s.iterations, images.length);
-  const done = () => failure !== undefined || s.signal?.aborted || (now() >= measureEnd && timed.length >= minFrames);
+  const done = () => failure !== undefined || s.signal?.aborted || (now() >= measureEnd && timed.length >= s.iterations);
   const progress = s.onProgress
     ? setInterval(() => s.onProgress!({ phase, fraction: Math.min((now() - origin) / (s.warmupMs + s.durationMs), 1), done: timed.length, detail: s.detail }), 100)
     : undefined;
@@ -149,7 +148,7 @@ export async function runEndToEnd(info: ModelInfo, backends: Backend[], descript
   return {
     backend: description,
     images: images.length,
-    imgsz: size,
+    imgsz: { height: size[0], width: size[1] },
     warmupMs: s.warmupMs,
     durationMs: s.durationMs,
     sequential: {

@@ -176,7 +176,7 @@ export function inferenceReport(runner: Runner, loop: LoopResult, mode: Inferenc
     ...f,
     request,
     totalComputeMs: q.reduce((a, r) => a + r.compute, 0),
-    warnings: figureWarnings(f, mode, runner.backend.device),
+    warnings: figureWarnings(f, mode, runner.backend.device, runner.backend.kind),
     trace: keepTrace ? traceOf(loop) : undefined,
   };
 }

@@ -145,8 +145,8 @@ export interface EndToEndReport {
   backend: BackendDescription;
   /** Image files cycled through. */
   images: number;
-  /** Model input size [height, width] images are letterboxed to. */
-  imgsz: [number, number];
+  /** Model input size images are letterboxed to (dynamic models: at most this, padded to the stride). */
+  imgsz: { height: number; width: number };
   warmupMs: number;
   durationMs: number;
   /** One frame at a time. */

@@ -12,7 +12,7 @@ export const UNSTABLE_CV_PERCENT = 2.5;
 const ok = (f: Figure): f is TimingFigure => f.available;
 
 /** The warnings trtexec prints after its performance summary, for these figures. */
-export function figureWarnings(f: { enqueue: Figure; h2d: Figure; compute: Figure; d2h: Figure }, mode: Pick<InferenceMode, 'streams'>, device: 'GPU' | 'CPU'): BenchWarning[] {
+export function figureWarnings(f: { enqueue: Figure; h2d: Figure; compute: Figure; d2h: Figure }, mode: Pick<InferenceMode, 'streams'>, device: 'GPU' | 'CPU', kind: string): BenchWarning[] {
   const out: BenchWarning[] = [];
   const compute = f.compute;
   if (!ok(compute)) return out;
@@ -52,7 +52,7 @@ export function figureWarnings(f: { enqueue: Figure; h2d: Figure; compute: Figur
       advice: 'Use Throughput as the performance figure instead.',
     });
   }
-  if (device === 'CPU') {
+  if (kind === 'onnxruntime') {
     out.push({
       code: 'cpu-backend',
       message: 'These figures are for ONNX Runtime on the CPU, not the GPU.',

@@ -143,7 +143,7 @@ describe('bench, end-to-end, sweep and comparison modes', () => {
     expect(r.kind).toBe('end-to-end');
     const e = r.endToEnd!;
     expect(e.images).toBe(2);
-    expect(e.imgsz).toEqual([320, 320]);
+    expect(e.imgsz).toEqual({ height: 320, width: 320 });
     const s = e.sequential.stages;
     const stages = [s.decode, s.letterbox, s.infer, s.postprocess, s.scaleBoxes].map(ok);
     expect(stages.map((f) => f.label)).toEqual(['Decode image', 'Letterbox', 'Inference (CPU)', 'Decode + NMS', 'Scale boxes']);
