@@ -51,6 +51,9 @@ export async function runComparison(model: ModelSource, o: ResolvedOptions, caps
   const { bytes, name } = await readModelBytes(model);
   if (!looksLikeOnnx(bytes, name)) throw new TrtjsError('ERR_BAD_INPUT', `bench: compare starts from an ONNX model; ${name} is not one`);
   decodeOnnx(bytes, name);
+  if (!caps.onnxruntime.available && !caps.tensorrt.available) {
+    throw new TrtjsError('ERR_TRT_UNAVAILABLE', `bench: compare has nothing to run here: TensorRT is unavailable (${caps.tensorrt.reason}) and so is ONNX Runtime (${caps.onnxruntime.reason})`);
+  }
   const rows: ComparisonRow[] = [];
   const measure = async (row: ComparisonRow, source: ModelSource, backend: 'onnxruntime' | 'tensorrt', precision?: string) => {
     let opened: Opened | undefined;

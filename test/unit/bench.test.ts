@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { OnnxRuntimeBackend, TrtjsError, bench, formatBenchReport, writeEngineFile, type BenchReport, type Figure, type TimingFigure } from '../../lib/index.js';
+import { runComparison } from '../../lib/bench/compare.js';
+import { resolveOptions } from '../../lib/bench/options.js';
+import { OnnxRuntimeBackend, TrtjsError, bench, capabilities, formatBenchReport, writeEngineFile, type BenchReport, type Figure, type TimingFigure } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run.js';
 
@@ -245,6 +247,12 @@ describe('bench refuses bad input before anything runs', () => {
     await bad(bench(engine, { compare: true }), 'ERR_BAD_INPUT', /compare starts from an ONNX model/);
     expect(progressed).toBe(false);
     expect(OnnxRuntimeBackend.live).toBe(0);
+  });
+
+  it('compare with neither TensorRT nor ONNX Runtime: nothing to run, said before anything runs', async () => {
+    const caps = await capabilities();
+    const without = { ...caps, tensorrt: { ...caps.tensorrt, available: false, reason: 'libnvinfer.so.10 not found' }, onnxruntime: { available: false, reason: 'onnxruntime-node is not installed' } };
+    await bad(runComparison(model, resolveOptions({ compare: true }), without, undefined), 'ERR_TRT_UNAVAILABLE', /compare has nothing to run here: TensorRT is unavailable \(libnvinfer\.so\.10 not found\) and so is ONNX Runtime \(onnxruntime-node is not installed\)/);
   });
 });
 
