@@ -259,8 +259,9 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     ~Drain() { cudaStreamSynchronize(stream); }
   } drain{x.stream};
   const bool copies = !m.mapped && options.transfers;
-  if (options.timing && !x.events[0]) {
-    for (cudaEvent_t& e : x.events) checkCuda(cudaEventCreate(&e), "cudaEventCreate");
+  if (options.timing && !x.events[3]) {
+    for (cudaEvent_t& e : x.events)
+      if (!e) checkCuda(cudaEventCreate(&e), "cudaEventCreate");  // a failure halfway leaves the rest for next time
   }
   auto mark = [&](int k) {
     if (options.timing) checkCuda(cudaEventRecord(x.events[k], x.stream), "cudaEventRecord");
