@@ -12,7 +12,7 @@ import { capabilities, decode, letterbox, loadImage } from '../lib/index.js';
 import { addon, type NativeLetterboxParams } from '../lib/native/binding.js';
 import { fixture } from '../test/helpers/fixtures.js';
 import { runFixtureModel } from '../test/helpers/ort.js';
-import { time } from './harness.js';
+import { timeIt } from '../lib/bench/ab.js';
 
 const caps = await capabilities();
 if (!caps.cuda.available || typeof addon().letterboxDevice !== 'function') {
@@ -44,11 +44,11 @@ const params: NativeLetterboxParams = {
 const gpuOut = new Uint16Array(3 * 640 * 640);
 const lt = await addon().letterboxDevice!(frame.data, params, gpuOut, { iterations: 500 });
 const identical = Buffer.from(gpuOut.buffer).equals(Buffer.from(cpuOut.buffer));
-const cpuLb = await time(() => letterbox(frame, { dtype: 'float16', out: cpuOut }), 50);
+const cpuLb = await timeIt(() => letterbox(frame, { dtype: 'float16', out: cpuOut }), 50);
 const lbKernel = median(lt.kernelMicros.slice(20));
 console.log(
   `letterbox 1920x1080 -> 640x640 f16 NCHW: kernel median ${lbKernel.toFixed(1)} µs (p90 ${p90(lt.kernelMicros.slice(20)).toFixed(1)}), ` +
-    `${((1000 * cpuLb.medianMs) / lbKernel).toFixed(0)}x the CPU letterbox (${(1000 * cpuLb.medianMs).toFixed(0)} µs); byte-identical to it: ${identical}`,
+    `${((1000 * cpuLb.median) / lbKernel).toFixed(0)}x the CPU letterbox (${(1000 * cpuLb.median).toFixed(0)} µs); byte-identical to it: ${identical}`,
 );
 
 const bus = letterbox(await loadImage(fixture('images/bus.jpg')));
@@ -58,11 +58,11 @@ const p = { format: 1, channelsFirst: true, rows: 84, cols: 8400, nc: 80, conf: 
 const dt = await addon().decodeDevice!(data, p, { iterations: 500 });
 const [cpuDets] = decode(data, [1, 84, 8400], { nc: 80 });
 const same = dt.items[0].scores.length === cpuDets.count && Buffer.from(dt.items[0].boxes.buffer).equals(Buffer.from(cpuDets.boxes.buffer));
-const cpuDecode = await time(() => decode(data, [1, 84, 8400], { nc: 80 }), 100);
+const cpuDecode = await timeIt(() => decode(data, [1, 84, 8400], { nc: 80 }), 100);
 const roundTrip = median(dt.roundTripMicros.slice(20));
 console.log(
   `decode+NMS [1,84,8400] yolov8n on bus.jpg, detections on the host: median ${roundTrip.toFixed(1)} µs (kernels ${median(dt.kernelMicros.slice(20)).toFixed(1)} µs), ` +
-    `${((1000 * cpuDecode.medianMs) / roundTrip).toFixed(1)}x the CPU decode (${(1000 * cpuDecode.medianMs).toFixed(0)} µs); same detections: ${same}`,
+    `${((1000 * cpuDecode.median) / roundTrip).toFixed(1)}x the CPU decode (${(1000 * cpuDecode.median).toFixed(0)} µs); same detections: ${same}`,
 );
 
 const ok = lbKernel < 25 && roundTrip < 100 && identical && same;

@@ -6,11 +6,13 @@
  * 2-core CI-class machine; more than 4x fails as a regression). Exits non-zero when a goal is missed. */
 import sharp from 'sharp';
 
-import { decode, letterbox, letterboxAsync, letterboxBatchAsync, loadImage, nms } from '../lib/index.js';
+import { abCompare, decode, letterbox, letterboxAsync, letterboxBatchAsync, loadImage, nms } from '../lib/index.js';
 import { fixture } from '../test/helpers/fixtures.js';
 import { runFixtureModel } from '../test/helpers/ort.js';
 import { referenceDecode, referenceNms } from '../test/reference/yolo-reference.js';
-import { compare } from './harness.js';
+import { printAb } from './report.js';
+
+const compare = async (name: string, baseline: () => unknown, candidate: () => unknown, rounds: number) => printAb(name, await abCompare(baseline, candidate, rounds));
 
 sharp.concurrency(1);
 

@@ -3,9 +3,8 @@
  * (ONNX Runtime), for yolov8n_int8 on bus.jpg. Pre = letterbox of decoded pixels; post = decode + NMS +
  * scaleBoxes. Image decoding (JPEG → pixels) is reported separately: it is the same work any pipeline does.
  */
-import { OnnxRuntimeBackend, decode, letterbox, loadImage, scaleBoxes } from '../lib/index.js';
+import { OnnxRuntimeBackend, decode, letterbox, loadImage, scaleBoxes, timeIt as time } from '../lib/index.js';
 import { fixture } from '../test/helpers/fixtures.js';
-import { time } from './harness.js';
 
 const path = fixture('images/bus.jpg');
 const image = await loadImage(path);
@@ -21,8 +20,8 @@ const pre = await time(() => letterbox(image), 50);
 const post = await time(() => scaleBoxes(decode(out.data as Float32Array, out.dims)[0], lb), 50);
 const infer = await time(() => backend.run(feeds), 20);
 
-const pct = (t: number) => `${((100 * t) / infer.medianMs).toFixed(1)}% of inference`;
-console.log(`inference (ONNX Runtime CPU): median ${infer.medianMs.toFixed(1)} ms`);
-console.log(`pre  (letterbox 810x1080 -> 640x640): ${pre.medianMs.toFixed(2)} ms = ${pct(pre.medianMs)}`);
-console.log(`post (decode + NMS + scaleBoxes):      ${post.medianMs.toFixed(3)} ms = ${pct(post.medianMs)}`);
-console.log(`pre + post: ${pct(pre.medianMs + post.medianMs)}; JPEG decode (sharp): ${decodeJpeg.medianMs.toFixed(1)} ms = ${pct(decodeJpeg.medianMs)}`);
+const pct = (t: number) => `${((100 * t) / infer.median).toFixed(1)}% of inference`;
+console.log(`inference (ONNX Runtime CPU): median ${infer.median.toFixed(1)} ms`);
+console.log(`pre  (letterbox 810x1080 -> 640x640): ${pre.median.toFixed(2)} ms = ${pct(pre.median)}`);
+console.log(`post (decode + NMS + scaleBoxes):      ${post.median.toFixed(3)} ms = ${pct(post.median)}`);
+console.log(`pre + post: ${pct(pre.median + post.median)}; JPEG decode (sharp): ${decodeJpeg.median.toFixed(1)} ms = ${pct(decodeJpeg.median)}`);

@@ -40,7 +40,6 @@ export type { ModelHostEvents, ModelHostEvent } from './host/events.js';
 export type { SwapStage, GoldenTolerance } from './host/candidate-checks.js';
 export type { WatchOptions } from './host/watch.js';
 export { inspectEngine, type EngineInspection } from './model/inspect-engine.js';
-export { TensorRtBackend, type TensorRtOptions } from './backends/tensorrt.js';
 export {
   TASKS,
   type Task,
@@ -81,3 +80,5 @@ export { PoseMetrics, keypointOks, keypointSigmas, OKS_SIGMA, type PosePredictio
 export { ObbMetrics, minAreaRect, labelRboxes, type ObbPrediction } from './val/obb.js';
 export { ClassifyMetrics, readClassifyDataset, type ClassifyDataset, type ClassifyMetricsResult } from './val/classify.js';
 export { type LabelFormat } from './val/dataset.js';
+export { TensorRtBackend, type TensorRtOptions, type TensorRtRunTiming } from './backends/tensorrt.js';
+export { bench, formatReport as formatBenchReport, summarize, percentile, median, abCompare, timeIt, JetsonReader, type BenchOptions, type BenchProgress, type BenchShapes, type BenchReport, type InferenceReport, type EndToEndReport, type SweepReport, type SweepLevel, type ComparisonReport, type ComparisonRow, type DeviceState, type JetsonState, type NvmlState, type Figure, type TimingFigure, type QueryTimes, type BenchWarning, type Stats, type AbResult, type Reading, type Unknown, type SampledRange, type InferenceMode, type BackendDescription, type ThermalZoneState, type PowerRailState, type UnavailableFigure, type TimedBy } from './bench/index.js';

@@ -30,6 +30,24 @@ export interface TensorRtOptions {
   maxQueue?: number;
 }
 
+/**
+ * One timed run (`runStaged`). Host times are milliseconds on the clock of `process.hrtime` (CLOCK_MONOTONIC);
+ * durations come from CUDA events recorded on the context's stream.
+ */
+export interface TensorRtRunTiming {
+  /** Host time just before the first event was recorded (the context's stream is idle then). */
+  issueMs: number;
+  /** Host time around enqueueV3 alone: trtexec's Enqueue Time. */
+  enqueueStartMs: number;
+  enqueueEndMs: number;
+  /** Input copies to the device; 0 without transfers or with mapped staging. */
+  h2dMs: number;
+  /** The work enqueueV3 queued: trtexec's GPU Compute Time. */
+  computeMs: number;
+  /** Output copies to the host; 0 without transfers or with mapped staging. */
+  d2hMs: number;
+}
+
 type ArrayType = { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number };
 const ARRAYS: Partial<Record<TensorDtype, ArrayType>> = {
   float32: Float32Array, float16: Uint16Array, int8: Int8Array, int32: Int32Array, uint8: Uint8Array, int64: BigInt64Array, bool: Uint8Array,
@@ -64,10 +82,15 @@ export class TensorRtBackend extends Resource implements Backend {
   #staging: ArrayBuffer[][];
   /** IO tensors in native order. */
   readonly #tensors: IoTensor[];
+  /** The optimization profile of each context. */
+  readonly #contextProfiles: number[];
+  readonly #mapped: boolean;
 
-  private constructor(info: EngineInspection, handle: unknown, pool: ContextPool, staging: ArrayBuffer[][], tensors: IoTensor[]) {
+  private constructor(info: EngineInspection, handle: unknown, pool: ContextPool, staging: ArrayBuffer[][], tensors: IoTensor[], contextProfiles: number[], mapped: boolean) {
     super('TensorRtBackend');
     this.info = info;
+    this.#mapped = mapped;
+    this.#contextProfiles = contextProfiles;
     this.#handle = handle;
     this.#pool = pool;
     this.#staging = staging;
@@ -113,7 +136,7 @@ export class TensorRtBackend extends Resource implements Backend {
       info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),
       maxQueue,
     );
-    return new TensorRtBackend(info, loaded.handle, pool, loaded.staging, tensors);
+    return new TensorRtBackend(info, loaded.handle, pool, loaded.staging, tensors, contextProfiles, mapped);
   }
 
   /** Execution contexts, over all optimization profiles: how many requests can run at once. */
@@ -167,6 +190,55 @@ export class TensorRtBackend extends Resource implements Backend {
         result[t.name] = { dtype: t.dtype, dims, data: new t.Typed(this.#staging[c][i].slice(0, bytes)) };
       });
       return result;
+    } finally {
+      this.#pool.release(c);
+    }
+  }
+
+  /** Whether staging memory is handed to TensorRT directly (no host-device copies). */
+  get mapped(): boolean {
+    return this.#mapped;
+  }
+
+  /**
+   * For benchmarks (`bench()`): writes these inputs into the pinned staging of every execution context whose
+   * profile admits their shapes, once, so that `runStaged` then runs on them without touching JavaScript memory,
+   * as trtexec runs. A later `run` on a context replaces what it holds.
+   * @throws ERR_SHAPE when no profile admits the shapes; ERR_BAD_INPUT for feeds that do not match the inputs
+   */
+  stageInputs(feeds: Record<string, Tensor>): void {
+    this.assertAlive();
+    checkFeeds(feeds, this.info.inputs, 'TensorRtBackend.stageInputs');
+    const profiles = new Set(this.#pool.profilesFor(Object.fromEntries(this.info.inputs.map((i) => [i.name, feeds[i.name].dims]))));
+    this.#contextProfiles.forEach((p, c) => {
+      if (!profiles.has(p)) return;
+      this.#tensors.forEach((t, i) => {
+        if (!t.input) return;
+        const { data, dims } = feeds[t.name];
+        const staging = this.#staging[c][i];
+        if (data.byteLength > staging.byteLength) {
+          throw new TrtjsError('ERR_SHAPE', `TensorRtBackend.stageInputs: input '${t.name}' [${dims.join(', ')}] is larger than its profile's maximum`);
+        }
+        new Uint8Array(staging, 0, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      });
+    });
+  }
+
+  /**
+   * For benchmarks: runs an idle context whose profile admits `shapes` on what its staging holds (see
+   * `stageInputs`), timed with CUDA events, and returns the timings (the outputs stay in the staging).
+   * `transfers: false` skips the copies between host and device (trtexec's --noDataTransfers); `spinWait` polls the
+   * stream instead of blocking on it (--useSpinWait).
+   */
+  async runStaged(shapes: Record<string, number[]>, options?: { transfers?: boolean; spinWait?: boolean; signal?: AbortSignal }): Promise<TensorRtRunTiming> {
+    this.assertAlive();
+    const transfers = options?.transfers ?? true;
+    const spinWait = options?.spinWait ?? false;
+    const c = await this.#pool.acquire(shapes, options?.signal);
+    try {
+      const inputShapes = this.#tensors.filter((t) => t.input).map((t) => shapes[t.name]);
+      const { timing } = await settleNative(() => addon().trtRun!(this.#handle, c, inputShapes, { timing: true, transfers, spinWait }));
+      return timing!;
     } finally {
       this.#pool.release(c);
     }

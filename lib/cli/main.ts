@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 
 import { packageRoot } from '../native/binding.js';
+import { benchCommand } from './bench.js';
 import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
 import { doctorCommand } from './doctor.js';
@@ -24,6 +25,7 @@ program.addCommand(inspectCommand());
 program.addCommand(buildCommand());
 program.addCommand(detectCommand());
 program.addCommand(valCommand());
+program.addCommand(benchCommand());
 
 // Every failure is one line on stderr and exit code 1.
 program.parseAsync(process.argv).catch((err: unknown) => {

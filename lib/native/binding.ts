@@ -249,6 +249,8 @@ export interface NativeAddon {
   completionRoundTrip?(probe: unknown, mode: 'worker' | 'hostfn' | 'poller'): Promise<void>;
   /** Mean microseconds of a C++ launch + cudaStreamSynchronize loop on the probe's stream. */
   completionRawLoop?(probe: unknown, iterations: number): Promise<number>;
+  /** One NVML sample of the device with this PCI bus id (or index when the id is ''); `error` says why not. */
+  nvmlRead?(pciBusId: string, index: number): Promise<NativeNvmlSample>;
   // TensorRT layer (absent when not compiled)
   /**
    * Parses ONNX and builds a serialized plan off the JS thread. `onProgress` is called on the JS thread;
@@ -277,10 +279,55 @@ export interface NativeAddon {
    * output shapes (desc order); their data is then in the output staging. One request per context at a time.
    */
   trtRun?(handle: unknown, context: number, inputShapes: number[][]): Promise<number[][]>;
+  /**
+   * A benchmark run (trtjs bench): with `timing`, CUDA events around the input copies, the enqueue and the output
+   * copies, and the host clock (CLOCK_MONOTONIC ms, as process.hrtime) around enqueueV3 alone; `transfers: false`
+   * skips the copies; `spinWait` polls the stream instead of blocking on it.
+   */
+  trtRun?(
+    handle: unknown,
+    context: number,
+    inputShapes: number[][],
+    options: { timing?: boolean; transfers?: boolean; spinWait?: boolean },
+  ): Promise<{ shapes: number[][]; timing?: NativeRunTiming }>;
   /** Detaches the staging ArrayBuffers and releases the engine (a run in flight keeps it until it ends). */
   trtDisposeEngine?(handle: unknown): void;
   /** Deserializes a plan (ERR_ENGINE_INCOMPATIBLE when it cannot) and describes it. */
   trtInspectEngine?(plan: Uint8Array, device: number): Promise<NativeEngineDesc>;
+}
+
+/** One timed TensorRT run: host times on CLOCK_MONOTONIC in ms, GPU durations from CUDA events. */
+export interface NativeRunTiming {
+  issueMs: number;
+  enqueueStartMs: number;
+  enqueueEndMs: number;
+  h2dMs: number;
+  computeMs: number;
+  d2hMs: number;
+}
+
+/** An NVML reading: its value, or why there is none. */
+export type NativeNvmlReading = { value: number; error?: undefined } | { value?: undefined; error: string };
+
+export interface NativeNvmlSample {
+  /** '' when NVML answered for the device. */
+  error: string;
+  library: string;
+  driverVersion: string;
+  name: string;
+  smClockMHz: NativeNvmlReading;
+  memoryClockMHz: NativeNvmlReading;
+  graphicsClockMHz: NativeNvmlReading;
+  maxSmClockMHz: NativeNvmlReading;
+  maxMemoryClockMHz: NativeNvmlReading;
+  temperatureC: NativeNvmlReading;
+  powerW: NativeNvmlReading;
+  powerLimitW: NativeNvmlReading;
+  gpuUtilizationPercent: NativeNvmlReading;
+  memoryUtilizationPercent: NativeNvmlReading;
+  performanceState: NativeNvmlReading;
+  /** NVML's clocks event (throttle) reason bits. */
+  clockEventReasons: NativeNvmlReading;
 }
 
 /** A deserialized plan: IO tensors (dtype: nvinfer1::DataType; -1 for dynamic dims), profiles, device memory. */

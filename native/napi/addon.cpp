@@ -14,6 +14,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   trtjs::napi::registerTasks(env, exports);
   trtjs::napi::registerCudaOps(env, exports);
   trtjs::napi::registerCudaCompletion(env, exports);
+  trtjs::napi::registerNvml(env, exports);
 #ifdef TRTJS_WITH_TENSORRT
   trtjs::napi::registerBuild(env, exports);
   trtjs::napi::registerEngine(env, exports);

@@ -2,6 +2,7 @@
 //   trtLoadEngine(plan, device, contextsPerProfile, mapped) → { handle, desc, staging }: staging[c][t] is an
 //     ArrayBuffer over the pinned host memory of IO tensor t of context c (no copies between JS and it);
 //   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
+//   trtRun(handle, context, inputShapes, { timing, transfers, spinWait }) → { shapes, timing? } (benchmarks);
 //   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
 //     its own reference, so the memory outlives it, but JavaScript can no longer reach it.
 // Each staging ArrayBuffer holds its own reference to its pinned block, so no ArrayBuffer (even one moved out of
@@ -99,12 +100,54 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
   Napi::Array list = info[2].As<Napi::Array>();
   std::vector<std::vector<int64_t>> shapes;
   for (uint32_t i = 0; i < list.Length(); ++i) shapes.push_back(dimsFromJs(list.Get(i), "inputShapes[i]"));
-  return queueWork<std::vector<std::vector<int64_t>>>(
-      env, "trtjs.run", [rt, context, shapes] { return rt->run(static_cast<size_t>(context), shapes); },
-      [](Napi::Env env, std::vector<std::vector<int64_t>>& out) -> Napi::Value {
-        Napi::Array result = Napi::Array::New(env, out.size());
-        for (size_t i = 0; i < out.size(); ++i) result.Set(static_cast<uint32_t>(i), dimsToJs(env, out[i]));
-        return result;
+  auto shapesToJs = [](Napi::Env env, const std::vector<std::vector<int64_t>>& out) {
+    Napi::Array result = Napi::Array::New(env, out.size());
+    for (size_t i = 0; i < out.size(); ++i) result.Set(static_cast<uint32_t>(i), dimsToJs(env, out[i]));
+    return result;
+  };
+  if (info.Length() < 4 || info[3].IsUndefined()) {
+    return queueWork<std::vector<std::vector<int64_t>>>(
+        env, "trtjs.run", [rt, context, shapes] { return rt->run(static_cast<size_t>(context), shapes); },
+        [shapesToJs](Napi::Env env, std::vector<std::vector<int64_t>>& out) -> Napi::Value { return shapesToJs(env, out); });
+  }
+  // Benchmark runs: { timing, transfers, spinWait } → { shapes, timing? }.
+  if (!info[3].IsObject()) throwError(env, "ERR_BAD_INPUT", "run options must be an object");
+  Napi::Object o = info[3].As<Napi::Object>();
+  auto flag = [&](const char* name, bool fallback) {
+    Napi::Value v = o.Get(name);
+    if (v.IsUndefined()) return fallback;
+    if (!v.IsBoolean()) throwError(env, "ERR_BAD_INPUT", std::string("run options.") + name + " must be a boolean");
+    return v.As<Napi::Boolean>().Value();
+  };
+  trt::RunOptions options;
+  options.timing = flag("timing", false);
+  options.transfers = flag("transfers", true);
+  options.spinWait = flag("spinWait", false);
+  struct Timed {
+    std::vector<std::vector<int64_t>> shapes;
+    trt::RunTiming timing;
+  };
+  return queueWork<Timed>(
+      env, "trtjs.run",
+      [rt, context, shapes, options] {
+        Timed t;
+        t.shapes = rt->run(static_cast<size_t>(context), shapes, options, &t.timing);
+        return t;
+      },
+      [shapesToJs, options](Napi::Env env, Timed& t) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("shapes", shapesToJs(env, t.shapes));
+        if (options.timing) {
+          Napi::Object timing = Napi::Object::New(env);
+          timing.Set("issueMs", t.timing.issueMs);
+          timing.Set("enqueueStartMs", t.timing.enqueueStartMs);
+          timing.Set("enqueueEndMs", t.timing.enqueueEndMs);
+          timing.Set("h2dMs", t.timing.h2dMs);
+          timing.Set("computeMs", t.timing.computeMs);
+          timing.Set("d2hMs", t.timing.d2hMs);
+          out.Set("timing", timing);
+        }
+        return out;
       });
 }
 

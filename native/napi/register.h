@@ -10,6 +10,7 @@ void registerOps(Napi::Env env, Napi::Object exports);
 void registerTasks(Napi::Env env, Napi::Object exports);
 void registerCudaOps(Napi::Env env, Napi::Object exports);
 void registerCudaCompletion(Napi::Env env, Napi::Object exports);
+void registerNvml(Napi::Env env, Napi::Object exports);
 #ifdef TRTJS_WITH_TENSORRT
 void registerBuild(Napi::Env env, Napi::Object exports);
 void registerEngine(Napi::Env env, Napi::Object exports);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -56,6 +57,10 @@ void checkCuda(cudaError_t err, const std::string& what) {
   if (err != cudaSuccess) throw CodedError("ERR_CUDA", what + ": " + cudaGetErrorName(err) + ": " + cudaGetErrorString(err));
 }
 
+double monotonicMs() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 std::string shapeText(const std::vector<int64_t>& dims) {
   std::string out = "[";
   for (size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
@@ -73,6 +78,7 @@ struct EngineRuntime::Context {
   // ArrayBuffer that escaped dispose() (moved by ArrayBuffer.prototype.transfer) never points at freed memory.
   std::vector<Staging> staging;
   std::vector<void*> deviceBuffers;         // per IO tensor; nullptr when the staging is mapped
+  cudaEvent_t events[4] = {};               // made on the first timed run: before H2D, before/after enqueue, after D2H
   std::atomic<bool> busy{false};
 
   ~Context() {
@@ -83,6 +89,8 @@ struct EngineRuntime::Context {
     context.reset();
     for (void* p : deviceBuffers)
       if (p) cudaFree(p);
+    for (cudaEvent_t e : events)
+      if (e) cudaEventDestroy(e);
     if (stream) cudaStreamDestroy(stream);
     if (previous >= 0) cudaSetDevice(previous);
   }
@@ -192,8 +200,10 @@ size_t EngineRuntime::contextCount() const { return impl_->contexts.size(); }
 
 Staging EngineRuntime::staging(size_t c, size_t t) const { return impl_->contexts.at(c)->staging.at(t); }
 
-std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes) {
+std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes,
+                                                    const RunOptions& options, RunTiming* timing) {
   Impl& m = *impl_;
+  if (options.timing && !timing) throw CodedError("ERR_BAD_INPUT", "a timed run needs somewhere to put its timings");
   if (c >= m.contexts.size()) throw CodedError("ERR_BAD_INPUT", "no execution context " + std::to_string(c));
   Context& x = *m.contexts[c];
   if (x.busy.exchange(true)) throw CodedError("ERR_NATIVE", "execution context " + std::to_string(c) + " is already running a request");
@@ -248,20 +258,50 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     cudaStream_t stream;
     ~Drain() { cudaStreamSynchronize(stream); }
   } drain{x.stream};
-  if (!m.mapped) {
+  const bool copies = !m.mapped && options.transfers;
+  if (options.timing && !x.events[3]) {
+    for (cudaEvent_t& e : x.events)
+      if (!e) checkCuda(cudaEventCreate(&e), "cudaEventCreate");  // a failure halfway leaves the rest for next time
+  }
+  auto mark = [&](int k) {
+    if (options.timing) checkCuda(cudaEventRecord(x.events[k], x.stream), "cudaEventRecord");
+  };
+  if (options.timing) timing->issueMs = monotonicMs();
+  mark(0);
+  if (copies) {
     for (size_t i = 0, j = 0; i < desc_.tensors.size(); ++i) {
       if (!desc_.tensors[i].input) continue;
       checkCuda(cudaMemcpyAsync(x.deviceBuffers[i], x.staging[i].host, inBytes[j++], cudaMemcpyHostToDevice, x.stream), "cudaMemcpyAsync to the device");
     }
   }
+  mark(1);
+  const double enqueueStart = options.timing ? monotonicMs() : 0;
   if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
-  if (!m.mapped) {
+  if (options.timing) {
+    timing->enqueueStartMs = enqueueStart;
+    timing->enqueueEndMs = monotonicMs();
+  }
+  mark(2);
+  if (copies) {
     for (size_t i = 0, j = 0; i < desc_.tensors.size(); ++i) {
       if (desc_.tensors[i].input) continue;
       checkCuda(cudaMemcpyAsync(x.staging[i].host, x.deviceBuffers[i], outBytes[j++], cudaMemcpyDeviceToHost, x.stream), "cudaMemcpyAsync to the host");
     }
   }
-  checkCuda(cudaStreamSynchronize(x.stream), "cudaStreamSynchronize (inference)");
+  mark(3);
+  if (options.spinWait) {
+    cudaError_t state;
+    while ((state = cudaStreamQuery(x.stream)) == cudaErrorNotReady) {
+    }
+    checkCuda(state, "cudaStreamQuery (inference)");
+  } else {
+    checkCuda(cudaStreamSynchronize(x.stream), "cudaStreamSynchronize (inference)");
+  }
+  if (options.timing) {
+    checkCuda(cudaEventElapsedTime(&timing->h2dMs, x.events[0], x.events[1]), "cudaEventElapsedTime (H2D)");
+    checkCuda(cudaEventElapsedTime(&timing->computeMs, x.events[1], x.events[2]), "cudaEventElapsedTime (compute)");
+    checkCuda(cudaEventElapsedTime(&timing->d2hMs, x.events[2], x.events[3]), "cudaEventElapsedTime (D2H)");
+  }
   return shapes;
 }
 

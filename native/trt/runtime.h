@@ -12,6 +12,24 @@
 
 namespace trtjs::trt {
 
+// What a run does besides running, for benchmarks (trtexec's --noDataTransfers, --useSpinWait, event timing).
+struct RunOptions {
+  bool timing = false;     // record CUDA events before and after the input copies, the enqueue and the output copies
+  bool transfers = true;   // copy inputs to the device and outputs back (mapped staging never copies)
+  bool spinWait = false;   // wait for the stream by polling it instead of cudaStreamSynchronize
+};
+
+// One run's timings. Host times are on CLOCK_MONOTONIC in milliseconds (std::chrono::steady_clock, the clock of
+// Node's process.hrtime), so JavaScript can place them on its own timeline. Event times are GPU durations.
+struct RunTiming {
+  double issueMs = 0;          // host: just before the first event is recorded (the stream is idle then)
+  double enqueueStartMs = 0;   // host: around enqueueV3 alone, as trtexec's Enqueue Time
+  double enqueueEndMs = 0;
+  float h2dMs = 0;             // events: input copies (0 without transfers)
+  float computeMs = 0;         // events: what enqueueV3 queued
+  float d2hMs = 0;             // events: output copies (0 without transfers)
+};
+
 // A context's pinned host block for one IO tensor. `owner` frees it when the last holder lets go.
 struct Staging {
   void* host = nullptr;
@@ -39,7 +57,9 @@ class EngineRuntime {
   // Runs context c on what its input staging holds. inputShapes: one shape per input, in describe().tensors order.
   // Returns one shape per output (same order); their data is then in the output staging. Blocks until the GPU is
   // done. A context takes one request at a time: a second concurrent call on it fails (ERR_NATIVE).
-  std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes);
+  // With options.timing, `timing` (required then) receives the run's timings.
+  std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes,
+                                        const RunOptions& options = {}, RunTiming* timing = nullptr);
 
  private:
   struct Context;

@@ -23,7 +23,7 @@ const status: TierStatus = !gpu.available
       : gpu;
 
 describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', () => {
-  it('capabilities, inspectEngine, TensorRtBackend, Detector and ModelHost run end to end', () => {
+  it('capabilities, inspectEngine, TensorRtBackend, Detector, ModelHost and bench run end to end', () => {
     const r = spawnSync(process.execPath, [join(packageRoot, 'test/native/fake-tensorrt/backend_check.mjs'), join(packageRoot, 'dist/index.js')], {
       encoding: 'utf8',
       env: { ...process.env, TRTJS_TENSORRT_LIB_DIR: dir },
@@ -32,5 +32,9 @@ describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', 
     console.log(`[gpu] stand-in TensorRT on ${caps.cuda.devices[0]?.name}:\n${r.stdout}${r.stderr}`);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('passed: 0 failed');
+    // trtjs bench on real CUDA events: latency = H2D + compute + D2H per query, walltime >= sum(compute) / streams.
+    expect(r.stdout).toMatch(/^ok {3}bench: event-timed fields per query/m);
+    expect(r.stdout).toMatch(/^ok {3}bench: --no-data-transfers, --spin-wait/m);
+    expect(r.stdout).toMatch(/^ok {3}bench: concurrency sweep and end-to-end stages on engines/m);
   }, 320_000);
 });

@@ -20,9 +20,12 @@
 #include "trt/runtime.h"
 
 extern "C" void fakeCudaCounters(long* device, long* host, long* streams);
+extern "C" long fakeCudaEvents();
 
 using trtjs::CodedError;
 using trtjs::trt::EngineRuntime;
+using trtjs::trt::RunOptions;
+using trtjs::trt::RunTiming;
 
 namespace {
 
@@ -178,6 +181,54 @@ int main() {
     fakeCudaCounters(&device1, &host1, &streams1);
     check(device1 == device0, "mapped: no device buffers");
     check(roundTrip(rt, 1, {3, 3, 24, 24}, 7), "mapped: requests run in place");
+  }
+
+  {
+    // Timed runs (trtjs bench): events around the copies and the enqueue, the host clock around enqueueV3 alone.
+    const auto bytes = plan(kDynamic);
+    EngineRuntime rt(bytes.data(), bytes.size(), 0, 1, false);
+    setenv("FAKE_TRT_ENQUEUE_MS", "20", 1);
+    RunOptions timed;
+    timed.timing = true;
+    RunTiming t;
+    float* in = floats(rt, 0, 0);
+    for (int i = 0; i < 3 * 8 * 8; ++i) in[i] = static_cast<float>(i);
+    const auto shapes = rt.run(0, {{1, 3, 8, 8}}, timed, &t);
+    check(shapes == std::vector<std::vector<int64_t>>{{1, 3, 8, 8}} && floats(rt, 0, 1)[191] == 191.f, "a timed run gives the same outputs");
+    check(t.computeMs >= 19.f && t.computeMs < 1000.f, "timed: compute spans the enqueued work (" + std::to_string(t.computeMs) + " ms)");
+    check(t.h2dMs >= 0.f && t.d2hMs >= 0.f && t.h2dMs < 5.f && t.d2hMs < 5.f, "timed: H2D and D2H measured, short on the stand-in");
+    check(t.issueMs > 0 && t.issueMs <= t.enqueueStartMs && t.enqueueStartMs + 19.0 <= t.enqueueEndMs,
+          "timed: host times ordered, Enqueue Time around enqueueV3 alone");
+    check(fakeCudaEvents() == 4, "timed: four events, made once per context");
+    rt.run(0, {{1, 3, 8, 8}}, timed, &t);
+    check(fakeCudaEvents() == 4, "timed: the events are reused by the next run");
+
+    // --noDataTransfers: nothing copied either way, so the output staging keeps what it had.
+    RunOptions still = timed;
+    still.transfers = false;
+    for (int i = 0; i < 3 * 8 * 8; ++i) in[i] = -1.f;
+    rt.run(0, {{1, 3, 8, 8}}, still, &t);
+    check(floats(rt, 0, 1)[191] == 191.f && t.computeMs >= 19.f && t.h2dMs < 1.f && t.d2hMs < 1.f, "without transfers: no copies, compute still timed");
+    unsetenv("FAKE_TRT_ENQUEUE_MS");
+
+    RunOptions spin;
+    spin.spinWait = true;
+    check(rt.run(0, {{1, 3, 8, 8}}, spin) == std::vector<std::vector<int64_t>>{{1, 3, 8, 8}} && floats(rt, 0, 1)[191] == -1.f,
+          "spin-wait: the stream is polled and the run completes");
+    expectError("ERR_BAD_INPUT", "somewhere to put its timings", [&] { rt.run(0, {{1, 3, 8, 8}}, timed, nullptr); }, "a timed run without a timing record is refused");
+  }
+  check(fakeCudaEvents() == 0, "every event is released with its context");
+
+  {
+    // Mapped staging has no copies to time.
+    const auto bytes = plan(kDynamic);
+    EngineRuntime rt(bytes.data(), bytes.size(), 0, 1, true);
+    RunOptions timed;
+    timed.timing = true;
+    RunTiming t;
+    check(roundTrip(rt, 0, {1, 3, 8, 8}, 3), "mapped: untimed run");
+    rt.run(0, {{1, 3, 8, 8}}, timed, &t);
+    check(t.h2dMs < 1.f && t.d2hMs < 1.f, "mapped and timed: no transfer time");
   }
 
   expectError("ERR_ENGINE_INCOMPATIBLE", "fake TensorRT: the plan is not a fake plan",

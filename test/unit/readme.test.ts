@@ -46,6 +46,25 @@ function project(): string {
   symlinkSync(fixture('coco128'), join(dir, 'coco128'));
   mkdirSync(join(dir, 'models'));
   copyFileSync(fixture('models/yolo11n_int8.onnx'), join(dir, 'models', 'current.onnx'));
+  // frames/ for end-to-end benches; coco8: 8 COCO images with their labels, laid out as Ultralytics' coco8.
+  mkdirSync(join(dir, 'frames'));
+  copyFileSync(fixture('images/bus.jpg'), join(dir, 'frames', 'bus.jpg'));
+  copyFileSync(fixture('images/zidane.jpg'), join(dir, 'frames', 'zidane.jpg'));
+  const coco8 = join(dir, 'datasets', 'coco8');
+  for (const sub of ['images/val', 'labels/val']) mkdirSync(join(coco8, sub), { recursive: true });
+  for (const id of ['000000000009', '000000000025', '000000000030', '000000000034', '000000000036', '000000000042', '000000000049', '000000000061']) {
+    symlinkSync(fixture(`coco128/images/train2017/${id}.jpg`), join(coco8, 'images', 'val', `${id}.jpg`));
+    symlinkSync(fixture(`coco128/labels/train2017/${id}.txt`), join(coco8, 'labels', 'val', `${id}.txt`));
+  }
+  const names = readFileSync(fixture('coco128/coco128.yaml'), 'utf8').split('\nnames:')[1];
+  writeFileSync(join(dir, 'coco8.yaml'), `path: ${coco8}\ntrain: images/val\nval: images/val\nnames:${names}`);
+  if (!trt) {
+    // Without TensorRT an engine cannot be made; a file with a plan's magic lets each engine command run up to the
+    // point where it needs TensorRT, where it must say so.
+    const plan = new Uint8Array(64);
+    plan.set(new TextEncoder().encode('ftrt'));
+    for (const name of ['yolo11n.engine', 'yolo11n.plan']) writeFileSync(join(dir, name), plan);
+  }
   return dir;
 }
 
@@ -54,8 +73,14 @@ function run(cmd: string, args: string[], cwd: string) {
   return spawnSync(cmd, args, { cwd, encoding: 'utf8', env, timeout: 180_000 });
 }
 
-const dir = project();
 const trt = (await capabilities()).tensorrt.available;
+const dir = project();
+if (trt) {
+  // With TensorRT, the engines the examples name are real: FP16 builds of the buildable fixture at 640.
+  const { buildEngine } = await import('../../lib/index.js');
+  await buildEngine({ onnx: fixture('models/yolov8n_dynamic_f32.onnx'), output: join(dir, 'yolo11n.engine'), fp16: true, shapes: 'images:1x3x640x640,1x3x640x640,1x3x640x640' });
+  await buildEngine({ onnx: fixture('models/yolov8n_dynamic_f32.onnx'), output: join(dir, 'yolo11n.plan'), fp16: true, metadata: false, shapes: 'images:1x3x640x640,1x3x640x640,1x3x640x640' });
+}
 
 describe('README examples run as written', () => {
   it('has examples of each kind', () => {
@@ -89,7 +114,8 @@ describe('README examples run as written', () => {
       }, 180_000);
     } else if (b.lang === 'sh') {
       for (const line of b.code.split('\n').filter((l) => l.startsWith('npx trtjs '))) {
-        const needsTrt = /needs TensorRT/.test(line);
+        // Engines (and lines that say so) need TensorRT.
+        const needsTrt = /needs TensorRT|\.(engine|plan)\b/.test(line);
         it(`${line.replace(/\s+#.*/, '')} (README.md:${b.line})`, () => {
           const r = run('bash', ['-c', line], dir);
           // npx itself may warn about this machine's npm configuration: not trtjs's output.

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 
 const t = await import(process.argv[2]);
-const { capabilities, deviceMemory, inspectEngine, writeEngineFile, Detector, ModelHost, TensorRtBackend } = t;
+const { bench, capabilities, deviceMemory, inspectEngine, writeEngineFile, Detector, ModelHost, TensorRtBackend } = t;
 let failures = 0;
 const check = async (what, fn) => {
   try {
@@ -191,6 +191,87 @@ await check('ModelHost on engines: 3 request loops, 6 swaps, bad candidates reje
   assert.ok(served > 30, `served ${served}`);
   console.log(`     ${served} requests served, none failed, over 6 swaps and ${bad.length * 3} rejected candidates`);
   assert.ok(memory - (await deviceMemory()).free <= slack, 'every engine gave its device memory back');
+});
+
+// trtjs bench on TensorRT: event-timed figures (H2D, GPU compute, D2H from CUDA events; Enqueue Time from the host
+// clock around enqueueV3), consistent per query and with the wall time.
+await check('bench: event-timed fields per query, latency = H2D + compute + D2H, walltime >= sum(compute) / streams', async () => {
+  process.env.FAKE_TRT_ENQUEUE_MS = '4';
+  try {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const times = join(mkdtempSync(join(tmpdir(), 'trtjs-stand-in-bench-')), 'times.json');
+    const r = await bench(engine, { streams: 2, warmupMs: 50, durationMs: 400, iterations: 5, shapes: 'images:2x3x32x32', exportTimes: times, trace: true });
+    const inf = r.inference;
+    assert.equal(inf.backend.kind, 'tensorrt');
+    assert.equal(inf.backend.device, 'GPU');
+    assert.match(inf.backend.description, new RegExp(`TensorRT ${caps.tensorrt.version} on ${gpu}`));
+    assert.deepEqual(inf.shapes, { images: [2, 3, 32, 32] });
+    assert.equal(inf.batch, 2);
+    assert.equal(inf.mode.transfers, caps.cuda.devices[0].integrated ? 'mapped' : 'copied');
+    assert.equal(inf.mode.wait, 'block');
+    for (const f of [inf.latency, inf.h2d, inf.compute, inf.d2h]) {
+      assert.equal(f.available, true, f.label);
+      assert.equal(f.timedBy, 'cuda-events', f.label);
+    }
+    assert.equal(inf.compute.label, 'GPU Compute Time');
+    assert.equal(inf.enqueue.timedBy, 'host-clock');
+    const trace = inf.trace;
+    assert.equal(trace.length, inf.queries);
+    assert.deepEqual(JSON.parse(readFileSync(times, 'utf8')), trace);
+    let computeSum = 0;
+    for (const q of trace) {
+      assert.ok(Math.abs(q.latencyMs - (q.h2dMs + q.computeMs + q.d2hMs)) < 1e-9, 'latency = H2D + compute + D2H');
+      assert.ok(q.computeMs >= 3.9, `compute covers the enqueued work (${q.computeMs} ms)`);
+      assert.ok(q.h2dMs >= 0 && q.d2hMs >= 0);
+      assert.ok(q.startH2dMs <= q.startEnqMs + 1e-6 && q.startEnqMs <= q.endEnqMs, 'copies issued before the enqueue');
+      assert.ok(q.endEnqMs - q.startEnqMs >= 3.9, 'Enqueue Time spans enqueueV3 (the stand-in works inside it)');
+      assert.ok(q.startComputeMs >= 50, 'no warm-up query timed');
+      computeSum += q.computeMs;
+    }
+    for (const s of [0, 1]) assert.ok(trace.filter((q) => q.stream === s).length >= 5, `stream ${s}: at least 5 timed queries`);
+    assert.ok(inf.walltimeMs >= computeSum / 2, `walltime ${inf.walltimeMs} >= sum(compute) ${computeSum} / 2 streams`);
+    assert.ok(Math.abs(inf.totalComputeMs - computeSum) < 1e-6);
+    assert.ok(Math.abs(inf.throughput.imagesPerSecond - 2 * inf.throughput.qps) < 1e-9);
+    const codes = inf.warnings.map((w) => w.code);
+    assert.ok(codes.includes('multiple-streams') && codes.includes('enqueue-bound'), codes.join());
+    assert.equal(r.device.gpu.name, gpu);
+    console.log(`     ${inf.queries} queries on 2 streams, GPU compute median ${inf.compute.median.toFixed(3)} ms, H2D ${inf.h2d.median.toFixed(4)} ms, ${inf.throughput.qps.toFixed(1)} qps`);
+  } finally {
+    delete process.env.FAKE_TRT_ENQUEUE_MS;
+  }
+});
+
+await check('bench: --no-data-transfers, --spin-wait, default shapes from profile 0, shapes no profile admits refused', async () => {
+  const r = (await bench(engine, { warmupMs: 10, durationMs: 100, iterations: 3, transfers: false, spinWait: true })).inference;
+  assert.deepEqual(r.shapes, { images: [1, 3, 16, 16] }); // profile 0's opt shape
+  assert.equal(r.mode.wait, 'spin');
+  if (!caps.cuda.devices[0].integrated) {
+    assert.equal(r.mode.transfers, 'skipped');
+    assert.deepEqual(r.h2d, { available: false, label: 'H2D Latency', reason: 'skipped (--no-data-transfers)' });
+    assert.equal(r.d2h.available, false);
+  }
+  assert.equal(r.compute.available, true);
+  await rejects(bench(engine, { shapes: 'images:8x3x32x32' }), 'ERR_SHAPE', /no optimization profile of the engine admits images 8x3x32x32 \(profile 0: images 1x3x8x8\.\.1x3x16x16; profile 1: images 1x3x16x16\.\.4x3x32x32\)/);
+  await rejects(bench(engine, { backend: 'onnxruntime' }), 'ERR_BAD_INPUT', /is a TensorRT engine: ONNX Runtime runs ONNX models/);
+});
+
+await check('bench: concurrency sweep and end-to-end stages on engines', async () => {
+  const sweep = (await bench(engine, { warmupMs: 10, durationMs: 100, iterations: 2, concurrency: [1, 3] })).sweep;
+  assert.deepEqual(sweep.levels.map((l) => l.concurrency), [1, 3]);
+  for (const l of sweep.levels) assert.ok(l.qps > 0 && l.latencyMs.p50 <= l.latencyMs.p99);
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const sharp = (await import('sharp')).default;
+  const dir = mkdtempSync(join(tmpdir(), 'trtjs-stand-in-images-'));
+  writeFileSync(join(dir, 'gray.png'), await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 114, g: 114, b: 114 } } }).png().toBuffer());
+  const e = (await bench(detector(head(0.9, 0.8)), { warmupMs: 10, durationMs: 150, iterations: 3, images: dir, inFlight: 2 })).endToEnd;
+  assert.equal(e.sequential.detectionsPerFrame, 2);
+  assert.equal(e.sequential.stages.infer.label, 'Inference');
+  for (const f of Object.values(e.sequential.stages)) assert.equal(f.available, true, f.label);
+  assert.ok(e.inFlight.frames >= 1 && e.inFlight.fps > 0);
 });
 
 console.log(failures ? `FAILED: ${failures} failed` : 'passed: 0 failed');

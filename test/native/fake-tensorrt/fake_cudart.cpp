@@ -1,16 +1,19 @@
 // The CUDA runtime calls trtjs makes, over host memory, for running its TensorRT layer on the CPU with the stand-in
 // libnvinfer (scripts/check-trt-runtime.sh, scripts/build-fake-addon.sh): one device (0) that reports itself as
 // "trtjs stand-in GPU" (integrated when FAKE_CUDA_INTEGRATED=1), "device" memory from malloc, streams that complete
-// at once. Counts what is allocated so the checks can see that everything is given back.
+// at once. Counts what is allocated so the checks can see that everything is given back. An event records the host
+// clock when it is recorded: the stand-in's streams finish each call as it is made, so that is when a GPU would
+// reach it.
 #include <cuda_runtime_api.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 namespace {
-std::atomic<long> deviceBlocks{0}, hostBlocks{0}, streams{0};
+std::atomic<long> deviceBlocks{0}, hostBlocks{0}, streams{0}, events{0};
 std::atomic<long long> deviceBytes{0};
 int current = 0;
 constexpr size_t kTotal = size_t{8} << 30;
@@ -121,6 +124,33 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
   --streams;
   return cudaSuccess;
 }
+// An event is a heap double: the steady-clock time in ms it was last recorded at, NaN before that.
+cudaError_t cudaEventCreate(cudaEvent_t* event) {
+  *event = reinterpret_cast<cudaEvent_t>(new double(__builtin_nan("")));
+  ++events;
+  return cudaSuccess;
+}
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int) { return cudaEventCreate(event); }
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+  if (!event || !stream) return cudaErrorInvalidResourceHandle;
+  *reinterpret_cast<double*>(event) = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return cudaSuccess;
+}
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
+  if (!start || !end) return cudaErrorInvalidResourceHandle;
+  const double a = *reinterpret_cast<double*>(start), b = *reinterpret_cast<double*>(end);
+  if (a != a || b != b) return cudaErrorInvalidResourceHandle;  // never recorded
+  *ms = static_cast<float>(b - a);
+  return cudaSuccess;
+}
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+  if (!event) return cudaErrorInvalidResourceHandle;
+  delete reinterpret_cast<double*>(event);
+  --events;
+  return cudaSuccess;
+}
+cudaError_t cudaStreamQuery(cudaStream_t stream) { return stream ? cudaSuccess : cudaErrorInvalidResourceHandle; }
+extern "C" long fakeCudaEvents() { return events; }
 cudaError_t cudaGetLastError() { return cudaSuccess; }
 const char* cudaGetErrorName(cudaError_t) { return "cudaErrorFake"; }
 const char* cudaGetErrorString(cudaError_t) { return "fake CUDA error"; }

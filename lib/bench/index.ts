@@ -1,0 +1,10 @@
+export { bench } from './bench.js';
+export type { BenchOptions } from './options.js';
+export type { BenchProgress } from './inference.js';
+export type { BenchShapes } from './inputs.js';
+export { formatReport, formatFigure } from './format.js';
+export { summarize, percentile, percentileIndex, median, type Stats } from './stats.js';
+export { abCompare, timeIt, type AbResult } from './ab.js';
+export { JetsonReader } from './device/jetson.js';
+export { decodeClockEventReasons } from './device/nvml.js';
+export type * from './types.js';
