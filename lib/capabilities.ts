@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 
 import { settleNative } from './errors.js';
-import { tryLoadAddon, packageRoot, type NativeCudaDevice } from './native/binding.js';
+import { missingCudaLayer, missingTensorrtLayer, tryLoadAddon, packageRoot, type NativeCudaDevice } from './native/binding.js';
 import { loadOnnxRuntime } from './util/onnxruntime.js';
 import * as check from './util/validate.js';
 
@@ -31,8 +31,12 @@ export interface Capabilities {
     /** CUDA toolkit and architectures the CUDA layer was compiled for. */
     cudaToolkit?: string;
     cudaArchs?: string[];
-    /** TensorRT headers the TensorRT layer was compiled against. */
-    tensorrtHeaders?: string;
+    /**
+     * The TensorRT layers compiled in, one per TensorRT major, each named by the version of the headers it was
+     * compiled against, newest major first (e.g. ['11.1.0', '10.3.0']). A layer serves libraries of its major
+     * whose minor is at least its headers' minor. Empty without the TensorRT layer.
+     */
+    tensorrtLayers: string[];
   };
   cuda: {
     available: boolean;
@@ -46,8 +50,11 @@ export interface Capabilities {
   tensorrt: {
     available: boolean;
     reason?: string;
+    /** Version of the libnvinfer opened. */
     version?: string;
     libraryPath?: string;
+    /** The compiled layer serving it (one of addon.tensorrtLayers), chosen by its major. */
+    layer?: string;
     onnxParser: { available: boolean; path?: string; reason?: string };
     /** TensorRT's standard plugin library (libnvinfer_plugin), needed only by models that use its plugins. */
     plugins: { available: boolean; path?: string; reason?: string };
@@ -76,7 +83,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
   const caps: Capabilities = {
     version: packageVersion,
     napiVersion: Number(process.versions.napi),
-    addon: { loaded: !!addon, layers: { cpu: false, cuda: false, tensorrt: false } },
+    addon: { loaded: !!addon, layers: { cpu: false, cuda: false, tensorrt: false }, tensorrtLayers: [] },
     cuda: { available: false, devices: [] },
     tensorrt: { available: false, onnxParser: { available: false }, plugins: { available: false } },
     onnxruntime: await onnxRuntimeStatus(),
@@ -94,7 +101,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     layers: { cpu: layers.has('cpu'), cuda: layers.has('cuda'), tensorrt: layers.has('tensorrt') },
     cudaToolkit: build.cudaToolkit,
     cudaArchs: build.cudaArchs?.split(','),
-    tensorrtHeaders: build.tensorrtHeaders,
+    tensorrtLayers: build.tensorrtLayers ? build.tensorrtLayers.split(',') : [],
   });
 
   if (addon.cudaInfo) {
@@ -113,7 +120,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
       }
     }
   } else {
-    caps.cuda.reason = 'this binary was built without the CUDA layer (no CUDA compiler at build time)';
+    caps.cuda.reason = missingCudaLayer();
   }
 
   if (addon.tensorrtInfo) {
@@ -123,6 +130,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
       reason: info.loaded ? undefined : info.error,
       version: info.version || undefined,
       libraryPath: info.libraryPath || undefined,
+      layer: info.layer || undefined,
       onnxParser: {
         available: info.parserLoaded,
         path: info.parserPath || undefined,
@@ -139,8 +147,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
       caps.tensorrt.reason = `TensorRT ${info.version} was found but no CUDA device is usable: ${caps.cuda.reason}`;
     }
   } else {
-    caps.tensorrt.reason =
-      'this binary was built without the TensorRT layer (no TensorRT headers at build time; set TENSORRT_ROOT and rebuild)';
+    caps.tensorrt.reason = missingTensorrtLayer();
     caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.reason;
   }
   return caps;
