@@ -2,7 +2,7 @@
 
 #include <dlfcn.h>
 #include <link.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -23,10 +23,8 @@ std::string describe(const std::string& asked, const std::string& real) {
   return real.empty() || real == asked ? asked : asked + " at " + real;
 }
 
-bool isFile(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
+// access(), not stat(): stat is a symbol of its own only from glibc 2.33, and prebuilds run on 2.28.
+bool readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
 }  // namespace
 
@@ -99,10 +97,10 @@ Opened openFirst(const std::vector<std::string>& paths, const Accept& accept) {
 std::string headersRootFor(const std::string& libraryPath) {
   const std::string dir = dirOf(libraryPath);
   const std::string up = dirOf(dir);
-  if (!up.empty() && isFile(up + "/include/NvInferVersion.h")) return up;
+  if (!up.empty() && readable(up + "/include/NvInferVersion.h")) return up;
   // /usr/lib/x86_64-linux-gnu/libnvinfer.so.8 -> /usr/include/x86_64-linux-gnu/NvInferVersion.h (NVIDIA's packages, JetPack)
   const std::string triplet = dir.substr(dir.rfind('/') + 1);
-  if (dir == "/usr/lib/" + triplet && isFile("/usr/include/" + triplet + "/NvInferVersion.h")) return "";
+  if (dir == "/usr/lib/" + triplet && readable("/usr/include/" + triplet + "/NvInferVersion.h")) return "";
   return "?";
 }
 
