@@ -34,12 +34,14 @@ const newer = (a, b) => {
   return false;
 };
 
-/** The real library a linker-script name (libc.so) leads to, and the script itself. */
+/** The real library a link-time name (libc.so) leads to, and a linker script for it (the real one where it is one). */
 function realLibrary(script) {
   const path = execFileSync(cc, [`-print-file-name=${script}`], { encoding: 'utf8' }).trim();
-  const text = readFileSync(path, 'utf8');
+  const bytes = readFileSync(path);
+  if (bytes.subarray(0, 4).toString('latin1') === '\x7fELF') return { script: `GROUP ( ${path} )\n`, lib: path };  // libm.so on arm64
+  const text = bytes.toString('utf8');
   const lib = /GROUP\s*\(\s*(\S+)/.exec(text)?.[1];
-  if (!lib) throw new Error(`${path} is not the linker script expected`);
+  if (!lib) throw new Error(`${path} is neither a library nor the linker script expected`);
   return { script: text, lib };
 }
 
