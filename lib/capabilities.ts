@@ -45,6 +45,11 @@ export interface Capabilities {
     driverVersion?: string;
     /** Version of the CUDA runtime linked into the addon. */
     runtimeVersion?: string;
+    /**
+     * The oldest driver this binary's CUDA layer runs on, as the CUDA version it supports: the linked runtime's major
+     * with minor 0 (CUDA's minor-version compatibility), e.g. '12.0' (R525+) for CUDA 12.x, '13.0' (R580+) for 13.x.
+     */
+    requiredDriverVersion?: string;
     devices: CudaDevice[];
   };
   tensorrt: {
@@ -106,13 +111,18 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
 
   if (addon.cudaInfo) {
     const info = await settleNative(() => addon.cudaInfo!());
+    const required = info.runtimeVersion ? `${info.runtimeVersion.split('.')[0]}.0` : undefined;
     caps.cuda = {
       available: info.available,
       reason: info.available ? undefined : info.error,
       driverVersion: info.driverVersion || undefined,
       runtimeVersion: info.runtimeVersion || undefined,
+      requiredDriverVersion: required,
       devices: info.devices,
     };
+    if (!info.available && info.driverVersion && required && versionBelow(info.driverVersion, required)) {
+      caps.cuda.reason = driverTooOld(info.driverVersion, info.runtimeVersion, required);
+    }
     if (selfTest && addon.cudaSelfTest) {
       for (const device of caps.cuda.devices) {
         const failure = await settleNative(() => addon.cudaSelfTest!(device.index));
@@ -151,6 +161,24 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.reason;
   }
   return caps;
+}
+
+/** Driver branch that first supports each CUDA major (NVIDIA's CUDA compatibility tables). */
+const DRIVER_BRANCH: Record<string, string> = { '11': 'R450', '12': 'R525', '13': 'R580' };
+
+function versionBelow(a: string, b: string): boolean {
+  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+  return x[0] < y[0] || (x[0] === y[0] && (x[1] ?? 0) < (y[1] ?? 0));
+}
+
+/** Why the CUDA layer cannot run on this driver, naming both versions, and what fixes it. */
+function driverTooOld(driver: string, runtime: string, required: string): string {
+  const branch = DRIVER_BRANCH[required.split('.')[0]];
+  return (
+    `the NVIDIA driver supports CUDA ${driver}, but this trtjs binary's CUDA layer (CUDA runtime ${runtime}) needs a driver for CUDA ` +
+    `${required} or newer${branch ? ` (${branch}+)` : ''}. Update the driver, or build trtjs against a CUDA toolkit this driver supports ` +
+    `(its nvcc on PATH): \`TRTJS_BUILD_FROM_SOURCE=1 npm rebuild trtjs\``
+  );
 }
 
 function addonPath(): string | undefined {

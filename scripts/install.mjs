@@ -43,7 +43,7 @@ function probePrebuild() {
   });
   if (probe.status !== 0) {
     const why = (probe.stderr || '').split('\n').find((l) => /^\w*Error: /.test(l));
-    return { error: why ? why.trim() : `exit status ${probe.status}` };
+    return { error: why ? why.trim() : probe.signal ? `the process loading it died of ${probe.signal}` : `exit status ${probe.status}` };
   }
   try {
     return { prebuild: JSON.parse(probe.stdout.trim().split('\n').pop()) };
@@ -52,9 +52,9 @@ function probePrebuild() {
   }
 }
 
-function run(command, args) {
+function run(command, args, env = process.env) {
   log(`${command} ${args.join(' ')}`);
-  return spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false }).status === 0;
+  return spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false, env }).status === 0;
 }
 
 const { prebuild, error: prebuildError } = probePrebuild();
@@ -75,7 +75,9 @@ if (decision.action === 'cmake') {
   } catch {
     cmakeJs = undefined;
   }
-  if (cmakeJs && run(process.execPath, [cmakeJs, 'rebuild'])) process.exit(0);
+  // JetPack puts nvcc in /usr/local/cuda/bin without adding it to PATH: show CMake the one found.
+  const env = machine.nvcc && !process.env.CUDACXX ? { ...process.env, CUDACXX: machine.nvcc } : process.env;
+  if (cmakeJs && run(process.execPath, [cmakeJs, 'rebuild'], env)) process.exit(0);
   if (decision.keepPrebuild && prebuild) {
     log(`the source build failed: keeping the prebuilt binary (${prebuild.layers.join('+')}${prebuild.tensorrtLayers.length ? `, TensorRT ${prebuild.tensorrtLayers.join(', ')}` : ''})`);
     // The failed build must not shadow the prebuild: node-gyp-build prefers build/Release.

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 import { TrtjsError, UnavailableError } from '../errors.js';
+import { elfProblem } from './elf.js';
 
 export interface NativeBuildInfo {
   /** '+'-joined compiled layers, e.g. 'cpu+cuda+tensorrt'. */
@@ -172,8 +173,11 @@ export function tryLoadAddon(): { addon?: NativeAddon; error?: string } {
   if (cached) return cached;
   try {
     const require = createRequire(import.meta.url);
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    cached = { addon: load(packageRoot) };
+    const load = require('node-gyp-build') as { path(dir: string): string };
+    const file = load.path(packageRoot);
+    const problem = elfProblem(file);
+    if (problem) throw new Error(problem);
+    cached = { addon: require(file) as NativeAddon };
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     cached = {
