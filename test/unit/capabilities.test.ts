@@ -46,7 +46,7 @@ describe('capabilities()', () => {
       // The layer is compiled: the reason names what the loader tried, or why CUDA blocks it.
       expect(caps.tensorrt.reason).toMatch(/libnvinfer\.so\.\d+|no CUDA device/);
     } else {
-      expect(caps.tensorrt.reason).toMatch(/built without the TensorRT layer/);
+      expect(caps.tensorrt.reason).toMatch(/built without a TensorRT layer .*: to add one, (run `.*npm rebuild trtjs`|install TensorRT)/);
     }
   });
 

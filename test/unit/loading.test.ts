@@ -59,13 +59,16 @@ describe('loading the addon', () => {
 
   it.skipIf(prebuilt.length === 0 && !prebuildsRequired)('loads from prebuilds/ with PREBUILDS_ONLY=1', () => {
     expect(prebuilt.length, `no prebuild in ${prebuildDir}`).toBeGreaterThan(0);
-    const r = runNode(['-e', `const p = require('node-gyp-build').path('.'); const a = require('node-gyp-build')('.'); console.log(JSON.stringify({ p, layers: a.buildInfo().layers }))`], {
+    const r = runNode(['-e', `const p = require('node-gyp-build').path('.'); const a = require('node-gyp-build')('.'); console.log(JSON.stringify({ p, layers: a.buildInfo().layers, trt: a.buildInfo().tensorrtLayers ?? '' }))`], {
       PREBUILDS_ONLY: '1',
     });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.p.startsWith(prebuildDir)).toBe(true);
     expect(out.layers).toMatch(/^cpu/);
+    // CI builds its prebuild with the TensorRT headers of ../shared/tensorrt: it must carry a layer for each major.
+    const required = process.env.TRTJS_REQUIRE_TRT_LAYERS;
+    if (required) expect((out.trt as string).split(',').map((h) => h.split('.')[0]).join(','), out.trt).toBe(required);
   });
 
   it('links no CUDA or TensorRT library (readelf -d)', () => {
