@@ -6,7 +6,7 @@
 // --build-from-source) always builds; TENSORRT_ROOT always builds against the TensorRT it names.
 // TRTJS_INSTALL_DRY_RUN=1 prints the decision as JSON and builds nothing.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,9 +64,20 @@ if (dryRun) {
   console.log(JSON.stringify({ ...decision, prebuild, prebuildError, machine }));
   process.exit(0);
 }
-if (!prebuild && prebuildError && !fromSource) log(`the prebuilt binary for ${process.platform}-${process.arch} does not load (${prebuildError})`);
+if (!prebuild && prebuildError && !fromSource && !prebuildError.includes('No native build was found')) {
+  log(`the prebuilt binary for ${process.platform}-${process.arch} does not load (${prebuildError})`);
+}
 log(decision.reason);
-if (decision.action === 'prebuild') process.exit(0);
+if (decision.action === 'prebuild') {
+  // node-gyp-build prefers build/Release: an earlier source build there would shadow the prebuild (a development
+  // checkout keeps its own).
+  const stale = join(root, 'build', 'Release', 'trtjs.node');
+  if (existsSync(stale) && !existsSync(join(root, '.git'))) {
+    log(`removing ${stale} (an earlier source build) so that the prebuilt binary loads`);
+    rmSync(stale, { force: true });
+  }
+  process.exit(0);
+}
 
 if (decision.action === 'cmake') {
   let cmakeJs;

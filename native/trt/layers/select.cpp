@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -65,6 +66,12 @@ std::string rebuildFor(const std::string& libraryPath, const std::string& versio
   return "installing TensorRT " + version + "'s headers (NvInfer.h, NvOnnxParser.h: NVIDIA's libnvinfer-dev and libnvonnxparsers-dev, or the tarball's include/), then `TENSORRT_ROOT=<that install> npm rebuild trtjs`";
 }
 
+Version parseVersion(const std::string& text) {
+  Version v;
+  std::sscanf(text.c_str(), "%d.%d.%d", &v.major, &v.minor, &v.patch);
+  return v;
+}
+
 struct Foreign {
   std::string version, path;
 };
@@ -120,10 +127,14 @@ void select(Selection& s) {
     const LibraryStatus& st = l->status();
     if (st.refusedVersion.empty()) continue;
     const std::string& rv = st.refusedVersion;
-    if (std::atoi(rv.c_str()) == l->major) {
+    const Version v = parseVersion(rv);
+    if (v.major == l->major && v.minor < l->headersMinor) {
       s.error = "TensorRT " + rv + " was found at " + st.refusedPath + ", but this trtjs binary's " + std::to_string(l->major) +
                 ".x layer was compiled against TensorRT " + l->headers + " headers and needs " + std::to_string(l->major) + "." +
                 std::to_string(l->headersMinor) + " or newer. Upgrade TensorRT, or add a layer for " + rv + " by " + rebuildFor(st.refusedPath, rv) + "." + details;
+    } else if (v.major == l->major) {
+      s.error = "TensorRT " + rv + " was found at " + st.refusedPath + " but cannot be used (see below): reinstall it, or point " +
+                std::string(kLibDirEnv) + " at a complete TensorRT " + std::to_string(l->major) + ".x." + details;
     } else {
       s.error = "TensorRT " + rv + " was found at " + st.refusedPath + ", but this trtjs binary has TensorRT layers for " + layerList() +
                 " only (TensorRT's C++ interface differs between majors). Add a layer for it by " + rebuildFor(st.refusedPath, rv) + "." + details;
