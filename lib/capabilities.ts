@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 
 import { settleNative } from './errors.js';
-import { tryLoadAddon, packageRoot, type NativeCudaDevice } from './native/binding.js';
+import { missingCudaLayer, missingTensorrtLayer, tryLoadAddon, packageRoot, type NativeCudaDevice } from './native/binding.js';
 import { loadOnnxRuntime } from './util/onnxruntime.js';
 import * as check from './util/validate.js';
 
@@ -31,8 +31,12 @@ export interface Capabilities {
     /** CUDA toolkit and architectures the CUDA layer was compiled for. */
     cudaToolkit?: string;
     cudaArchs?: string[];
-    /** TensorRT headers the TensorRT layer was compiled against. */
-    tensorrtHeaders?: string;
+    /**
+     * The TensorRT layers compiled in, one per TensorRT major, each named by the version of the headers it was
+     * compiled against, newest major first (e.g. ['11.1.0', '10.3.0']). A layer serves libraries of its major
+     * whose minor is at least its headers' minor. Empty without the TensorRT layer.
+     */
+    tensorrtLayers: string[];
   };
   cuda: {
     available: boolean;
@@ -41,13 +45,21 @@ export interface Capabilities {
     driverVersion?: string;
     /** Version of the CUDA runtime linked into the addon. */
     runtimeVersion?: string;
+    /**
+     * The oldest driver this binary's CUDA layer runs on, as the CUDA version it supports: the linked runtime's major
+     * with minor 0 (CUDA's minor-version compatibility), e.g. '12.0' (R525+) for CUDA 12.x, '13.0' (R580+) for 13.x.
+     */
+    requiredDriverVersion?: string;
     devices: CudaDevice[];
   };
   tensorrt: {
     available: boolean;
     reason?: string;
+    /** Version of the libnvinfer opened. */
     version?: string;
     libraryPath?: string;
+    /** The compiled layer serving it (one of addon.tensorrtLayers), chosen by its major. */
+    layer?: string;
     onnxParser: { available: boolean; path?: string; reason?: string };
     /** TensorRT's standard plugin library (libnvinfer_plugin), needed only by models that use its plugins. */
     plugins: { available: boolean; path?: string; reason?: string };
@@ -76,7 +88,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
   const caps: Capabilities = {
     version: packageVersion,
     napiVersion: Number(process.versions.napi),
-    addon: { loaded: !!addon, layers: { cpu: false, cuda: false, tensorrt: false } },
+    addon: { loaded: !!addon, layers: { cpu: false, cuda: false, tensorrt: false }, tensorrtLayers: [] },
     cuda: { available: false, devices: [] },
     tensorrt: { available: false, onnxParser: { available: false }, plugins: { available: false } },
     onnxruntime: await onnxRuntimeStatus(),
@@ -94,18 +106,23 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     layers: { cpu: layers.has('cpu'), cuda: layers.has('cuda'), tensorrt: layers.has('tensorrt') },
     cudaToolkit: build.cudaToolkit,
     cudaArchs: build.cudaArchs?.split(','),
-    tensorrtHeaders: build.tensorrtHeaders,
+    tensorrtLayers: build.tensorrtLayers ? build.tensorrtLayers.split(',') : [],
   });
 
   if (addon.cudaInfo) {
     const info = await settleNative(() => addon.cudaInfo!());
+    const required = info.runtimeVersion ? `${info.runtimeVersion.split('.')[0]}.0` : undefined;
     caps.cuda = {
       available: info.available,
       reason: info.available ? undefined : info.error,
       driverVersion: info.driverVersion || undefined,
       runtimeVersion: info.runtimeVersion || undefined,
+      requiredDriverVersion: required,
       devices: info.devices,
     };
+    if (!info.available && info.driverVersion && required && versionBelow(info.driverVersion, required)) {
+      caps.cuda.reason = driverTooOld(info.driverVersion, info.runtimeVersion, required);
+    }
     if (selfTest && addon.cudaSelfTest) {
       for (const device of caps.cuda.devices) {
         const failure = await settleNative(() => addon.cudaSelfTest!(device.index));
@@ -113,7 +130,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
       }
     }
   } else {
-    caps.cuda.reason = 'this binary was built without the CUDA layer (no CUDA compiler at build time)';
+    caps.cuda.reason = missingCudaLayer();
   }
 
   if (addon.tensorrtInfo) {
@@ -123,6 +140,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
       reason: info.loaded ? undefined : info.error,
       version: info.version || undefined,
       libraryPath: info.libraryPath || undefined,
+      layer: info.layer || undefined,
       onnxParser: {
         available: info.parserLoaded,
         path: info.parserPath || undefined,
@@ -139,11 +157,28 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
       caps.tensorrt.reason = `TensorRT ${info.version} was found but no CUDA device is usable: ${caps.cuda.reason}`;
     }
   } else {
-    caps.tensorrt.reason =
-      'this binary was built without the TensorRT layer (no TensorRT headers at build time; set TENSORRT_ROOT and rebuild)';
+    caps.tensorrt.reason = missingTensorrtLayer();
     caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.reason;
   }
   return caps;
+}
+
+/** Driver branch that first supports each CUDA major (NVIDIA's CUDA compatibility tables). */
+const DRIVER_BRANCH: Record<string, string> = { '11': 'R450', '12': 'R525', '13': 'R580' };
+
+function versionBelow(a: string, b: string): boolean {
+  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+  return x[0] < y[0] || (x[0] === y[0] && (x[1] ?? 0) < (y[1] ?? 0));
+}
+
+/** Why the CUDA layer cannot run on this driver, naming both versions, and what fixes it. */
+function driverTooOld(driver: string, runtime: string, required: string): string {
+  const branch = DRIVER_BRANCH[required.split('.')[0]];
+  return (
+    `the NVIDIA driver supports CUDA ${driver}, but this trtjs binary's CUDA layer (CUDA runtime ${runtime}) needs a driver for CUDA ` +
+    `${required} or newer${branch ? ` (${branch}+)` : ''}. Update the driver, or build trtjs against a CUDA toolkit this driver supports ` +
+    `(its nvcc on PATH): \`TRTJS_BUILD_FROM_SOURCE=1 npm rebuild trtjs\``
+  );
 }
 
 function addonPath(): string | undefined {

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the stand-in libnvinfer (test/native/fake-tensorrt) against the real CUDA runtime into
 # build/stand-in-tensorrt/, for test/gpu/trt-stand-in.test.ts: on a GPU without TensorRT, the public TensorRT API then
-# runs end to end on real device memory, pinned and mapped staging and streams. Use the TensorRT headers the addon
-# was built with (TENSORRT_ROOT, default .deps/tensorrt/v10.3.0).
+# runs end to end on real device memory, pinned and mapped staging and streams. Use headers of a major the addon has a
+# layer for (TENSORRT_ROOT, default the 10.3.0 headers), of that layer's minor or newer.
 #   bash scripts/build-stand-in-trt.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=${TENSORRT_ROOT:-.deps/tensorrt/v10.3.0}
+# The first entry of TENSORRT_ROOT / TENSORRT_ROOTS (':'- or ';'-separated), else the 10.3.0 headers.
+root=${TENSORRT_ROOT:-${TENSORRT_ROOTS:-}}
+root=${root%%[:;]*}
+[[ -n "$root" ]] || { root=.deps/tensorrt/v10.3.0; [[ -d "$root" ]] || root=../shared/tensorrt/v10.3.0; }
 inc=$root/include
 cuda=${CUDA_HOME:-/usr/local/cuda}
 [[ -f "$inc/NvInfer.h" ]] || { echo "build-stand-in-trt: no TensorRT headers in $inc (set TENSORRT_ROOT)" >&2; exit 1; }

@@ -13,5 +13,6 @@ if (args[0] !== 'rebuild') {
 }
 const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
 const debug = args.includes('--debug');
-const result = spawnSync(process.execPath, [cmakeJs, 'rebuild', ...(debug ? ['--debug'] : [])], { stdio: 'inherit' });
+// Prebuilds are linked to load wherever Node 20 does (glibc 2.28, no system libstdc++): TRTJS_PORTABLE in CMakeLists.txt.
+const result = spawnSync(process.execPath, [cmakeJs, 'rebuild', '--CDTRTJS_PORTABLE=ON', ...(debug ? ['--debug'] : [])], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

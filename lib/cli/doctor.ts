@@ -26,7 +26,11 @@ export function formatReport(caps: Capabilities): string {
     lines.push(`addon      yes  ${caps.addon.path ?? ''}`);
     lines.push(`  layers   ${layers}`);
     if (caps.addon.cudaToolkit) lines.push(`  cuda     toolkit ${caps.addon.cudaToolkit}, archs ${caps.addon.cudaArchs?.join(' ')}`);
-    if (caps.addon.tensorrtHeaders) lines.push(`  tensorrt headers ${caps.addon.tensorrtHeaders}`);
+    if (caps.addon.tensorrtLayers.length) {
+      const active = caps.tensorrt.layer;
+      const list = caps.addon.tensorrtLayers.map((h) => `${h.split('.')[0]}.x (headers ${h})${h === active ? ' active' : ''}`);
+      lines.push(`  tensorrt layers ${list.join(', ')}`);
+    }
   } else {
     lines.push(`addon      no   ${caps.addon.reason}`);
   }
@@ -39,7 +43,9 @@ export function formatReport(caps: Capabilities): string {
         (d.selfTest ? `, self-test ${d.selfTest}` : ''),
     );
   }
-  lines.push(`tensorrt   ${ok(caps.tensorrt.available)}  ${caps.tensorrt.available ? `${caps.tensorrt.version} ${caps.tensorrt.libraryPath}` : caps.tensorrt.reason}`);
+  lines.push(
+    `tensorrt   ${ok(caps.tensorrt.available)}  ${caps.tensorrt.available ? `${caps.tensorrt.version} ${caps.tensorrt.libraryPath} (layer ${caps.tensorrt.layer})` : caps.tensorrt.reason}`,
+  );
   if (caps.tensorrt.available) {
     const p = caps.tensorrt.onnxParser;
     lines.push(`  onnx parser ${p.available ? p.path : `no: ${p.reason}`}`);
@@ -47,5 +53,6 @@ export function formatReport(caps: Capabilities): string {
     lines.push(`  plugins     ${g.available ? g.path : `no: ${g.reason}`}`);
   }
   lines.push(`onnxruntime ${ok(caps.onnxruntime.available)} ${caps.onnxruntime.available ? caps.onnxruntime.version : caps.onnxruntime.reason}`);
-  return `${lines.join('\n')}\n`;
+  // Multi-line reasons (every path tried) stay under their heading.
+  return `${lines.map((l) => l.replace(/\n/g, '\n             ')).join('\n')}\n`;
 }

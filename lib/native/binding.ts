@@ -6,13 +6,15 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 import { TrtjsError, UnavailableError } from '../errors.js';
+import { elfProblem } from './elf.js';
 
 export interface NativeBuildInfo {
   /** '+'-joined compiled layers, e.g. 'cpu+cuda+tensorrt'. */
   layers: string;
   cudaToolkit?: string;
   cudaArchs?: string;
-  tensorrtHeaders?: string;
+  /** Comma-separated headers version of each compiled TensorRT layer, newest major first, e.g. '11.1.0,10.3.0'. */
+  tensorrtLayers?: string;
   compiler?: string;
 }
 
@@ -46,7 +48,8 @@ export interface NativeTensorrtInfo {
   pluginsLoaded: boolean;
   pluginsPath: string;
   pluginsError: string;
-  headersVersion: string;
+  /** Headers version of the compiled layer serving the libnvinfer found; '' when none does. */
+  layer: string;
 }
 
 /** Letterbox parameters; the geometry is computed in TypeScript (lib/ops/geometry.ts). */
@@ -348,8 +351,11 @@ export function tryLoadAddon(): { addon?: NativeAddon; error?: string } {
   if (cached) return cached;
   try {
     const require = createRequire(import.meta.url);
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    cached = { addon: load(packageRoot) };
+    const load = require('node-gyp-build') as { path(dir: string): string };
+    const file = load.path(packageRoot);
+    const problem = elfProblem(file);
+    if (problem) throw new Error(problem);
+    cached = { addon: require(file) as NativeAddon };
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     cached = {
@@ -377,12 +383,35 @@ export function layerFunction<K extends keyof NativeAddon>(
   const fn = addon()[name];
   if (fn === undefined) {
     const code = layer === 'cuda' ? 'ERR_CUDA_UNAVAILABLE' : 'ERR_TRT_UNAVAILABLE';
-    throw new TrtjsError(
-      code,
-      layer === 'cuda'
-        ? 'this trtjs binary was built without CUDA (no CUDA compiler was found at build time); rebuild with nvcc on PATH'
-        : 'this trtjs binary was built without the TensorRT layer (no TensorRT headers at build time); rebuild with TENSORRT_ROOT set',
-    );
+    throw new TrtjsError(code, layer === 'cuda' ? missingCudaLayer() : missingTensorrtLayer());
   }
   return (typeof fn === 'function' ? (fn as (...a: unknown[]) => unknown).bind(addon()) : fn) as NonNullable<NativeAddon[K]>;
+}
+
+interface BuildEnv {
+  tensorrtRebuildHint(major?: number): string;
+  findNvcc(): string | undefined;
+}
+
+/** scripts/build-env.cjs, which the install script also uses: what this machine offers a source build. */
+function buildEnv(): BuildEnv | undefined {
+  try {
+    return createRequire(import.meta.url)(`${packageRoot}scripts/build-env.cjs`) as BuildEnv;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why this binary has no TensorRT layer, and the command that adds one on this machine. */
+export function missingTensorrtLayer(): string {
+  const fix = buildEnv()?.tensorrtRebuildHint() ?? 'run `TENSORRT_ROOT=<your TensorRT> npm rebuild trtjs` (needs CMake, nvcc and TensorRT\'s headers)';
+  return `this trtjs binary was built without a TensorRT layer (no TensorRT headers at build time): to add one, ${fix}`;
+}
+
+/** Why this binary has no CUDA layer, and the command that adds one on this machine. */
+export function missingCudaLayer(): string {
+  const nvcc = buildEnv()?.findNvcc();
+  return nvcc
+    ? `this trtjs binary was built without the CUDA layer, but ${nvcc} is here now: run \`TRTJS_BUILD_FROM_SOURCE=1 npm rebuild trtjs\``
+    : 'this trtjs binary was built without the CUDA layer (no CUDA compiler at build time): install the CUDA toolkit, put nvcc on PATH and run `TRTJS_BUILD_FROM_SOURCE=1 npm rebuild trtjs`';
 }

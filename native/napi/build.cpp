@@ -7,8 +7,7 @@
 #include "napi/async.h"
 #include "napi/engine-desc.h"
 #include "napi/register.h"
-#include "trt/builder.h"
-#include "trt/inspect.h"
+#include "trt/layers/select.h"
 
 namespace trtjs::napi {
 
@@ -79,7 +78,7 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
           if (st != napi_ok) delete event;
           return __atomic_load_n(cancelFlag, __ATOMIC_SEQ_CST) == 0;
         };
-        return trt::buildEngine(model->data(), model->size(), *params, progress);
+        return trt::activeLayer().buildEngine(model->data(), model->size(), *params, progress);
       },
       [](Napi::Env env, trt::BuildResult& r) -> Napi::Value {
         Napi::Object out = Napi::Object::New(env);
@@ -106,7 +105,7 @@ Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
   int device = info[1].As<Napi::Number>().Int32Value();
   auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
   return queueWork<trt::EngineDesc>(
-      env, "trtjs.inspectEngine", [bytes, device] { return trt::inspectEngine(bytes->data(), bytes->size(), device); },
+      env, "trtjs.inspectEngine", [bytes, device] { return trt::activeLayer().inspectEngine(bytes->data(), bytes->size(), device); },
       [](Napi::Env env, trt::EngineDesc& d) -> Napi::Value { return engineDescToJs(env, d); });
 }
 

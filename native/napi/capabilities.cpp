@@ -8,7 +8,7 @@
 #include "cuda/device.h"
 #endif
 #ifdef TRTJS_WITH_TENSORRT
-#include "trt/loader.h"
+#include "trt/layers/select.h"
 #endif
 
 namespace trtjs::napi {
@@ -24,7 +24,7 @@ Napi::Value buildInfo(const Napi::CallbackInfo& info) {
   out.Set("cudaArchs", Napi::String::New(env, TRTJS_CUDA_ARCHS));
 #endif
 #ifdef TRTJS_WITH_TENSORRT
-  out.Set("tensorrtHeaders", Napi::String::New(env, trt::compiledVersion()));
+  out.Set("tensorrtLayers", Napi::String::New(env, trt::compiledHeaders()));
 #endif
 #if defined(__VERSION__)
   out.Set("compiler", Napi::String::New(env, __VERSION__));
@@ -96,9 +96,25 @@ Napi::Value cudaMemoryInfo(const Napi::CallbackInfo& info) {
 
 #ifdef TRTJS_WITH_TENSORRT
 Napi::Value tensorrtInfo(const Napi::CallbackInfo& info) {
-  return queueWork<trt::LibraryStatus>(
-      info.Env(), "trtjs.tensorrtInfo", [] { return trt::status(); },
-      [](Napi::Env env, trt::LibraryStatus& s) -> Napi::Value {
+  struct Report {
+    trt::LibraryStatus s;
+    std::string layer;  // headers of the layer serving the libnvinfer found; "" when none
+  };
+  return queueWork<Report>(
+      info.Env(), "trtjs.tensorrtInfo",
+      [] {
+        const trt::Selection& sel = trt::selection();
+        Report r;
+        if (sel.layer) {
+          r.s = sel.layer->status();
+          r.layer = sel.layer->headers;
+        } else {
+          r.s.error = sel.error;
+        }
+        return r;
+      },
+      [](Napi::Env env, Report& r) -> Napi::Value {
+        const trt::LibraryStatus& s = r.s;
         Napi::Object out = Napi::Object::New(env);
         out.Set("loaded", Napi::Boolean::New(env, s.loaded));
         out.Set("version", Napi::String::New(env, s.version));
@@ -110,7 +126,7 @@ Napi::Value tensorrtInfo(const Napi::CallbackInfo& info) {
         out.Set("pluginsLoaded", Napi::Boolean::New(env, s.pluginsLoaded));
         out.Set("pluginsPath", Napi::String::New(env, s.pluginsPath));
         out.Set("pluginsError", Napi::String::New(env, s.pluginsError));
-        out.Set("headersVersion", Napi::String::New(env, trt::compiledVersion()));
+        out.Set("layer", Napi::String::New(env, r.layer));
         return out;
       });
 }

@@ -3,7 +3,7 @@
 #include <napi.h>
 
 #include "napi/args.h"
-#include "trt/inspect.h"
+#include "trt/layers/layer.h"
 
 namespace trtjs::napi {
 

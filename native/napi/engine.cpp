@@ -15,14 +15,14 @@
 #include "napi/async.h"
 #include "napi/engine-desc.h"
 #include "napi/register.h"
-#include "trt/runtime.h"
+#include "trt/layers/select.h"
 
 namespace trtjs::napi {
 
 namespace {
 
 struct Holder {
-  std::shared_ptr<trt::EngineRuntime> runtime;
+  std::shared_ptr<trt::Engine> runtime;
   std::vector<Napi::Reference<Napi::ArrayBuffer>> staging;  // weak: to detach them on dispose
 };
 
@@ -53,10 +53,10 @@ Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
   if (info.Length() < 4 || !info[3].IsBoolean()) throwError(env, "ERR_BAD_INPUT", "mapped must be a boolean");
   bool mapped = info[3].As<Napi::Boolean>().Value();
   auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
-  return queueWork<std::shared_ptr<trt::EngineRuntime>>(
+  return queueWork<std::shared_ptr<trt::Engine>>(
       env, "trtjs.loadEngine",
-      [bytes, device, perProfile, mapped] { return std::make_shared<trt::EngineRuntime>(bytes->data(), bytes->size(), device, perProfile, mapped); },
-      [](Napi::Env env, std::shared_ptr<trt::EngineRuntime>& rt) -> Napi::Value {
+      [bytes, device, perProfile, mapped] { return trt::activeLayer().loadEngine(bytes->data(), bytes->size(), device, perProfile, mapped); },
+      [](Napi::Env env, std::shared_ptr<trt::Engine>& rt) -> Napi::Value {
         auto holder = std::make_unique<Holder>();
         holder->runtime = rt;
         const trt::EngineDesc& desc = rt->describe();
@@ -94,7 +94,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Holder& holder = holderOf(env, info.Length() > 0 ? info[0] : env.Undefined());
   if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
-  std::shared_ptr<trt::EngineRuntime> rt = holder.runtime;
+  std::shared_ptr<trt::Engine> rt = holder.runtime;
   int context = intArg(info, 1, "context", 0, static_cast<int>(rt->contextCount()) - 1);
   if (info.Length() < 3 || !info[2].IsArray()) throwError(env, "ERR_BAD_INPUT", "inputShapes must be an array of shapes");
   Napi::Array list = info[2].As<Napi::Array>();

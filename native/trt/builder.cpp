@@ -14,7 +14,7 @@
 #include "trt/loader.h"
 #include "trt/logger.h"
 
-namespace trtjs::trt {
+namespace trtjs::TRTJS_TRT_NS {
 
 namespace {
 
@@ -134,7 +134,11 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   Owned<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
   check(config != nullptr, "ERR_BUILD", "createBuilderConfig failed");
   if (params.workspace > 0) config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, params.workspace);
+#if NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6
   if (params.optimizationLevel >= 0) config->setBuilderOptimizationLevel(params.optimizationLevel);
+#else
+  if (params.optimizationLevel >= 0) notes.push_back("optimizationLevel was ignored: TensorRT 8.5 has no builder optimization level (added in 8.6)");
+#endif
   config->setProfilingVerbosity(nvinfer1::ProfilingVerbosity::kDETAILED);
   if (params.fp16) {
 #if NV_TENSORRT_MAJOR >= 11
@@ -210,4 +214,4 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   return result;
 }
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

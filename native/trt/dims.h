@@ -1,11 +1,13 @@
 // nvinfer1::Dims to and from the int64 vectors the rest of the addon uses (-1 stays -1 for dynamic dims).
 #pragma once
+#include "trt/namespace.h"
+
 #include <NvInferRuntime.h>
 
 #include <cstdint>
 #include <vector>
 
-namespace trtjs::trt {
+namespace trtjs::TRTJS_TRT_NS {
 
 inline std::vector<int64_t> toVector(const nvinfer1::Dims& d) {
   std::vector<int64_t> out;
@@ -29,4 +31,4 @@ inline nvinfer1::Dims toDims(const std::vector<int64_t>& v) {
   return d;
 }
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

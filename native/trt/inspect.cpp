@@ -10,7 +10,7 @@
 #include "trt/loader.h"
 #include "trt/logger.h"
 
-namespace trtjs::trt {
+namespace trtjs::TRTJS_TRT_NS {
 
 nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const Capture& logged, const uint8_t* plan, size_t size) {
   nvinfer1::ICudaEngine* engine = runtime.deserializeCudaEngine(plan, size);
@@ -68,4 +68,4 @@ EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device) {
   return describeEngine(*engine);
 }
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

@@ -1,29 +1,16 @@
 // What a serialized plan holds: IO tensors, optimization profiles, device memory. Deserializing is also the
 // only reliable compatibility test: a plan from another TensorRT version or GPU fails here.
 #pragma once
+#include "trt/namespace.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "trt/builder.h"
 #include "trt/logger.h"
 
-namespace trtjs::trt {
-
-struct TensorDesc {
-  std::string name;
-  bool input = false;
-  int dtype = 0;  // nvinfer1::DataType as int; named in lib/
-  std::vector<int64_t> shape;  // -1 where dynamic
-};
-
-struct EngineDesc {
-  std::vector<TensorDesc> tensors;
-  std::vector<std::vector<ProfileInput>> profiles;  // per profile, the range of each input with runtime dims
-  int64_t deviceMemory = 0;
-  int layers = 0;
-};
+namespace trtjs::TRTJS_TRT_NS {
 
 // Throws CodedError: ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE (with TensorRT's own errors), ERR_CUDA.
 EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device);
@@ -33,4 +20,4 @@ EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device);
 nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const Capture& logged, const uint8_t* plan, size_t size);
 EngineDesc describeEngine(const nvinfer1::ICudaEngine& engine);
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

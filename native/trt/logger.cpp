@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <new>
 
-namespace trtjs::trt {
+namespace trtjs::TRTJS_TRT_NS {
 
 namespace {
 
@@ -105,4 +105,4 @@ std::string Capture::lastError() const {
   return lastError_;
 }
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

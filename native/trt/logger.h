@@ -4,6 +4,8 @@
 // with the operation that caused them, even when several run at once. Messages from TensorRT's own threads go to
 // every Capture that adopts them (builds, whose work TensorRT spreads over its threads).
 #pragma once
+#include "trt/namespace.h"
+
 #include <NvInferRuntime.h>
 
 #include <cstddef>
@@ -11,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace trtjs::trt {
+namespace trtjs::TRTJS_TRT_NS {
 
 nvinfer1::ILogger& processLogger();
 
@@ -41,4 +43,4 @@ class Capture {
   bool adoptsOrphans_;
 };
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

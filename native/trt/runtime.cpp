@@ -16,7 +16,7 @@
 #include "trt/loader.h"
 #include "trt/logger.h"
 
-namespace trtjs::trt {
+namespace trtjs::TRTJS_TRT_NS {
 
 namespace {
 
@@ -305,4 +305,4 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
   return shapes;
 }
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

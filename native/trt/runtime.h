@@ -3,6 +3,8 @@
 // its optimization profile's maximum shapes, and page-locked host staging that JavaScript reads and writes in place.
 // Which profile each context serves and which context takes a request is decided in TypeScript.
 #pragma once
+#include "trt/namespace.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -10,34 +12,12 @@
 
 #include "trt/inspect.h"
 
-namespace trtjs::trt {
+namespace trtjs::TRTJS_TRT_NS {
 
-// What a run does besides running, for benchmarks (trtexec's --noDataTransfers, --useSpinWait, event timing).
-struct RunOptions {
-  bool timing = false;     // record CUDA events before and after the input copies, the enqueue and the output copies
-  bool transfers = true;   // copy inputs to the device and outputs back (mapped staging never copies)
-  bool spinWait = false;   // wait for the stream by polling it instead of cudaStreamSynchronize
-};
+using trt::RunOptions;
+using trt::RunTiming;
 
-// One run's timings. Host times are on CLOCK_MONOTONIC in milliseconds (std::chrono::steady_clock, the clock of
-// Node's process.hrtime), so JavaScript can place them on its own timeline. Event times are GPU durations.
-struct RunTiming {
-  double issueMs = 0;          // host: just before the first event is recorded (the stream is idle then)
-  double enqueueStartMs = 0;   // host: around enqueueV3 alone, as trtexec's Enqueue Time
-  double enqueueEndMs = 0;
-  float h2dMs = 0;             // events: input copies (0 without transfers)
-  float computeMs = 0;         // events: what enqueueV3 queued
-  float d2hMs = 0;             // events: output copies (0 without transfers)
-};
-
-// A context's pinned host block for one IO tensor. `owner` frees it when the last holder lets go.
-struct Staging {
-  void* host = nullptr;
-  size_t bytes = 0;
-  std::shared_ptr<void> owner;
-};
-
-class EngineRuntime {
+class EngineRuntime final : public trt::Engine {
  public:
   // Makes `contextsPerProfile` contexts for each optimization profile, profile-major: context c serves profile
   // c / contextsPerProfile. With `mapped`, staging memory is mapped into the device's address space and handed to
@@ -45,21 +25,21 @@ class EngineRuntime {
   // Throws CodedError (ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE, ERR_BAD_INPUT, ERR_SHAPE, ERR_CUDA); whatever
   // was allocated before the throw is released.
   EngineRuntime(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped);
-  ~EngineRuntime();
+  ~EngineRuntime() override;
   EngineRuntime(const EngineRuntime&) = delete;
   EngineRuntime& operator=(const EngineRuntime&) = delete;
 
-  const EngineDesc& describe() const { return desc_; }
-  size_t contextCount() const;
+  const EngineDesc& describe() const override { return desc_; }
+  size_t contextCount() const override;
   // Host staging of IO tensor t (describe().tensors order) of context c, valid while the runtime or `owner` lives.
-  Staging staging(size_t c, size_t t) const;
+  Staging staging(size_t c, size_t t) const override;
 
   // Runs context c on what its input staging holds. inputShapes: one shape per input, in describe().tensors order.
   // Returns one shape per output (same order); their data is then in the output staging. Blocks until the GPU is
   // done. A context takes one request at a time: a second concurrent call on it fails (ERR_NATIVE).
   // With options.timing, `timing` (required then) receives the run's timings.
-  std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes,
-                                        const RunOptions& options = {}, RunTiming* timing = nullptr);
+  std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes, const RunOptions& options = {},
+                                        RunTiming* timing = nullptr) override;
 
  private:
   struct Context;
@@ -68,4 +48,4 @@ class EngineRuntime {
   EngineDesc desc_;
 };
 
-}  // namespace trtjs::trt
+}  // namespace trtjs::TRTJS_TRT_NS

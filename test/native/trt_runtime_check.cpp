@@ -23,7 +23,7 @@ extern "C" void fakeCudaCounters(long* device, long* host, long* streams);
 extern "C" long fakeCudaEvents();
 
 using trtjs::CodedError;
-using trtjs::trt::EngineRuntime;
+using trtjs::TRTJS_TRT_NS::EngineRuntime;
 using trtjs::trt::RunOptions;
 using trtjs::trt::RunTiming;
 
@@ -82,7 +82,7 @@ bool roundTrip(EngineRuntime& rt, size_t c, const std::vector<int64_t>& shape, f
 }  // namespace
 
 int main() {
-  const auto& lib = trtjs::trt::status();
+  const auto& lib = trtjs::TRTJS_TRT_NS::status();
   check(lib.loaded, "the loader opens the stand-in libnvinfer: " + (lib.loaded ? lib.inferPath : lib.error));
   if (!lib.loaded) return 1;
   FakeTrt fake;

@@ -10,7 +10,7 @@ describeTier(trt, 'TensorRT runtime loading', () => {
     const caps = await capabilities();
     expect(caps.tensorrt.available).toBe(true);
     expect(caps.tensorrt.libraryPath).toMatch(/libnvinfer\.so/);
-    expect(caps.tensorrt.version!.split('.')[0]).toBe(caps.addon.tensorrtHeaders!.split('.')[0]);
+    expect(caps.tensorrt.version!.split('.')[0]).toBe(caps.tensorrt.layer!.split('.')[0]);
     expect(caps.tensorrt.onnxParser.available).toBe(true);
     expect(caps.tensorrt.onnxParser.path).toMatch(/libnvonnxparser\.so/);
   });

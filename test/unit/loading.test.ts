@@ -1,4 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -57,17 +59,68 @@ describe('loading the addon', () => {
 
   it.skipIf(prebuilt.length === 0 && !prebuildsRequired)('loads from prebuilds/ with PREBUILDS_ONLY=1', () => {
     expect(prebuilt.length, `no prebuild in ${prebuildDir}`).toBeGreaterThan(0);
-    const r = runNode(['-e', `const p = require('node-gyp-build').path('.'); const a = require('node-gyp-build')('.'); console.log(JSON.stringify({ p, layers: a.buildInfo().layers }))`], {
+    const r = runNode(['-e', `const p = require('node-gyp-build').path('.'); const a = require('node-gyp-build')('.'); console.log(JSON.stringify({ p, layers: a.buildInfo().layers, trt: a.buildInfo().tensorrtLayers ?? '' }))`], {
       PREBUILDS_ONLY: '1',
     });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.p.startsWith(prebuildDir)).toBe(true);
     expect(out.layers).toMatch(/^cpu/);
+    // CI builds its prebuild with the TensorRT headers of ../shared/tensorrt: it must carry a layer for each major.
+    const required = process.env.TRTJS_REQUIRE_TRT_LAYERS;
+    if (required) expect((out.trt as string).split(',').map((h) => h.split('.')[0]).join(','), out.trt).toBe(required);
   });
 
   it('links no CUDA or TensorRT library (readelf -d)', () => {
     const check = runNode(['-e', `process.exit(require('child_process').spawnSync('bash', ['scripts/check-linkage.sh'], { stdio: 'inherit' }).status)`]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
+});
+
+/** A copy of the package (dist/, package.json, scripts/) whose only binary is `node` in prebuilds/<platform>-<arch>/. */
+function packageWithPrebuild(node: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trtjs-bad-prebuild-'));
+  cpSync(join(projectRoot, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(projectRoot, 'scripts'), join(dir, 'scripts'), { recursive: true });
+  cpSync(join(projectRoot, 'package.json'), join(dir, 'package.json'));
+  symlinkSync(join(projectRoot, 'node_modules'), join(dir, 'node_modules'));
+  mkdirSync(join(dir, 'prebuilds', `${process.platform}-${process.arch}`), { recursive: true });
+  writeFileSync(join(dir, 'prebuilds', `${process.platform}-${process.arch}`, 'trtjs.glibc.node'), node);
+  return dir;
+}
+
+describe('a prebuild that cannot load', () => {
+  const foreignArch = process.arch === 'x64' ? 'arm64' : 'x64';
+  const foreign = join(projectRoot, 'prebuilds', `linux-${foreignArch}`, 'trtjs.glibc.node');
+  const cases = [
+    { what: 'corrupt (truncated ELF)', says: 'is truncated or corrupt', bytes: () => readFileSync(prebuilt.length ? join(prebuildDir, prebuilt[0]) : join(projectRoot, 'build/Release/trtjs.node')).subarray(0, 4096) },
+    { what: `of another architecture (${foreignArch})`, says: `is built for ${foreignArch === 'arm64' ? 'aarch64' : 'x86-64'}, not for this`, bytes: () => readFileSync(foreign), skip: !existsSync(foreign) },
+  ];
+  for (const c of cases) {
+    it.skipIf(!!c.skip)(`${c.what}: import works, capabilities() says why, and ops reject with ERR_ADDON_UNAVAILABLE naming the fix`, () => {
+      const dir = packageWithPrebuild(c.bytes());
+      const r = runNode([
+        '--input-type=module',
+        '-e',
+        `const t = await import(${JSON.stringify(join(dir, 'dist', 'index.js'))});
+         const c = await t.capabilities();
+         let e; try { t.nms(new Float32Array(4), new Float32Array(1)); } catch (err) { e = err; }
+         console.log(JSON.stringify({ loaded: c.addon.loaded, reason: c.addon.reason, code: e?.code, isTrtjs: e instanceof t.TrtjsError, message: e?.message }));`,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.loaded).toBe(false);
+      // dlopen would crash on the truncated file (SIGBUS) and call the foreign one "No such file": never reached.
+      expect(out.reason).toContain(`could not be loaded (${join(dir, 'prebuilds', `${process.platform}-${process.arch}`, 'trtjs.glibc.node')} ${c.says}`);
+      expect(out.reason).toContain('npm rebuild trtjs');
+      expect(out).toMatchObject({ code: 'ERR_ADDON_UNAVAILABLE', isTrtjs: true });
+      // The install script does not take it either: it builds from source instead.
+      const d = spawnSync(process.execPath, [join(dir, 'scripts', 'install.mjs')], { encoding: 'utf8', env: { ...process.env, TRTJS_INSTALL_DRY_RUN: '1', TENSORRT_ROOT: '' } });
+      expect(d.status, d.stderr).toBe(0);
+      const decision = JSON.parse(d.stdout);
+      expect(decision.prebuild).toBeUndefined();
+      expect(decision.prebuildError).toBeTruthy();
+      expect(decision.action).not.toBe('prebuild');
+    });
+  }
 });

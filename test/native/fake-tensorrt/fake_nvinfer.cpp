@@ -18,6 +18,13 @@
 #include <NvInfer.h>
 #include <cuda_runtime_api.h>
 
+// getPImpl() joined the implementation interfaces in TensorRT 8.6.
+#if NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6
+#define FAKE_PIMPL_OVERRIDE override
+#else
+#define FAKE_PIMPL_OVERRIDE
+#endif
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -144,7 +151,7 @@ class ContextImpl : public DefaultContext {
  public:
   ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self);
   ~ContextImpl() override;
-  nvinfer1::IExecutionContext* getPImpl() noexcept override { return self_; }
+  nvinfer1::IExecutionContext* getPImpl() noexcept FAKE_PIMPL_OVERRIDE { return self_; }
   bool setOptimizationProfileAsync(int32_t profileIndex, cudaStream_t stream) noexcept override;
   bool setInputShape(char const* tensorName, Dims const& dims) noexcept override;
   Dims getTensorShape(char const* tensorName) const noexcept override;
@@ -173,7 +180,7 @@ class Context : public nvinfer1::IExecutionContext {
 class EngineImpl : public DefaultEngine {
  public:
   EngineImpl(Engine& engine, Plan plan) : engine_(engine), plan(std::move(plan)) {}
-  nvinfer1::ICudaEngine* getPImpl() noexcept override;
+  nvinfer1::ICudaEngine* getPImpl() noexcept FAKE_PIMPL_OVERRIDE;
   int32_t getNbLayers() const noexcept override { return 1; }
 #if NV_TENSORRT_MAJOR >= 10
   nvinfer1::IExecutionContext* createExecutionContext(nvinfer1::ExecutionContextAllocationStrategy) noexcept override;
@@ -385,7 +392,7 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
 class RuntimeImpl : public DefaultRuntime {
  public:
   RuntimeImpl(nvinfer1::IRuntime* self, nvinfer1::ILogger* logger) : self_(self), logger_(logger) {}
-  nvinfer1::IRuntime* getPImpl() noexcept override { return self_; }
+  nvinfer1::IRuntime* getPImpl() noexcept FAKE_PIMPL_OVERRIDE { return self_; }
 #if NV_TENSORRT_MAJOR >= 10
   nvinfer1::ICudaEngine* deserializeCudaEngine(void const* blob, std::size_t size) noexcept override {
 #else

@@ -1,0 +1,126 @@
+// What a TensorRT layer gives the rest of the addon, in types that do not depend on any TensorRT version.
+//
+// TensorRT's C++ interfaces change between majors, so the TensorRT layer (native/trt/*.cpp) is compiled once per
+// major whose headers the build finds, each copy in its own namespace (trtjs::trt10, trtjs::trt11: see
+// trt/namespace.h). Each copy exports one Layer; trt/layers/select.h picks, at run time, the one whose major matches
+// the libnvinfer found. Nothing in this folder includes a TensorRT header.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace trtjs::trt {
+
+struct ProfileInput {
+  std::string name;
+  std::vector<int64_t> min, opt, max;
+};
+
+struct BuildParams {
+  bool fp16 = false;           // builder flag (TensorRT <= 10)
+  bool stronglyTyped = false;  // network flag (TensorRT 10; implied on 11)
+  size_t workspace = 0;        // 0: TensorRT's default
+  int optimizationLevel = -1;  // -1: TensorRT's default
+  int device = 0;
+  std::vector<std::vector<ProfileInput>> profiles;
+  std::vector<uint8_t> timingCache;
+};
+
+struct BuildResult {
+  std::vector<uint8_t> plan;
+  std::vector<uint8_t> timingCache;
+  int networkLayers = 0;
+  std::string engineInfo;  // IEngineInspector JSON (layer precisions), "" when unavailable
+  std::vector<std::string> warnings;
+};
+
+// Called from the build thread: (phase, step, steps); returning false cancels the build.
+using Progress = std::function<bool(const std::string& phase, int step, int steps)>;
+
+struct TensorDesc {
+  std::string name;
+  bool input = false;
+  int dtype = 0;  // nvinfer1::DataType as int; named in lib/
+  std::vector<int64_t> shape;  // -1 where dynamic
+};
+
+struct EngineDesc {
+  std::vector<TensorDesc> tensors;
+  std::vector<std::vector<ProfileInput>> profiles;  // per profile, the range of each input with runtime dims
+  int64_t deviceMemory = 0;
+  int layers = 0;
+};
+
+// A context's pinned host block for one IO tensor. `owner` frees it when the last holder lets go.
+struct Staging {
+  void* host = nullptr;
+  size_t bytes = 0;
+  std::shared_ptr<void> owner;
+};
+
+// The libraries one layer opened, or why it could not.
+struct LibraryStatus {
+  bool loaded = false;
+  std::string version;     // of the libnvinfer actually opened, e.g. "10.3.0"; "" when none
+  std::string inferPath;   // its real path (symlinks resolved); "" when none
+  std::string error;       // why nothing usable was opened: every candidate with its dlerror, or a version mismatch
+  // A libnvinfer of this layer's major was found but refused (older than the headers, incomplete): its version and
+  // path. Empty when none was found at all.
+  std::string refusedVersion;
+  std::string refusedPath;
+  bool parserLoaded = false;
+  std::string parserPath;  // real path of libnvonnxparser; "" when none
+  std::string parserError; // reported apart from `error`: running engines needs no parser
+  // libnvinfer_plugin (TensorRT's standard plugins, registered with initLibNvInferPlugins when found): engines and
+  // ONNX models that use them need it; the rest do not.
+  bool pluginsLoaded = false;
+  std::string pluginsPath;
+  std::string pluginsError;
+};
+
+// What a run does besides running, for benchmarks (trtexec's --noDataTransfers, --useSpinWait, event timing).
+struct RunOptions {
+  bool timing = false;     // record CUDA events before and after the input copies, the enqueue and the output copies
+  bool transfers = true;   // copy inputs to the device and outputs back (mapped staging never copies)
+  bool spinWait = false;   // wait for the stream by polling it instead of cudaStreamSynchronize
+};
+
+// One run's timings. Host times are on CLOCK_MONOTONIC in milliseconds (std::chrono::steady_clock, the clock of
+// Node's process.hrtime), so JavaScript can place them on its own timeline. Event times are GPU durations.
+struct RunTiming {
+  double issueMs = 0;          // host: just before the first event is recorded (the stream is idle then)
+  double enqueueStartMs = 0;   // host: around enqueueV3 alone, as trtexec's Enqueue Time
+  double enqueueEndMs = 0;
+  float h2dMs = 0;             // events: input copies (0 without transfers)
+  float computeMs = 0;         // events: what enqueueV3 queued
+  float d2hMs = 0;             // events: output copies (0 without transfers)
+};
+
+// A deserialized plan ready for inference (trt/runtime.h has the contract).
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual const EngineDesc& describe() const = 0;
+  virtual size_t contextCount() const = 0;
+  virtual Staging staging(size_t c, size_t t) const = 0;
+  // With options.timing, `timing` (required then) receives the run's timings.
+  virtual std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes,
+                                                const RunOptions& options = {}, RunTiming* timing = nullptr) = 0;
+};
+
+// One compiled TensorRT layer. The functions throw CodedError as their per-major counterparts document.
+struct Layer {
+  int major;
+  std::string headers;  // the TensorRT version of the headers it was compiled against, e.g. "10.3.0"
+  int headersMinor;
+  // Opens this major's libraries on first call (once per process); never throws.
+  const LibraryStatus& (*status)();
+  BuildResult (*buildEngine)(const uint8_t* onnx, size_t size, const BuildParams& params, const Progress& progress);
+  EngineDesc (*inspectEngine)(const uint8_t* plan, size_t size, int device);
+  std::shared_ptr<Engine> (*loadEngine)(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped);
+};
+
+}  // namespace trtjs::trt
