@@ -192,7 +192,7 @@ export interface NativeAddon {
     copyOut: boolean,
   ): Promise<void>;
   /** One batch item; float16 data as Uint16Array bits. */
-  decode(data: Float32Array | Uint16Array, params: NativeDecodeParams): { boxes: Float32Array; scores: Float32Array; classes: Int32Array };
+  decode(data: Float32Array | Uint16Array, params: NativeDecodeParams): { boxes: Float32Array; scores: Float32Array; classes: Int32Array; anchors: Int32Array };
   nms(boxes: Float32Array, scores: Float32Array, classes: Int32Array | null, iou: number, scoreThreshold: number, maxDet: number): Int32Array;
   // Task post-processing (always compiled; native/napi/tasks.cpp)
   /** decode() plus, per kept detection, its head row (`anchors`) and channels [first, first + count) of it. */

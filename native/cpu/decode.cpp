@@ -14,6 +14,7 @@
 #define TRTJS_DECODE_NEON 1
 #endif
 
+#include "cpu/end2end_rows.h"
 #include "cpu/half.h"
 #include "cpu/nms.h"
 
@@ -26,9 +27,6 @@ constexpr float kMaxWh = 7680.0f;
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // Conversion chunk for float16 rows: small enough to stay in L1.
 constexpr size_t kChunk = 2048;
-
-inline float toFloat(float v) { return v; }
-inline float toFloat(uint16_t v) { return halfToFloat(v); }
 
 // `n` contiguous values as float: the input itself for float32, a widened copy in `scratch` for float16.
 inline const float* asFloats(const float* p, size_t, float*) { return p; }
@@ -253,31 +251,13 @@ void decodeAnchorBased(const T* data, const DecodeOptions& o, Detections& out) {
 
 template <typename T>
 void decodeEndToEnd(const T* data, const DecodeOptions& o, Detections& out) {
-  const size_t cols = static_cast<size_t>(o.cols);
-  if (cols < 6) return;
-  // Ultralytics: `pred[pred[:, 4] > conf][:max_det]`, then the class filter on those rows.
-  const size_t limit = o.maxDet > 0 ? static_cast<size_t>(o.maxDet) : static_cast<size_t>(o.rows);
-  size_t taken = 0;
-  for (size_t r = 0; r < static_cast<size_t>(o.rows) && taken < limit; ++r) {
-    const T* src = data + r * cols;
-    const float score = toFloat(src[4]);
-    if (!(score > o.conf)) continue;
-    ++taken;
-    const float clsValue = toFloat(src[5]);
-    if (o.classes) {
-      // `(pred[:, 5:6] == classes).any(1)`: the int64 ids are promoted to float32 and compared exactly.
-      bool hit = false;
-      for (size_t k = 0; k < o.numClasses && !hit; ++k) hit = clsValue == static_cast<float>(o.classes[k]);
-      if (!hit) continue;
-    }
-    // The class column is an integer in float; anything that is not a representable int32 is reported as -1.
-    const bool representable = clsValue >= -2147483648.0f && clsValue < 2147483648.0f;
-    const int32_t cls = representable ? static_cast<int32_t>(std::nearbyint(clsValue)) : -1;
+  if (o.cols < 6) return;
+  forEachEndToEndRow(data, o, [&](size_t r, const T* src, float score, int32_t cls) {
     for (size_t k = 0; k < 4; ++k) out.boxes.push_back(toFloat(src[k]));
     out.scores.push_back(score);
     out.classes.push_back(cls);
     out.anchors.push_back(static_cast<int32_t>(r));
-  }
+  });
 }
 
 template <typename T>

@@ -6,9 +6,6 @@ namespace trtjs::cpu {
 
 namespace {
 
-inline float toFloat(float v) { return v; }
-inline float toFloat(uint16_t v) { return halfToFloat(v); }
-
 template <typename T>
 void gather(const T* data, const DecodeOptions& o, const Detections& d, int first, int count, std::vector<float>& out) {
   const size_t n = d.anchors.size();

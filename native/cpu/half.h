@@ -52,4 +52,8 @@ TRTJS_HD uint16_t floatToHalf(float f) {
   return static_cast<uint16_t>(sign | (half + ((rem > 0x1000 || (rem == 0x1000 && (half & 1))) ? 1 : 0)));
 }
 
+// A head's value as float, whichever of float32 or float16 bits it is stored in.
+TRTJS_HD float toFloat(float v) { return v; }
+TRTJS_HD float toFloat(uint16_t v) { return halfToFloat(v); }
+
 }  // namespace trtjs::cpu

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "cpu/end2end_rows.h"
 #include "cpu/half.h"
 
 namespace trtjs::cpu {
@@ -16,9 +17,6 @@ constexpr float kMaxWh = 7680.0f;
 constexpr float kEps = 1e-7f;
 const float kPi = static_cast<float>(M_PI);
 const float kHalfPi = static_cast<float>(M_PI / 2);
-
-inline float toFloat(float v) { return v; }
-inline float toFloat(uint16_t v) { return halfToFloat(v); }
 
 struct Candidate {
   float box[5];  // cx, cy, w, h, angle
@@ -154,27 +152,15 @@ template <typename T>
 void decodeEndToEnd(const T* data, const DecodeOptions& o, RotatedDetections& out) {
   const size_t cols = static_cast<size_t>(o.cols);
   if (cols < 7) return;
-  const size_t limit = o.maxDet > 0 ? static_cast<size_t>(o.maxDet) : static_cast<size_t>(o.rows);
-  size_t taken = 0;
-  for (size_t r = 0; r < static_cast<size_t>(o.rows) && taken < limit; ++r) {
-    const T* src = data + r * cols;
-    const float score = toFloat(src[4]);
-    if (!(score > o.conf)) continue;
-    ++taken;
-    const float clsValue = toFloat(src[5]);
-    if (o.classes) {
-      bool hit = false;
-      for (size_t k = 0; k < o.numClasses && !hit; ++k) hit = clsValue == static_cast<float>(o.classes[k]);
-      if (!hit) continue;
-    }
-    const bool representable = clsValue >= -2147483648.0f && clsValue < 2147483648.0f;
+  forEachEndToEndRow(data, o, [&](size_t r, const T* src, float score, int32_t cls) {
+    // The angle is the row's last value.
     float box[5] = {toFloat(src[0]), toFloat(src[1]), toFloat(src[2]), toFloat(src[3]), toFloat(src[cols - 1])};
     regularizeRbox(box);
     out.boxes.insert(out.boxes.end(), box, box + 5);
     out.scores.push_back(score);
-    out.classes.push_back(representable ? static_cast<int32_t>(std::nearbyint(clsValue)) : -1);
+    out.classes.push_back(cls);
     out.anchors.push_back(static_cast<int32_t>(r));
-  }
+  });
 }
 
 template <typename T>

@@ -13,6 +13,7 @@
 #include "cuda/emulate.h"
 #include "cuda/kernel_runs.h"
 #include "napi/args.h"
+#include "napi/decode-args.h"
 #include "napi/async.h"
 #endif
 
@@ -74,28 +75,8 @@ DecodeCall decodeArgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsTypedArray()) throwError(env, "ERR_BAD_INPUT", "decode(data, params)");
   Napi::Object p = objectArg(info, 1, "params");
-  cpu::DecodeOptions o;
-  o.format = static_cast<cpu::HeadFormat>(intProp(p, "format", 0, 2));
-  o.channelsFirst = boolProp(p, "channelsFirst");
-  o.rows = intProp(p, "rows", 0, INT32_MAX);
-  o.cols = intProp(p, "cols", 0, INT32_MAX);
-  o.nc = intProp(p, "nc", 0, 1 << 20);
-  o.conf = static_cast<float>(numberProp(p, "conf"));
-  o.iou = static_cast<float>(numberProp(p, "iou"));  // as the CPU decode's binding rounds it
-  o.maxDet = intProp(p, "maxDet", 1, INT32_MAX);
-  o.maxNms = intProp(p, "maxNms", 1, INT32_MAX);
-  o.agnostic = boolProp(p, "agnostic");
-  o.multiLabel = boolProp(p, "multiLabel");
+  cpu::DecodeOptions o = decodeOptionsArg(env, p);
   const int batch = p.Has("batch") ? intProp(p, "batch", 1, 65535) : 1;
-  Napi::Value classes = p.Get("classes");
-  if (classes.IsTypedArray()) {
-    auto c = typedArg<int32_t>(classes, napi_int32_array, "classes");
-    o.classes = c.Data();
-    o.numClasses = c.ElementLength();
-  }
-  const int64_t minCols = o.format == cpu::HeadFormat::AnchorBased ? 5 + int64_t{o.nc} : o.format == cpu::HeadFormat::EndToEnd ? 6 : 4 + int64_t{o.nc};
-  const int64_t channels = o.format == cpu::HeadFormat::AnchorFree && o.channelsFirst ? o.rows : o.cols;
-  if (channels < minCols) throwError(env, "ERR_BAD_INPUT", "shape has fewer channels than the head needs");
   Napi::TypedArray data = info[0].As<Napi::TypedArray>();
   const bool half = data.TypedArrayType() == napi_uint16_array;
   if (!half && data.TypedArrayType() != napi_float32_array)

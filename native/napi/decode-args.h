@@ -18,13 +18,10 @@ struct DecodeHead {
   cpu::DecodeOptions o;
 };
 
-// `extra`: channels the caller reads past the head's own (the obb angle).
-inline DecodeHead decodeHeadArgs(const Napi::CallbackInfo& info, int extra = 0) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray()) throwError(env, "ERR_BAD_INPUT", "expected (data, params)");
-  Napi::Object p = objectArg(info, 1, "params");
-  DecodeHead h{info[0].As<Napi::TypedArray>(), {}};
-  cpu::DecodeOptions& o = h.o;
+// decode's params object, checked: every value given, the head wide enough for its format (plus `extra` channels the
+// caller reads past the head's own, e.g. the obb angle).
+inline cpu::DecodeOptions decodeOptionsArg(Napi::Env env, Napi::Object p, int extra = 0) {
+  cpu::DecodeOptions o;
   o.format = static_cast<cpu::HeadFormat>(intProp(p, "format", 0, 2));
   o.channelsFirst = boolProp(p, "channelsFirst");
   o.rows = intProp(p, "rows", 0, INT32_MAX);
@@ -46,17 +43,39 @@ inline DecodeHead decodeHeadArgs(const Napi::CallbackInfo& info, int extra = 0) 
   const int64_t minCols = o.format == cpu::HeadFormat::AnchorBased ? 5 + int64_t(o.nc) : o.format == cpu::HeadFormat::EndToEnd ? 6 : 4 + int64_t(o.nc);
   const int64_t channels = o.format == cpu::HeadFormat::AnchorFree && o.channelsFirst ? o.rows : o.cols;
   if (channels < minCols + extra) throwError(env, "ERR_BAD_INPUT", "shape has fewer channels than the head needs");
-  if (h.data.ElementLength() != size_t(o.rows) * size_t(o.cols)) throwError(env, "ERR_BAD_INPUT", "data length does not match rows x cols");
+  return o;
+}
+
+// (data, params) for one batch item: data must hold rows x cols values.
+inline DecodeHead decodeHeadArgs(const Napi::CallbackInfo& info, int extra = 0) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray()) throwError(env, "ERR_BAD_INPUT", "expected (data, params)");
+  DecodeHead h{info[0].As<Napi::TypedArray>(), decodeOptionsArg(env, objectArg(info, 1, "params"), extra)};
+  if (h.data.ElementLength() != size_t(h.o.rows) * size_t(h.o.cols)) throwError(env, "ERR_BAD_INPUT", "data length does not match rows x cols");
   if (h.data.TypedArrayType() != napi_float32_array && h.data.TypedArrayType() != napi_uint16_array)
     throwError(env, "ERR_BAD_INPUT", "data must be a Float32Array or a Uint16Array of float16 bits");
   return h;
 }
+
+// A decode's detections for JS (boxes per its format: 4 values, or 5 for rotated boxes).
+template <typename Detections>
+Napi::Object detectionsOut(Napi::Env env, const Detections& d);
 
 template <typename T>
 Napi::TypedArrayOf<T> copyOut(Napi::Env env, const std::vector<T>& v) {
   auto arr = Napi::TypedArrayOf<T>::New(env, v.size());
   if (!v.empty()) std::memcpy(arr.Data(), v.data(), v.size() * sizeof(T));
   return arr;
+}
+
+template <typename Detections>
+Napi::Object detectionsOut(Napi::Env env, const Detections& d) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("boxes", copyOut(env, d.boxes));
+  out.Set("scores", copyOut(env, d.scores));
+  out.Set("classes", copyOut(env, d.classes));
+  out.Set("anchors", copyOut(env, d.anchors));
+  return out;
 }
 
 }  // namespace trtjs::napi

@@ -124,11 +124,7 @@ Napi::Value decode(const Napi::CallbackInfo& info) {
   cpu::Detections d;
   if (h.data.TypedArrayType() == napi_float32_array) cpu::decode(h.data.As<Napi::Float32Array>().Data(), h.o, d);
   else cpu::decode(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("boxes", copyOut(env, d.boxes));
-  out.Set("scores", copyOut(env, d.scores));
-  out.Set("classes", copyOut(env, d.classes));
-  return out;
+  return detectionsOut(env, d);
 }
 
 Napi::Value nms(const Napi::CallbackInfo& info) {

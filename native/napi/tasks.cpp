@@ -37,14 +37,6 @@ auto contained(Napi::Env env, F&& work) -> decltype(work()) {
   }
 }
 
-Napi::Object detectionsOut(Napi::Env env, const cpu::Detections& d) {
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("boxes", copyOut(env, d.boxes));
-  out.Set("scores", copyOut(env, d.scores));
-  out.Set("classes", copyOut(env, d.classes));
-  out.Set("anchors", copyOut(env, d.anchors));
-  return out;
-}
 
 // decodeExtras(data, params, first, count): decode plus channels [first, first + count) of each kept row.
 Napi::Value decodeExtras(const Napi::CallbackInfo& info) {
@@ -80,12 +72,7 @@ Napi::Value decodeObb(const Napi::CallbackInfo& info) {
     if (h.data.TypedArrayType() == napi_float32_array) cpu::decodeObb(h.data.As<Napi::Float32Array>().Data(), h.o, d);
     else cpu::decodeObb(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
   });
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("boxes", copyOut(env, d.boxes));
-  out.Set("scores", copyOut(env, d.scores));
-  out.Set("classes", copyOut(env, d.classes));
-  out.Set("anchors", copyOut(env, d.anchors));
-  return out;
+  return detectionsOut(env, d);
 }
 
 Napi::Value nmsRotated(const Napi::CallbackInfo& info) {
