@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { toDetections } from '../detector/detection.js';
 import { TrtjsError } from '../errors.js';
 import { Predictor } from '../predictor/predictor.js';
+import { aTask } from '../tasks/types.js';
 import { saveAnnotated } from './annotate.js';
 import { resolveClasses } from './classes.js';
 import { addDetectionFlags } from './detect-flags.js';
@@ -44,7 +45,7 @@ export function detectCommand(): Command {
       let failed: number;
       try {
         if (predictor.task !== 'detect') {
-          throw new TrtjsError('ERR_BAD_MODEL', `detect: ${flags.model} is a ${predictor.task} model; \`trtjs detect\` is for detect models, use \`trtjs predict\` (it draws and prints ${predictor.task} results)`);
+          throw new TrtjsError('ERR_BAD_MODEL', `detect: ${flags.model} is ${aTask(predictor.task)} model; \`trtjs detect\` is for detect models, use \`trtjs predict\` (it draws and prints ${predictor.task} results)`);
         }
         const classes = flags.classes && resolveClasses(flags.classes, predictor.info.names);
         failed = await eachImage(images, flags.json, async (image) => {

@@ -4,7 +4,7 @@ import type { ModelInfo } from '../model/model-info.js';
 import type { ModelSource } from '../model/read-model.js';
 import type { DecodeOptions } from '../ops/decode.js';
 import { Pipeline, type ImageInput, type PipelineOptions } from '../predictor/pipeline.js';
-import type { DetectResult } from '../tasks/types.js';
+import { aTask, type DetectResult } from '../tasks/types.js';
 import { toDetections, type Detection } from './detection.js';
 
 export type { ImageInput };
@@ -59,7 +59,7 @@ export class Detector extends Resource {
     const pipeline = await Pipeline.open(model, options, NAMES, {
       task: 'detect',
       mismatch: (task, byOutputs) =>
-        `the model is a ${task} model${byOutputs ? ' (by its outputs; it has no task metadata)' : ''}, not a detect model (a Detector would misread its outputs); open it with Predictor (\`trtjs predict\` on the command line)`,
+        `the model is ${aTask(task)} model${byOutputs ? ' (by its outputs; it has no task metadata)' : ''}, not a detect model (a Detector would misread its outputs); open it with Predictor (\`trtjs predict\` on the command line)`,
     });
     return new Detector(pipeline);
   }

@@ -11,7 +11,7 @@ import { toDetections, type Detection } from '../detector/detection.js';
 import type { ModelInfo, TensorInfo } from '../model/model-info.js';
 import { probiou } from '../tasks/obb/ops.js';
 import { taskOf } from '../tasks/registry.js';
-import type { ClassifyResult, ObbResult, TaskResult } from '../tasks/types.js';
+import { aTask, type ClassifyResult, type ObbResult, type TaskResult } from '../tasks/types.js';
 
 export type SwapStage = 'read' | 'verify' | 'load' | 'validate' | 'warmup' | 'golden' | 'switch' | 'canary';
 
@@ -104,7 +104,7 @@ export function checkCompatible(current: ModelInfo & { profiles?: Bounds[] }, ca
   // The task first: a model of another task differs in everything else too, and this says why in one word.
   const [serving, offered] = [taskOf(current), taskOf(candidate)];
   if (serving !== offered) {
-    throw new CandidateRejection('validate', `the candidate is a ${offered} model; this host serves a ${serving} model (a host serves one task: open another ModelHost for ${offered})`);
+    throw new CandidateRejection('validate', `the candidate is ${aTask(offered)} model; this host serves ${aTask(serving)} model (a host serves one task: open another ModelHost for ${offered})`);
   }
   if (!compatible(current.inputs, candidate.inputs)) {
     throw new CandidateRejection('validate', `inputs differ: serving ${describeTensors(current.inputs)}, candidate ${describeTensors(candidate.inputs)}`);
@@ -151,10 +151,10 @@ export interface GoldenTolerance {
  */
 export function checkGoldenResult(expected: TaskResult | Detection[], actual: TaskResult, tol: GoldenTolerance = {}): void {
   if (Array.isArray(expected)) {
-    if (!('boxes' in actual)) throw new CandidateRejection('golden', `expected detections, but the candidate is a ${actual.task} model`);
+    if (!('boxes' in actual)) throw new CandidateRejection('golden', `expected detections, but the candidate is ${aTask(actual.task)} model`);
     return checkGolden(expected, toDetections(actual), tol);
   }
-  if (expected.task !== actual.task) throw new CandidateRejection('golden', `expected a ${expected.task} result, the candidate gave a ${actual.task} result`);
+  if (expected.task !== actual.task) throw new CandidateRejection('golden', `expected ${aTask(expected.task)} result, the candidate gave ${aTask(actual.task)} result`);
   if (actual.task === 'obb') return checkGoldenObb(expected as ObbResult, actual, tol);
   if (actual.task === 'classify') return checkGoldenProbs(expected as ClassifyResult, actual, tol);
   return checkGolden(toDetections(expected as Extract<TaskResult, { boxes: unknown }>), toDetections(actual), tol);

@@ -6,7 +6,7 @@ import type { DetectOptions } from '../detector/detector.js';
 import { BadInputError, TrtjsError } from '../errors.js';
 import { checkImageInput, type ImageInput } from '../predictor/pipeline.js';
 import { Predictor, type PredictOptions } from '../predictor/predictor.js';
-import type { DetectResult, Task, TaskResult } from '../tasks/types.js';
+import { aTask, type DetectResult, type Task, type TaskResult } from '../tasks/types.js';
 import { Resource } from '../lifetime.js';
 import { RequestQueue } from '../util/request-queue.js';
 import * as check from '../util/validate.js';
@@ -142,7 +142,7 @@ export class ModelHost extends Resource {
    */
   detect(image: ImageInput, options?: DetectOptions): Promise<Detection[]> {
     if (this.task !== 'detect' && !this.disposed) {
-      return Promise.reject(new BadInputError(`ModelHost.detect: this host serves a ${this.task} model; detect() is for detect models, use predict() (it gives ${this.task} results)`));
+      return Promise.reject(new BadInputError(`ModelHost.detect: this host serves ${aTask(this.task)} model; detect() is for detect models, use predict() (it gives ${this.task} results)`));
     }
     return this.#serve(async (p) => toDetections((await p.predict(image, options)) as DetectResult), options?.signal);
   }
@@ -438,14 +438,14 @@ function checkGoldenOption(golden: ModelHostOptions['golden'], task: Task): void
   if (Array.isArray(expected)) {
     if (task === 'obb' || task === 'classify') {
       throw new BadInputError(
-        `ModelHost.open: options.golden.expected is a list of detections, which fits detect, segment and pose models; this is a ${task} model: give a ${task} result (from Predictor.predict) or leave it out to use the serving model's own`,
+        `ModelHost.open: options.golden.expected is a list of detections, which fits detect, segment and pose models; this is ${aTask(task)} model: give ${aTask(task)} result (from Predictor.predict) or leave it out to use the serving model's own`,
       );
     }
     return;
   }
   const got = (expected as { task?: unknown } | null)?.task;
-  if (got === undefined) check.fail('ModelHost.open: options.golden.expected', `a list of detections or a ${task} result`, expected);
-  if (got !== task) throw new BadInputError(`ModelHost.open: options.golden.expected is a ${String(got)} result; this is a ${task} model: give a ${task} result`);
+  if (got === undefined) check.fail('ModelHost.open: options.golden.expected', `a list of detections or ${aTask(task)} result`, expected);
+  if (got !== task) throw new BadInputError(`ModelHost.open: options.golden.expected is ${aTask(String(got))} result; this is ${aTask(task)} model: give ${aTask(task)} result`);
 }
 
 function validationError(rejection: CandidateRejection): TrtjsError {

@@ -3,7 +3,7 @@ import { Resource } from '../lifetime.js';
 import type { ModelInfo } from '../model/model-info.js';
 import type { ModelSource } from '../model/read-model.js';
 import type { BoxOptionsInput } from '../tasks/options.js';
-import { TASKS, type Frame, type ResultOf, type Task } from '../tasks/types.js';
+import { TASKS, aTask, type Frame, type ResultOf, type Task } from '../tasks/types.js';
 import * as check from '../util/validate.js';
 import { Pipeline, type ImageInput, type PipelineOptions } from './pipeline.js';
 
@@ -67,7 +67,7 @@ export class Predictor<T extends Task = Task> extends Resource {
     const expected =
       task === undefined
         ? undefined
-        : { task, mismatch: (actual: Task, byOutputs: boolean) => `expected a ${task} model (options.task), this one is a ${actual} model${byOutputs ? ' (by its outputs; it has no task metadata)' : ''}` };
+        : { task, mismatch: (actual: Task, byOutputs: boolean) => `expected ${aTask(task)} model (options.task), this one is ${aTask(actual)} model${byOutputs ? ' (by its outputs; it has no task metadata)' : ''}` };
     if (task !== undefined) check.oneOf('Predictor.create: options.task', task, TASKS);
     const pipeline = await Pipeline.open(model, options, { what: 'Predictor', call: 'predict', batch: 'predictBatch' }, expected);
     return new Predictor<T>(pipeline);
