@@ -161,10 +161,10 @@ function maskLayer(result: TaskResult, width: number, height: number): Buffer | 
 }
 
 /** The image as sharp sees it: files and encoded buffers with EXIF orientation applied (as trtjs loads them). */
-async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp; width: number; height: number }> {
+async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp; width: number; height: number; alpha: boolean }> {
   if (typeof image === 'string' || image instanceof Uint8Array) {
     const oriented = await sharp(image, { autoOrient: true }).toBuffer({ resolveWithObject: true });
-    return { img: sharp(oriented.data), width: oriented.info.width, height: oriented.info.height };
+    return { img: sharp(oriented.data), width: oriented.info.width, height: oriented.info.height, alpha: oriented.info.channels % 2 === 0 };
   }
   const raw = validateRawImage('drawResult: image', image);
   const packed = new Uint8Array(raw.width * raw.height * raw.channels);
@@ -172,7 +172,7 @@ async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp
   if (raw.order === 'bgr' || raw.order === 'bgra') {
     for (let i = 0; i < packed.length; i += raw.channels) [packed[i], packed[i + 2]] = [packed[i + 2], packed[i]];
   }
-  return { img: sharp(packed, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), width: raw.width, height: raw.height };
+  return { img: sharp(packed, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), width: raw.width, height: raw.height, alpha: raw.channels === 4 };
 }
 
 /**
@@ -186,7 +186,7 @@ async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp
 export async function drawResult(image: string | Uint8Array | RawImage, result: TaskResult, out: string): Promise<void> {
   if (typeof out !== 'string' || !out) check.fail('drawResult: out', 'an output file path', out);
   const r = check.object<TaskResult>('drawResult: result', result);
-  const { img, width, height } = await base(image);
+  const { img, width, height, alpha } = await base(image);
   if (r.sourceSize && (r.sourceSize[0] !== width || r.sourceSize[1] !== height)) {
     check.fail('drawResult: result.sourceSize', `[${width}, ${height}] (the image's size)`, r.sourceSize);
   }
@@ -196,5 +196,7 @@ export async function drawResult(image: string | Uint8Array | RawImage, result: 
   const masks = maskLayer(r, width, height);
   if (masks) layers.push({ input: masks, raw: { width, height, channels: 4 }, top: 0, left: 0 });
   layers.push({ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${overlaySvg(r, s)}</svg>`), top: 0, left: 0 });
-  await img.composite(layers).toFile(out);
+  const drawn = img.composite(layers);
+  // The overlays carry alpha; the copy keeps the channels of its image.
+  await (alpha ? drawn : drawn.removeAlpha()).toFile(out);
 }
