@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
-import { Predictor, type InstanceMask, type TaskResult } from '../../lib/index.js';
+import { Predictor, maskToRle, type InstanceMask, type TaskResult } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run.js';
 import { colourClassifier, obbModel, poseModel } from '../helpers/task-models.js';
@@ -42,6 +42,34 @@ async function changed(drawn: string, source: string): Promise<number> {
   for (let i = 0; i < a.length; i += 7) if (Math.abs(a[i] - b[i]) > 40) n++;
   return n;
 }
+
+describe('maskToRle', () => {
+  it('encodes windows at every edge, empty and full masks, as pycocotools decodes them', () => {
+    const rnd = (() => {
+      let x = 12345;
+      return () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    })();
+    const cases: Array<[InstanceMask, [number, number]]> = [
+      [{ x: 1, y: 0, width: 1, height: 2, data: Uint8Array.of(1, 1) }, [3, 2]],
+      [{ x: 0, y: 0, width: 0, height: 0, data: new Uint8Array(0) }, [4, 3]],
+      [{ x: 0, y: 0, width: 4, height: 3, data: new Uint8Array(12).fill(1) }, [4, 3]],
+    ];
+    for (let k = 0; k < 50; k++) {
+      const [W, H] = [1 + Math.floor(rnd() * 9), 1 + Math.floor(rnd() * 9)];
+      const [x, y] = [Math.floor(rnd() * W), Math.floor(rnd() * H)];
+      const [w, h] = [1 + Math.floor(rnd() * (W - x)), 1 + Math.floor(rnd() * (H - y))];
+      cases.push([{ x, y, width: w, height: h, data: Uint8Array.from({ length: w * h }, () => (rnd() < 0.5 ? 1 : 0)) }, [W, H]]);
+    }
+    expect(maskToRle(cases[0][0], cases[0][1])).toEqual({ size: [2, 3], counts: [2, 2, 2] });
+    expect(maskToRle(cases[1][0], cases[1][1]).counts).toEqual([12]);
+    expect(maskToRle(cases[2][0], cases[2][1]).counts).toEqual([0, 12]);
+    for (const [m, size] of cases) {
+      const rle = maskToRle(m, size);
+      expect(rle.counts.slice(1).every((c) => c > 0)).toBe(true);
+      expect(Array.from(decodeRle(rle))).toEqual(Array.from(fullMask(m, ...size)));
+    }
+  });
+});
 
 const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { detections: Array<Record<string, unknown>> });
 

@@ -41,12 +41,9 @@ export function maskToRle(mask: InstanceMask, imageSize: [number, number]): Rle 
       }
     }
   }
-  if (value === 1) {
-    // The column after the window starts with 0s.
-    const p = (m.x + m.width) * H;
-    counts.push(p - start);
-    start = p;
-  }
-  counts.push(W * H - start);
+  // The last run: 1s to the end of the window (the columns after it are 0s), then any 0s to the end of the image.
+  const end = value === 1 ? (m.x + m.width) * H : W * H;
+  counts.push(end - start);
+  if (end < W * H) counts.push(W * H - end);
   return { size: [H, W], counts };
 }
