@@ -37,12 +37,13 @@ export interface HostStatus {
 }
 
 /**
- * Serves a model of any task (detect, segment, pose, obb, classify) and replaces it while serving: a candidate is loaded in the background, verified (hash, IO
- * signature, labels), warmed up and checked on a golden image, then switched in atomically. Requests waiting in the
- * host's queue take whichever model serves when their turn comes; requests already running finish on the old model,
- * which is released once they drain (or kept for rollback). A request still running at the drain timeout is answered
- * by the current model instead. A bad candidate is rejected with its stage and reason; the service keeps its model.
- * A host serves one task: a candidate of another task is rejected at `validate`.
+ * Serves a model of any task (detect, segment, pose, obb, classify) and replaces it while serving: a candidate is
+ * loaded in the background, verified (hash, task, IO signature, labels), warmed up and checked on a golden image, then
+ * switched in atomically. Requests waiting in the host's queue take whichever model serves when their turn comes;
+ * requests already running finish on the old model, which is released once they drain (or kept for rollback). A
+ * request still running at the drain timeout is answered by the current model instead. A bad candidate is rejected
+ * with its stage and reason; the service keeps its model. A host serves one task: a candidate of another task is
+ * rejected at `validate`.
  *
  * Events (typed, see {@link ModelHostEvents}): `loading`, `swapped`, `rejected`, `deferred`, `rolledBack`,
  * `drained`, `error`.
