@@ -2,6 +2,7 @@ import sharp from 'sharp';
 
 import type { Detection } from '../detector/detection.js';
 import { BadInputError } from '../errors.js';
+import { placeLabels } from '../tasks/labels.js';
 
 const PALETTE = ['#FF3838', '#FF9D97', '#FF701F', '#FFB21D', '#CFD231', '#48F90A', '#92CC17', '#3DDB86', '#1A9334', '#00D4BB', '#2C99A8', '#00C2FF', '#344593', '#6473FF', '#0018EC', '#8438FF', '#520085', '#CB38FF', '#FF95C8', '#FF37C7'];
 
@@ -9,31 +10,7 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-
-/**
- * Where each box's label goes, so that no two labels overlap (a score hidden under another label cannot be read):
- * above the box if free, else inside its top edge, below it, inside its bottom edge, then further up or down in
- * label-height steps. Boxes are placed in the order given (highest score first), inside the image.
- */
-export function placeLabels(boxes: Array<[number, number, number, number]>, sizes: Array<{ w: number; h: number }>, width: number, height: number): Rect[] {
-  const placed: Rect[] = [];
-  boxes.forEach(([x1, y1, x2, y2], i) => {
-    const { w, h } = sizes[i];
-    const fit = (x: number, y: number): Rect => ({ x: Math.max(0, Math.min(x, width - w)), y: Math.max(0, Math.min(y, height - h)), w, h });
-    const candidates = [fit(x1, y1 - h), fit(x1, y1), fit(x1, y2), fit(x1, y2 - h)];
-    for (let k = 1; k < 2 * Math.ceil(height / h); k++) candidates.push(fit(x1, y1 - h - k * h), fit(x1, y2 + k * h));
-    placed.push(candidates.find((c) => !placed.some((p) => overlaps(c, p))) ?? candidates[0]);
-  });
-  return placed;
-}
+export { placeLabels, type Rect } from '../tasks/labels.js';
 
 /** Draws boxes and labels onto the image (as decoded, EXIF orientation applied) and writes it to `out`. */
 export async function saveAnnotated(input: string | Uint8Array, detections: Detection[], out: string): Promise<void> {

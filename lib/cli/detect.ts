@@ -2,14 +2,16 @@ import { basename, extname, join } from 'node:path';
 
 import { Command } from 'commander';
 
-import { Detector } from '../detector/detector.js';
+import { toDetections } from '../detector/detection.js';
 import { TrtjsError } from '../errors.js';
+import { Predictor } from '../predictor/predictor.js';
+import { aTask } from '../tasks/types.js';
 import { saveAnnotated } from './annotate.js';
 import { resolveClasses } from './classes.js';
 import { addDetectionFlags } from './detect-flags.js';
+import { eachImage, reportFailures } from './each-image.js';
 import { classList } from './options.js';
 import { ensureOutputDir } from './output-dir.js';
-import { formatError, verboseErrors } from './report-error.js';
 
 interface DetectFlags {
   model: string;
@@ -24,13 +26,13 @@ interface DetectFlags {
 }
 
 /**
- * `trtjs detect`: detections for images, as a table or JSON lines, optionally drawn into copies. An image that fails
- * is reported (one line on stderr; with --json also a line with its error) and the others go on; the exit code is 1
- * when any failed.
+ * `trtjs detect`: detections for images, as a table or JSON lines, optionally drawn into copies. Detection models
+ * only: another task's model is refused with a pointer to `trtjs predict`. An image that fails is reported (one line
+ * on stderr; with --json also a line with its error) and the others go on; the exit code is 1 when any failed.
  */
 export function detectCommand(): Command {
   const cmd = new Command('detect')
-    .description('detect objects in images')
+    .description('detect objects in images (detection models; `predict` runs every task)')
     .argument('<images...>', 'image files (JPEG, PNG, WebP, ...)')
     .requiredOption('-m, --model <file>', 'ONNX model or TensorRT engine');
   return addDetectionFlags(cmd, 'predict')
@@ -39,39 +41,31 @@ export function detectCommand(): Command {
     .option('--save <dir>', 'write annotated copies of the images to this directory')
     .action(async (images: string[], flags: DetectFlags) => {
       if (flags.save) await ensureOutputDir('--save', flags.save);
-      const detector = await Detector.create(flags.model, { backend: flags.backend, imgsz: flags.imgsz });
-      let failed = 0;
+      const predictor = await Predictor.create(flags.model, { backend: flags.backend, imgsz: flags.imgsz });
+      let failed: number;
       try {
-        const classes = flags.classes && resolveClasses(flags.classes, detector.info.names);
-        for (const image of images) {
-          try {
-            const t0 = performance.now();
-            const detections = await detector.detect(image, { conf: flags.conf, iou: flags.iou, maxDet: flags.maxDet, classes });
-            const ms = performance.now() - t0;
-            if (flags.save) await saveAnnotated(image, detections, join(flags.save, `${basename(image, extname(image))}${extname(image) || '.jpg'}`));
-            if (flags.json) {
-              const rounded = detections.map((d) => ({ ...d, box: d.box.map((v) => Number(v.toFixed(1))), score: Number(d.score.toFixed(4)) }));
-              process.stdout.write(`${JSON.stringify({ image, ms: Number(ms.toFixed(1)), detections: rounded })}\n`);
-            } else {
-              process.stdout.write(`${image}: ${detections.length} detections (${ms.toFixed(1)} ms)\n`);
-              for (const d of detections) {
-                process.stdout.write(`  ${d.className.padEnd(14)} ${d.score.toFixed(2)}  [${d.box.map((v) => v.toFixed(0).padStart(5)).join(' ')}]\n`);
-              }
-            }
-          } catch (err) {
-            // One bad image does not stop the others (the flags were checked when parsed); a failing model does.
-            if (!(err instanceof TrtjsError) || err.code !== 'ERR_BAD_INPUT') throw err;
-            failed++;
-            process.stderr.write(formatError(err, verboseErrors()));
-            if (flags.json) process.stdout.write(`${JSON.stringify({ image, error: { code: err.code, message: err.message } })}\n`);
-          }
+        if (predictor.task !== 'detect') {
+          throw new TrtjsError('ERR_BAD_MODEL', `detect: ${flags.model} is ${aTask(predictor.task)} model; \`trtjs detect\` is for detect models, use \`trtjs predict\` (it draws and prints ${predictor.task} results)`);
         }
+        const classes = flags.classes && resolveClasses(flags.classes, predictor.info.names);
+        failed = await eachImage(images, flags.json, async (image) => {
+          const t0 = performance.now();
+          const detections = toDetections((await (predictor as Predictor<'detect'>).predict(image, { conf: flags.conf, iou: flags.iou, maxDet: flags.maxDet, classes })));
+          const ms = performance.now() - t0;
+          if (flags.save) await saveAnnotated(image, detections, join(flags.save, `${basename(image, extname(image))}${extname(image) || '.jpg'}`));
+          if (flags.json) {
+            const rounded = detections.map((d) => ({ ...d, box: d.box.map((v) => Number(v.toFixed(1))), score: Number(d.score.toFixed(4)) }));
+            process.stdout.write(`${JSON.stringify({ image, ms: Number(ms.toFixed(1)), detections: rounded })}\n`);
+          } else {
+            process.stdout.write(`${image}: ${detections.length} detections (${ms.toFixed(1)} ms)\n`);
+            for (const d of detections) {
+              process.stdout.write(`  ${d.className.padEnd(14)} ${d.score.toFixed(2)}  [${d.box.map((v) => v.toFixed(0).padStart(5)).join(' ')}]\n`);
+            }
+          }
+        });
       } finally {
-        await detector.dispose();
+        await predictor.dispose();
       }
-      if (failed) {
-        process.stderr.write(`trtjs: ${failed} of ${images.length} images failed\n`);
-        process.exitCode = 1;
-      }
+      reportFailures(failed, images.length);
     });
 }

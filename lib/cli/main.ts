@@ -9,6 +9,7 @@ import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
 import { doctorCommand } from './doctor.js';
 import { inspectCommand } from './inspect.js';
+import { predictCommand } from './predict.js';
 import { formatError, verboseErrors } from './report-error.js';
 import { valCommand } from './val.js';
 
@@ -23,6 +24,7 @@ const program = new Command()
 program.addCommand(doctorCommand());
 program.addCommand(inspectCommand());
 program.addCommand(buildCommand());
+program.addCommand(predictCommand());
 program.addCommand(detectCommand());
 program.addCommand(valCommand());
 program.addCommand(benchCommand());

@@ -4,12 +4,12 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 
-import type { Detection } from '../detector/detection.js';
-import { Detector } from '../detector/detector.js';
 import type { ModelInfo } from '../model/model-info.js';
+import { Predictor } from '../predictor/predictor.js';
+import type { TaskResult } from '../tasks/types.js';
 import { readError } from '../model/read-model.js';
 import * as check from '../util/validate.js';
-import { CandidateRejection, checkCompatible, checkGolden, sha256, verifyHash, type SwapStage } from './candidate-checks.js';
+import { CandidateRejection, checkCompatible, checkGoldenResult, sha256, verifyHash, type SwapStage } from './candidate-checks.js';
 import type { ResolvedHostOptions } from './options.js';
 import type { SwapRecord } from './swap-record.js';
 
@@ -17,15 +17,15 @@ export interface AdmissionContext {
   options: ResolvedHostOptions;
   /** The serving model's info, read when the validate stage runs. */
   serving(): ModelInfo;
-  /** Runs work on the serving model (the golden check's expected detections). */
-  onServing(work: (d: Detector) => Promise<Detection[]>): Promise<Detection[]>;
+  /** Runs work on the serving model (the golden check's expected result). */
+  onServing(work: (p: Predictor) => Promise<TaskResult>): Promise<TaskResult>;
   closed(): boolean;
   /** Called with each completed stage and its milliseconds. */
   timed(stage: SwapStage, ms: number): void;
 }
 
 export interface Admitted {
-  detector: Detector;
+  predictor: Predictor;
   source: string;
   sha256: string;
   stages: SwapRecord['stages'];
@@ -74,7 +74,7 @@ export async function admit(source: string | Uint8Array, ctx: AdmissionContext):
   const stages: SwapRecord['stages'] = {};
   let name = typeof source === 'string' ? source : `the ${source instanceof Uint8Array ? source.length : 0}-byte model`;
   let stage: SwapStage = 'read';
-  let candidate: Detector | undefined;
+  let candidate: Predictor | undefined;
   const timed = async <T>(s: SwapStage, fn: () => Promise<T>): Promise<T> => {
     stage = s;
     if (ctx.closed()) throw new CandidateRejection(s, 'the host was closed during the swap');
@@ -92,7 +92,7 @@ export async function admit(source: string | Uint8Array, ctx: AdmissionContext):
     await timed('verify', () => verifyHash(digest, typeof source === 'string' ? source : undefined, o));
     candidate = await timed('load', async () => {
       try {
-        return await Detector.create({ bytes: read.bytes, name }, o.detector);
+        return await Predictor.create({ bytes: read.bytes, name }, o.detector);
       } catch (err) {
         throw new CandidateRejection('load', (err as Error).message);
       }
@@ -103,7 +103,7 @@ export async function admit(source: string | Uint8Array, ctx: AdmissionContext):
       const image = o.golden?.image ?? syntheticImage(loaded.imgsz);
       for (let i = 0; i < o.warmup; i++) {
         try {
-          await loaded.detect(image);
+          await loaded.predict(image);
         } catch (err) {
           throw new CandidateRejection('warmup', `inference failed: ${(err as Error).message}`);
         }
@@ -112,12 +112,12 @@ export async function admit(source: string | Uint8Array, ctx: AdmissionContext):
     const golden = o.golden;
     if (golden) {
       await timed('golden', async () => {
-        const expected = golden.expected ?? (await ctx.onServing((d) => d.detect(golden.image)));
-        checkGolden(expected, await loaded.detect(golden.image), golden.tolerance);
+        const expected = golden.expected ?? (await ctx.onServing((p) => p.predict(golden.image)));
+        checkGoldenResult(expected, await loaded.predict(golden.image), golden.tolerance);
       });
     }
     if (ctx.closed()) throw new CandidateRejection('switch', 'the host was closed during the swap');
-    return { detector: loaded, source: name, sha256: digest, stages, totalMs: performance.now() - t0 };
+    return { predictor: loaded, source: name, sha256: digest, stages, totalMs: performance.now() - t0 };
   } catch (err) {
     await candidate?.dispose();
     const rejection = err instanceof CandidateRejection ? err : new CandidateRejection(stage, (err as Error).message);

@@ -1,14 +1,17 @@
 /**
  * The checks a candidate model passes before it may serve: its bytes (SHA-256 against an expected value, a
- * `<file>.sha256` sidecar, an allow-list), its IO signature against the serving model's, its labels, and its
- * detections on a golden image. Each failure names the stage and the reason.
+ * `<file>.sha256` sidecar, an allow-list), its task and IO signature against the serving model's, its labels, and its
+ * results on a golden image. Each failure names the stage and the reason.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import { GOLDEN } from '../defaults.js';
-import type { Detection } from '../detector/detection.js';
+import { toDetections, type Detection } from '../detector/detection.js';
 import type { ModelInfo, TensorInfo } from '../model/model-info.js';
+import { probiou } from '../tasks/obb/ops.js';
+import { taskOf } from '../tasks/registry.js';
+import { aTask, type ClassifyResult, type ObbResult, type TaskResult } from '../tasks/types.js';
 
 export type SwapStage = 'read' | 'verify' | 'load' | 'validate' | 'warmup' | 'golden' | 'switch' | 'canary';
 
@@ -98,6 +101,11 @@ function checkProfiles(current: Bounds[], candidate: Bounds[]): void {
  * range the serving engine accepts), for the same task and classes.
  */
 export function checkCompatible(current: ModelInfo & { profiles?: Bounds[] }, candidate: ModelInfo & { profiles?: Bounds[] }, labels?: string[]): void {
+  // The task first: a model of another task differs in everything else too, and this says why in one word.
+  const [serving, offered] = [taskOf(current), taskOf(candidate)];
+  if (serving !== offered) {
+    throw new CandidateRejection('validate', `the candidate is ${aTask(offered)} model; this host serves ${aTask(serving)} model (a host serves one task: open another ModelHost for ${offered})`);
+  }
   if (!compatible(current.inputs, candidate.inputs)) {
     throw new CandidateRejection('validate', `inputs differ: serving ${describeTensors(current.inputs)}, candidate ${describeTensors(candidate.inputs)}`);
   }
@@ -105,7 +113,6 @@ export function checkCompatible(current: ModelInfo & { profiles?: Bounds[] }, ca
   if (!compatible(current.outputs, candidate.outputs)) {
     throw new CandidateRejection('validate', `outputs differ: serving ${describeTensors(current.outputs)}, candidate ${describeTensors(candidate.outputs)}`);
   }
-  if ((current.task ?? 'detect') !== (candidate.task ?? 'detect')) throw new CandidateRejection('validate', `task '${candidate.task}' differs from '${current.task}'`);
   if (!!current.end2end !== !!candidate.end2end) throw new CandidateRejection('validate', `end2end ${!!candidate.end2end} differs from ${!!current.end2end}`);
   const want = labels ?? current.names;
   if (want && candidate.names) {
@@ -125,13 +132,68 @@ function iou(a: number[], b: number[]): number {
 }
 
 export interface GoldenTolerance {
-  /** Minimum IoU between matched boxes. Default 0.5. */
+  /** Minimum IoU between matched boxes (probabilistic IoU for rotated boxes). Default 0.5. */
   iou?: number;
-  /** Largest score difference of matched boxes. Default 0.35 (model generations differ that much; broken models far more). */
+  /**
+   * Largest score difference of matched boxes, or of the top-1 probability for classification. Default 0.35 (model
+   * generations differ that much; broken models far more).
+   */
   score?: number;
-  /** Only detections at or above this score must be matched. Default 0.5. */
+  /** Only detections at or above this score must be matched (classification: the expected top-1). Default 0.5. */
   minScore?: number;
 }
+
+/**
+ * The golden check of any task: boxes (detect, segment, pose: each confident expected box needs a same-class twin
+ * within the tolerances, by IoU), rotated boxes (obb: the same by probabilistic IoU), the top-1 class (classify: the
+ * same class, its probability within `score`, when the expected one is confident). `expected` may be a list of
+ * detections for the box tasks.
+ */
+export function checkGoldenResult(expected: TaskResult | Detection[], actual: TaskResult, tol: GoldenTolerance = {}): void {
+  if (Array.isArray(expected)) {
+    if (!('boxes' in actual)) throw new CandidateRejection('golden', `expected detections, but the candidate is ${aTask(actual.task)} model`);
+    return checkGolden(expected, toDetections(actual), tol);
+  }
+  if (expected.task !== actual.task) throw new CandidateRejection('golden', `expected ${aTask(expected.task)} result, the candidate gave ${aTask(actual.task)} result`);
+  if (actual.task === 'obb') return checkGoldenObb(expected as ObbResult, actual, tol);
+  if (actual.task === 'classify') return checkGoldenProbs(expected as ClassifyResult, actual, tol);
+  return checkGolden(toDetections(expected as Extract<TaskResult, { boxes: unknown }>), toDetections(actual), tol);
+}
+
+function checkGoldenObb(expected: ObbResult, actual: ObbResult, tol: GoldenTolerance): void {
+  const { iou: minIou, score: maxScore, minScore } = { ...GOLDEN, ...defined(tol) };
+  const e = expected.obb;
+  const a = actual.obb;
+  const want = Array.from({ length: e.count }, (_, i) => i).filter((i) => e.conf[i] >= minScore);
+  if (!want.length) throw new CandidateRejection('golden', 'the golden image has no confident expected rotated box to check');
+  const overlaps = a.count ? probiou(e.xywhr, a.xywhr) : new Float32Array(0);
+  for (const i of want) {
+    let best = -1;
+    for (let k = 0; k < a.count; k++) if (a.cls[k] === e.cls[i] && (best < 0 || overlaps[i * a.count + k] > overlaps[i * a.count + best])) best = k;
+    const iou = best < 0 ? 0 : overlaps[i * a.count + best];
+    if (best < 0 || iou < minIou || Math.abs(a.conf[best] - e.conf[i]) > maxScore) {
+      const box = Array.from(e.xywhr.subarray(i * 5, i * 5 + 4), (v) => v.toFixed(0)).join(', ');
+      throw new CandidateRejection(
+        'golden',
+        `expected ${expected.names[e.cls[i]] ?? e.cls[i]} ${e.conf[i].toFixed(2)} at [${box}] (cx, cy, w, h), ` +
+          (best < 0 ? 'the candidate finds none' : `closest is ${a.conf[best].toFixed(2)} at probabilistic IoU ${iou.toFixed(2)}`),
+      );
+    }
+  }
+}
+
+function checkGoldenProbs(expected: ClassifyResult, actual: ClassifyResult, tol: GoldenTolerance): void {
+  const { score: maxScore, minScore } = { ...GOLDEN, ...defined(tol) };
+  const e = expected.probs;
+  const a = actual.probs;
+  const name = (r: ClassifyResult, c: number) => r.names[c] ?? String(c);
+  if (e.top1conf < minScore) throw new CandidateRejection('golden', `the golden image's expected class (${name(expected, e.top1)} ${e.top1conf.toFixed(2)}) is below minScore ${minScore}: nothing confident to check`);
+  if (a.top1 !== e.top1 || Math.abs(a.top1conf - e.top1conf) > maxScore) {
+    throw new CandidateRejection('golden', `expected top-1 ${name(expected, e.top1)} ${e.top1conf.toFixed(2)}, the candidate says ${name(actual, a.top1)} ${a.top1conf.toFixed(2)}`);
+  }
+}
+
+const defined = (o: GoldenTolerance) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as GoldenTolerance;
 
 /** Every confident expected detection needs a same-class twin in `actual`, within the tolerances. */
 export function checkGolden(expected: Detection[], actual: Detection[], tol: GoldenTolerance = {}): void {

@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
 
 import type { RunOptions, Tensor } from '../backends/backend.js';
-import type { Detection } from '../detector/detection.js';
-import { Detector, type DetectOptions, type ImageInput } from '../detector/detector.js';
+import { toDetections, type Detection } from '../detector/detection.js';
+import type { DetectOptions } from '../detector/detector.js';
 import { BadInputError, TrtjsError } from '../errors.js';
+import { checkImageInput, type ImageInput } from '../predictor/pipeline.js';
+import { Predictor, type PredictOptions } from '../predictor/predictor.js';
+import { aTask, type DetectResult, type Task, type TaskResult } from '../tasks/types.js';
 import { Resource } from '../lifetime.js';
 import { RequestQueue } from '../util/request-queue.js';
 import * as check from '../util/validate.js';
@@ -34,11 +37,13 @@ export interface HostStatus {
 }
 
 /**
- * Serves a model and replaces it while serving: a candidate is loaded in the background, verified (hash, IO
- * signature, labels), warmed up and checked on a golden image, then switched in atomically. Requests waiting in the
- * host's queue take whichever model serves when their turn comes; requests already running finish on the old model,
- * which is released once they drain (or kept for rollback). A request still running at the drain timeout is answered
- * by the current model instead. A bad candidate is rejected with its stage and reason; the service keeps its model.
+ * Serves a model of any task (detect, segment, pose, obb, classify) and replaces it while serving: a candidate is
+ * loaded in the background, verified (hash, task, IO signature, labels), warmed up and checked on a golden image, then
+ * switched in atomically. Requests waiting in the host's queue take whichever model serves when their turn comes;
+ * requests already running finish on the old model, which is released once they drain (or kept for rollback). A
+ * request still running at the drain timeout is answered by the current model instead. A bad candidate is rejected
+ * with its stage and reason; the service keeps its model. A host serves one task: a candidate of another task is
+ * rejected at `validate`.
  *
  * Events (typed, see {@link ModelHostEvents}): `loading`, `swapped`, `rejected`, `deferred`, `rolledBack`,
  * `drained`, `error`.
@@ -49,7 +54,7 @@ export interface HostStatus {
  * try {
  *   host.on('rejected', (r) => console.warn(`candidate rejected at ${r.stage}: ${r.reason}`));
  *   host.watch('models/current.onnx'); // swaps when the file is replaced (write to a temp name, then rename)
- *   const dets = await host.detect('frame.jpg');
+ *   const dets = await host.detect('frame.jpg');  // host.predict(image) for any task: a TaskResult
  * } finally {
  *   await host.close();
  * }
@@ -60,6 +65,8 @@ export class ModelHost extends Resource {
   readonly #metrics = new HostMetrics();
   readonly #events = new EventEmitter();
   readonly #queue: RequestQueue;
+  /** The task every model of this host has. */
+  readonly task: Task;
   #current: Served;
   #previous: Served | undefined;
   #canary: Canary | undefined;
@@ -77,7 +84,8 @@ export class ModelHost extends Resource {
     super('ModelHost');
     this.#options = options;
     this.#current = first;
-    this.#queue = new RequestQueue('ModelHost', options.concurrency ?? first.detector.concurrency, options.maxQueue);
+    this.task = first.predictor.task;
+    this.#queue = new RequestQueue('ModelHost', options.concurrency ?? first.predictor.concurrency, options.maxQueue);
   }
 
   /**
@@ -98,8 +106,14 @@ export class ModelHost extends Resource {
     await verifyHash(digest, typeof source === 'string' ? source : undefined, o).catch((err: unknown) => {
       throw validationError(err as CandidateRejection);
     });
-    const detector = await Detector.create({ bytes: read.bytes, name: read.name }, o.detector);
-    return new ModelHost(o, new Served(1, read.name, digest, detector));
+    const predictor = await Predictor.create({ bytes: read.bytes, name: read.name }, o.detector);
+    try {
+      checkGoldenOption(o.golden, predictor.task);
+    } catch (err) {
+      await predictor.dispose();
+      throw err;
+    }
+    return new ModelHost(o, new Served(1, read.name, digest, predictor));
   }
 
   on<K extends keyof ModelHostEvents>(event: K, listener: (payload: ModelHostEvents[K]) => void): this {
@@ -123,17 +137,33 @@ export class ModelHost extends Resource {
     this.#events.emit(event, payload);
   }
 
-  /** Detects objects with the current model (or the canary candidate for its share of traffic). */
+  /**
+   * Detects objects with the current model (or the canary candidate for its share of traffic). For detection models;
+   * a host of another task answers ERR_BAD_INPUT (use {@link ModelHost.predict}).
+   */
   detect(image: ImageInput, options?: DetectOptions): Promise<Detection[]> {
-    return this.#serve((d) => d.detect(image, options), options?.signal);
+    if (this.task !== 'detect' && !this.disposed) {
+      return Promise.reject(new BadInputError(`ModelHost.detect: this host serves ${aTask(this.task)} model; detect() is for detect models, use predict() (it gives ${this.task} results)`));
+    }
+    return this.#serve(async (p) => toDetections((await p.predict(image, options)) as DetectResult), options?.signal);
+  }
+
+  /** The current model's result for one image, typed by its task (narrow on `result.task`). */
+  predict(image: ImageInput, options?: PredictOptions): Promise<TaskResult> {
+    return this.#serve((p) => p.predict(image, options), options?.signal);
+  }
+
+  /** Results for several images as one request (one inference with a batch where the model's batch is dynamic). */
+  predictBatch(images: ImageInput[], options?: PredictOptions): Promise<TaskResult[]> {
+    return this.#serve((p) => p.predictBatch(images, options), options?.signal);
   }
 
   /** Runs the current model's backend on raw tensors. */
   run(feeds: Record<string, Tensor>, options?: RunOptions): Promise<Record<string, Tensor>> {
-    return this.#serve((d) => d.backend.run(feeds, options), options?.signal);
+    return this.#serve((p) => p.backend.run(feeds, options), options?.signal);
   }
 
-  #serve<T>(work: (d: Detector) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  #serve<T>(work: (p: Predictor) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     if (this.disposed) return Promise.reject(this.#closedError());
     try {
       check.optionalSignal('options.signal', signal);
@@ -143,7 +173,7 @@ export class ModelHost extends Resource {
     return this.#queue.run(() => this.#dispatch(work), signal);
   }
 
-  async #dispatch<T>(work: (d: Detector) => Promise<T>): Promise<T> {
+  async #dispatch<T>(work: (p: Predictor) => Promise<T>): Promise<T> {
     const canary = this.#canary;
     if (canary?.takes()) {
       const t0 = performance.now();
@@ -174,7 +204,7 @@ export class ModelHost extends Resource {
     }
   }
 
-  async #use<T>(served: Served, work: (d: Detector) => Promise<T>): Promise<T> {
+  async #use<T>(served: Served, work: (p: Predictor) => Promise<T>): Promise<T> {
     this.#metrics.inFlight.inc();
     const label = { version: String(served.version) };
     const end = this.#metrics.latency.startTimer(label);
@@ -252,7 +282,7 @@ export class ModelHost extends Resource {
   async #admit(source: string | Uint8Array): Promise<Served> {
     const ctx: AdmissionContext = {
       options: this.#options,
-      serving: () => this.#current.detector.info,
+      serving: () => this.#current.predictor.info,
       onServing: (work) => this.#use(this.#current, work),
       closed: () => this.disposed,
       timed: (stage, ms) => this.#metrics.stage.observe({ stage }, ms / 1000),
@@ -262,7 +292,7 @@ export class ModelHost extends Resource {
     this.#swapping = job;
     try {
       const a = await job;
-      const served = new Served(this.#nextVersion++, a.source, a.sha256, a.detector);
+      const served = new Served(this.#nextVersion++, a.source, a.sha256, a.predictor);
       served.admitted = { at: new Date(), source: a.source, result: 'swapped', stages: a.stages, totalMs: a.totalMs, version: served.version };
       return served;
     } catch (err) {
@@ -398,6 +428,25 @@ export class ModelHost extends Resource {
     // Models replaced earlier may still be draining.
     await Promise.all([...this.#retiring]);
   }
+}
+
+/** A golden expectation must fit the host's task: detections for box tasks, or a result of that task. */
+function checkGoldenOption(golden: ModelHostOptions['golden'], task: Task): void {
+  if (!golden) return;
+  checkImageInput('ModelHost.open: options.golden.image', golden.image);
+  const expected: unknown = golden.expected;
+  if (expected === undefined) return;
+  if (Array.isArray(expected)) {
+    if (task === 'obb' || task === 'classify') {
+      throw new BadInputError(
+        `ModelHost.open: options.golden.expected is a list of detections, which fits detect, segment and pose models; this is ${aTask(task)} model: give ${aTask(task)} result (from Predictor.predict) or leave it out to use the serving model's own`,
+      );
+    }
+    return;
+  }
+  const got = (expected as { task?: unknown } | null)?.task;
+  if (got === undefined) check.fail('ModelHost.open: options.golden.expected', `a list of detections or ${aTask(task)} result`, expected);
+  if (got !== task) throw new BadInputError(`ModelHost.open: options.golden.expected is ${aTask(String(got))} result; this is ${aTask(task)} model: give ${aTask(task)} result`);
 }
 
 function validationError(rejection: CandidateRejection): TrtjsError {

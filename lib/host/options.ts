@@ -1,16 +1,25 @@
 import { CANARY, HOST, SERVICE } from '../defaults.js';
 import type { Detection } from '../detector/detection.js';
-import type { DetectorOptions, ImageInput } from '../detector/detector.js';
+import type { ImageInput } from '../predictor/pipeline.js';
+import type { PredictorOptions } from '../predictor/predictor.js';
+import type { TaskResult } from '../tasks/types.js';
 import * as check from '../util/validate.js';
 import type { GoldenTolerance, HashPolicy } from './candidate-checks.js';
 
 export interface ModelHostOptions extends HashPolicy {
-  /** How each model is opened (backend, imgsz, threads). */
-  detector?: DetectorOptions;
+  /**
+   * How each model is opened (backend, imgsz, threads, queue) and the per-call defaults (conf, iou, ...), as
+   * `Predictor.create` takes them. With `task`, a model of another task is refused at load.
+   */
+  detector?: PredictorOptions;
   /** Expected class names; default: those of the serving model. */
   labels?: string[];
-  /** Golden check: an image, and the detections expected on it (default: the serving model's own). */
-  golden?: { image: ImageInput; expected?: Detection[]; tolerance?: GoldenTolerance };
+  /**
+   * Golden check: an image, and what is expected on it (default: the serving model's own result). Boxes are compared
+   * for detect, segment and pose models (`expected` may be a list of detections), rotated boxes by probabilistic IoU
+   * for obb, the top-1 class for classify (see {@link GoldenTolerance}).
+   */
+  golden?: { image: ImageInput; expected?: Detection[] | TaskResult; tolerance?: GoldenTolerance };
   /** Warm-up inferences before a candidate serves. Default 1. */
   warmup?: number;
   /** Keep the replaced model loaded for an instant rollback(). Default false. */
@@ -25,7 +34,7 @@ export interface ModelHostOptions extends HashPolicy {
    * `force`), a watched file is deferred with a `deferred` event. Rejected candidates do not count. Default 60 s.
    */
   minSwapIntervalMs?: number;
-  /** Requests served at once (default: what the first model's Detector runs at once). */
+  /** Requests served at once (default: what the first model's Predictor runs at once). */
   concurrency?: number;
   /** Requests that may wait (default 1024); one more rejects with ERR_QUEUE_FULL. Waiting requests take the model serving when their turn comes. */
   maxQueue?: number;

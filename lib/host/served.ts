@@ -1,4 +1,4 @@
-import type { Detector } from '../detector/detector.js';
+import type { Predictor } from '../predictor/predictor.js';
 import type { ModelVersion } from './events.js';
 import type { SwapRecord } from './swap-record.js';
 
@@ -6,7 +6,7 @@ import type { SwapRecord } from './swap-record.js';
 export class Evicted extends Error {}
 
 /**
- * A model the host has loaded: its Detector, the requests it is running, and how it leaves service. A retired model
+ * A model the host has loaded: its Predictor, the requests it is running, and how it leaves service. A retired model
  * finishes what it runs; at the drain timeout those requests are evicted (answered elsewhere) and it is released.
  */
 export class Served implements ModelVersion {
@@ -14,18 +14,18 @@ export class Served implements ModelVersion {
   readonly source: string;
   readonly sha256: string;
   readonly loadedAt = new Date();
-  readonly detector: Detector;
+  readonly predictor: Predictor;
   /** Stage timings of the pipeline that admitted it, completed at the switch. */
   admitted?: SwapRecord;
   #inFlight = 0;
   #evict = new Set<(err: Evicted) => void>();
   #idle: (() => void) | undefined;
 
-  constructor(version: number, source: string, sha256: string, detector: Detector) {
+  constructor(version: number, source: string, sha256: string, predictor: Predictor) {
     this.version = version;
     this.source = source;
     this.sha256 = sha256;
-    this.detector = detector;
+    this.predictor = predictor;
   }
 
   get inFlight(): number {
@@ -37,13 +37,13 @@ export class Served implements ModelVersion {
   }
 
   /** Runs `work` on this model; rejects with Evicted if the model is drained out before it finishes. */
-  async use<T>(work: (d: Detector) => Promise<T>): Promise<T> {
+  async use<T>(work: (p: Predictor) => Promise<T>): Promise<T> {
     this.#inFlight++;
     let evict!: (err: Evicted) => void;
     const evicted = new Promise<never>((_, reject) => (evict = reject));
     this.#evict.add(evict);
     try {
-      return await Promise.race([work(this.detector), evicted]);
+      return await Promise.race([work(this.predictor), evicted]);
     } finally {
       this.#evict.delete(evict);
       if (--this.#inFlight === 0) this.#idle?.();
@@ -71,7 +71,7 @@ export class Served implements ModelVersion {
         for (const evict of [...this.#evict]) evict(new Evicted(`model version ${this.version} was drained out`));
       }
     }
-    await this.detector.dispose();
+    await this.predictor.dispose();
     return evicted;
   }
 }

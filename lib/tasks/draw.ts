@@ -8,6 +8,7 @@ import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { validateRawImage, type RawImage } from '../image/raw-image.js';
 import * as check from '../util/validate.js';
 import { PER_TASK } from '../defaults.js';
+import { placeLabels, type Rect } from './labels.js';
 import type { Boxes, TaskResult } from './types.js';
 
 /** Ultralytics' default colour palette (utils/plotting.py Colors), by class id. */
@@ -27,28 +28,44 @@ interface Style {
   line: number;
   font: number;
   width: number;
+  height: number;
 }
 
-/** A filled label above (x, y), or below it at the top edge, kept inside the image. */
-function label(x: number, y: number, text: string, fill: string, s: Style): string {
-  const w = Math.round(text.length * s.font * 0.6) + 6;
-  const lx = Math.max(0, Math.min(x, s.width - w));
-  const ty = y - s.font - 4 >= 0 ? y - s.font - 4 : y;
+/** A filled label in the given rectangle. */
+function labelAt(r: Rect, text: string, fill: string, s: Style): string {
   return (
-    `<rect x="${lx}" y="${ty}" width="${w}" height="${s.font + 4}" fill="${fill}"/>` +
-    `<text x="${lx + 3}" y="${ty + s.font}" font-family="sans-serif" font-size="${s.font}" fill="#fff">${escapeXml(text)}</text>`
+    `<rect x="${r.x}" y="${r.y}" width="${r.w}" height="${r.h}" fill="${fill}"/>` +
+    `<text x="${r.x + 3}" y="${r.y + s.font}" font-family="sans-serif" font-size="${s.font}" fill="#fff">${escapeXml(text)}</text>`
   );
 }
 
-function boxesSvg(b: Boxes, names: string[], s: Style): string {
+const labelSize = (text: string, s: Style) => ({ w: Math.round(text.length * s.font * 0.6) + 6, h: s.font + 4 });
+
+/**
+ * Outlines (as SVG, one per item) with their labels placed so that no two overlap ({@link placeLabels}): items come
+ * highest score first and are drawn lowest first, so the best is on top.
+ */
+function labelled(items: Array<{ box: [number, number, number, number]; outline: string; text: string; color: string }>, s: Style): string {
+  const rects = placeLabels(items.map((it) => it.box), items.map((it) => labelSize(it.text, s)), s.width, s.height);
   let svg = '';
-  for (let i = b.count - 1; i >= 0; i--) {
-    const [x1, y1, x2, y2] = Array.from(b.xyxy.subarray(i * 4, i * 4 + 4), Math.round);
-    const c = color(b.cls[i]);
-    svg += `<rect x="${x1}" y="${y1}" width="${x2 - x1}" height="${y2 - y1}" fill="none" stroke="${c}" stroke-width="${s.line}"/>`;
-    svg += label(x1, y1, `${names[b.cls[i]] ?? b.cls[i]} ${b.conf[i].toFixed(2)}`, c, s);
-  }
+  for (let i = items.length - 1; i >= 0; i--) svg += items[i].outline + labelAt(rects[i], items[i].text, items[i].color, s);
   return svg;
+}
+
+function boxesSvg(b: Boxes, names: string[], s: Style): string {
+  return labelled(
+    Array.from({ length: b.count }, (_, i) => {
+      const [x1, y1, x2, y2] = Array.from(b.xyxy.subarray(i * 4, i * 4 + 4), Math.round) as [number, number, number, number];
+      const c = color(b.cls[i]);
+      return {
+        box: [x1, y1, x2, y2] as [number, number, number, number],
+        outline: `<rect x="${x1}" y="${y1}" width="${x2 - x1}" height="${y2 - y1}" fill="none" stroke="${c}" stroke-width="${s.line}"/>`,
+        text: `${names[b.cls[i]] ?? b.cls[i]} ${b.conf[i].toFixed(2)}`,
+        color: c,
+      };
+    }),
+    s,
+  );
 }
 
 function overlaySvg(result: TaskResult, s: Style): string {
@@ -88,20 +105,32 @@ function overlaySvg(result: TaskResult, s: Style): string {
     }
     case 'obb': {
       const { obb } = result;
-      let svg = '';
-      for (let i = obb.count - 1; i >= 0; i--) {
-        const c = color(obb.cls[i]);
-        const p = Array.from(obb.xyxyxyxy.subarray(i * 8, i * 8 + 8));
-        svg += `<polygon points="${[0, 2, 4, 6].map((k) => `${p[k].toFixed(1)},${p[k + 1].toFixed(1)}`).join(' ')}" fill="none" stroke="${c}" stroke-width="${s.line}"/>`;
-        const top = [0, 2, 4, 6].reduce((a, k) => (p[k + 1] < p[a + 1] ? k : a), 0);
-        svg += label(Math.round(p[top]), Math.round(p[top + 1]), `${result.names[obb.cls[i]] ?? obb.cls[i]} ${obb.conf[i].toFixed(2)}`, c, s);
-      }
-      return svg;
+      return labelled(
+        Array.from({ length: obb.count }, (_, i) => {
+          const c = color(obb.cls[i]);
+          const p = Array.from(obb.xyxyxyxy.subarray(i * 8, i * 8 + 8));
+          const xs = [p[0], p[2], p[4], p[6]];
+          const ys = [p[1], p[3], p[5], p[7]];
+          return {
+            // The label sits by the axis-aligned extent of the corners.
+            box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)].map(Math.round) as [number, number, number, number],
+            outline: `<polygon points="${[0, 2, 4, 6].map((k) => `${p[k].toFixed(1)},${p[k + 1].toFixed(1)}`).join(' ')}" fill="none" stroke="${c}" stroke-width="${s.line}"/>`,
+            text: `${result.names[obb.cls[i]] ?? obb.cls[i]} ${obb.conf[i].toFixed(2)}`,
+            color: c,
+          };
+        }),
+        s,
+      );
     }
     case 'classify': {
       const { probs } = result;
       // Top-5, most probable first, in the top-left corner (as Results.plot draws probs).
-      return probs.top5.map((c, i) => label(s.font, s.font + 8 + i * (s.font + 8), `${result.names[c] ?? c} ${probs.top5conf[i].toFixed(2)}`, '#000000B0', s)).join('');
+      return probs.top5
+        .map((c, i) => {
+          const text = `${result.names[c] ?? c} ${probs.top5conf[i].toFixed(2)}`;
+          return labelAt({ x: s.font, y: s.font + i * (s.font + 8), ...labelSize(text, s) }, text, '#000000B0', s);
+        })
+        .join('');
     }
   }
 }
@@ -132,10 +161,10 @@ function maskLayer(result: TaskResult, width: number, height: number): Buffer | 
 }
 
 /** The image as sharp sees it: files and encoded buffers with EXIF orientation applied (as trtjs loads them). */
-async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp; width: number; height: number }> {
+async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp; width: number; height: number; alpha: boolean }> {
   if (typeof image === 'string' || image instanceof Uint8Array) {
     const oriented = await sharp(image, { autoOrient: true }).toBuffer({ resolveWithObject: true });
-    return { img: sharp(oriented.data), width: oriented.info.width, height: oriented.info.height };
+    return { img: sharp(oriented.data), width: oriented.info.width, height: oriented.info.height, alpha: oriented.info.channels % 2 === 0 };
   }
   const raw = validateRawImage('drawResult: image', image);
   const packed = new Uint8Array(raw.width * raw.height * raw.channels);
@@ -143,7 +172,7 @@ async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp
   if (raw.order === 'bgr' || raw.order === 'bgra') {
     for (let i = 0; i < packed.length; i += raw.channels) [packed[i], packed[i + 2]] = [packed[i + 2], packed[i]];
   }
-  return { img: sharp(packed, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), width: raw.width, height: raw.height };
+  return { img: sharp(packed, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), width: raw.width, height: raw.height, alpha: raw.channels === 4 };
 }
 
 /**
@@ -157,15 +186,17 @@ async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp
 export async function drawResult(image: string | Uint8Array | RawImage, result: TaskResult, out: string): Promise<void> {
   if (typeof out !== 'string' || !out) check.fail('drawResult: out', 'an output file path', out);
   const r = check.object<TaskResult>('drawResult: result', result);
-  const { img, width, height } = await base(image);
+  const { img, width, height, alpha } = await base(image);
   if (r.sourceSize && (r.sourceSize[0] !== width || r.sourceSize[1] !== height)) {
     check.fail('drawResult: result.sourceSize', `[${width}, ${height}] (the image's size)`, r.sourceSize);
   }
-  const s: Style = { line: Math.max(2, Math.round((width + height) / 600)), font: 0, width };
+  const s: Style = { line: Math.max(2, Math.round((width + height) / 600)), font: 0, width, height };
   s.font = Math.max(12, s.line * 6);
   const layers: OverlayOptions[] = [];
   const masks = maskLayer(r, width, height);
   if (masks) layers.push({ input: masks, raw: { width, height, channels: 4 }, top: 0, left: 0 });
   layers.push({ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${overlaySvg(r, s)}</svg>`), top: 0, left: 0 });
-  await img.composite(layers).toFile(out);
+  const drawn = img.composite(layers);
+  // The overlays carry alpha; the copy keeps the channels of its image.
+  await (alpha ? drawn : drawn.removeAlpha()).toFile(out);
 }

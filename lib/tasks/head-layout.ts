@@ -52,7 +52,8 @@ export function layoutOf(rows: number, cols: number, nc: number | undefined, ext
 export function boxOutput(task: Task, info: ModelInfo): TensorInfo {
   const out = info.outputs.find((o) => o.shape.length === 3);
   if (!out) {
-    throw new TrtjsError('ERR_BAD_MODEL', `${task} model: no output of shape [batch, channels, anchors]; outputs: ${describeOutputs(info)}`);
+    const noun = { detect: 'detection', segment: 'segmentation', pose: 'pose', obb: 'oriented-box', classify: 'classification' }[task];
+    throw new TrtjsError('ERR_BAD_MODEL', `${task} model: its outputs (${describeOutputs(info)}) are not a YOLO ${noun} head: none has the shape [batch, channels, anchors]`);
   }
   return out;
 }

@@ -173,3 +173,8 @@ export interface TaskHead<T extends Task = Task, O = unknown> {
    */
   postprocess(outputs: Record<string, Tensor>, frames: readonly Frame[], options: O, info: ModelInfo): Array<ResultOf<T>>;
 }
+
+/** A task's name with its article, for messages: 'a segment', 'an obb'. */
+export function aTask(task: string): string {
+  return `${/^[aeiou]/.test(task) ? 'an' : 'a'} ${task}`;
+}

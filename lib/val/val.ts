@@ -1,16 +1,16 @@
 import sharp from 'sharp';
 
-import { Detector, type DetectorOptions } from '../detector/detector.js';
+import { Detector } from '../detector/detector.js';
 import { TrtjsError, throwIfAborted } from '../errors.js';
-import { readModelInfo, type ModelSource } from '../model/read-model.js';
+import type { ModelSource } from '../model/read-model.js';
 import { VAL } from '../defaults.js';
+import { Predictor, type PredictorOptions } from '../predictor/predictor.js';
 import { scaleXyxy } from '../tasks/frame.js';
-import { obbHead } from '../tasks/obb/head.js';
-import { kptShape, poseHead } from '../tasks/pose/head.js';
-import { taskOf } from '../tasks/registry.js';
+import type { BoxOptions } from '../tasks/options.js';
+import { kptShape } from '../tasks/pose/head.js';
 import { decodeSegmentation } from '../tasks/segment/head.js';
 import { processMasks } from '../tasks/segment/masks.js';
-import type { ClassifyResult, LetterboxFrame, ObbResult, PoseResult, Task } from '../tasks/types.js';
+import type { LetterboxFrame } from '../tasks/types.js';
 import * as check from '../util/validate.js';
 import { ClassifyMetrics, readClassifyDataset } from './classify.js';
 import { readYoloDataset, toPixelBoxes } from './dataset.js';
@@ -18,13 +18,12 @@ import { DetectionMetrics, type MetricsResult } from './metrics.js';
 import { ObbMetrics } from './obb.js';
 import { PoseMetrics } from './pose.js';
 import { SegmentMetrics } from './segment.js';
-import { TaskRunner } from './task-runner.js';
 
 export interface ValOptions {
   /** Dataset YAML (Ultralytics format); for classification, the dataset folder (`<root>/val/<class>/*.jpg`). */
   data: string;
-  /** Model path/bytes, or an open Detector (detection). */
-  model: ModelSource | Detector;
+  /** Model path/bytes, an open Predictor (any task), or an open Detector (detection). Open ones stay open. */
+  model: ModelSource | Predictor | Detector;
   /** Dataset root when the YAML's `path` does not resolve (coco128.yaml's points into a yolov5 checkout). */
   root?: string;
   split?: 'train' | 'val' | 'test';
@@ -34,8 +33,8 @@ export interface ValOptions {
   maxDet?: number;
   /** Only the first n images (quick checks). */
   limit?: number;
-  /** Backend, input size and runtime options (every task). */
-  detector?: DetectorOptions;
+  /** How the model is opened when `model` is a path or bytes: backend, input size, runtime options (every task). */
+  detector?: PredictorOptions;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -110,63 +109,71 @@ export async function val(options: ValOptions): Promise<ValResult> {
   check.optionalSignal('val: options.signal', o.signal);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') check.fail('val: options.onProgress', 'a function', o.onProgress);
   throwIfAborted('val', o.signal);
-  if (o.model instanceof Detector) return valDetect(o, settings);
-  const task: Task = taskOf(await readModelInfo(o.model));
-  if (task === 'detect') return valDetect(o, settings);
-  const runner = await TaskRunner.open(o.model, o.detector ?? {});
+  if (o.model instanceof Detector) return valDetect(o, settings, o.model);
+  const own = !(o.model instanceof Predictor);
+  const predictor = o.model instanceof Predictor ? o.model : await Predictor.create(o.model, o.detector);
   try {
-    if (task === 'classify') return await valClassify(o, settings, runner);
-    return await valBoxTask(task, o, settings, runner);
+    const task = predictor.task;
+    if (task === 'detect') return await valDetect(o, settings, predictor);
+    if (task === 'classify') return await valClassify(o, settings, predictor);
+    return await valBoxTask(task, o, settings, predictor);
   } finally {
-    await runner.dispose();
+    if (own) await predictor.dispose();
   }
 }
 
-async function valDetect(o: ValOptions, s: Settings): Promise<DetectValResult> {
+/** Validation's NMS settings: Ultralytics' val defaults (multi-label, no class filter) with the thresholds asked for. */
+function valBoxOptions(s: Settings): BoxOptions {
+  return { ...VAL, conf: s.conf, iou: s.iou, maxDet: s.maxDet, classes: null };
+}
+
+async function valDetect(o: ValOptions, s: Settings, model: Detector | Predictor): Promise<DetectValResult> {
   const ds = readYoloDataset(o.data, { root: o.root, split: o.split });
   const images = ds.images.slice(0, s.limit);
-  const own = !(o.model instanceof Detector);
-  const detector = o.model instanceof Detector ? o.model : await Detector.create(o.model, o.detector);
-  try {
-    if (detector.info.names && detector.info.names.length !== ds.names.length) {
-      throw new TrtjsError('ERR_VALIDATION', `val: the model has ${detector.info.names.length} classes, the dataset ${ds.names.length}`);
-    }
-    const metrics = new DetectionMetrics(ds.names.length);
-    let ms = 0;
-    for (let i = 0; i < images.length; i++) {
-      throwIfAborted('val', o.signal);
-      const item = images[i];
-      const t0 = performance.now();
-      const dets = await detector.detect(item.image, { conf: s.conf, iou: s.iou, maxDet: s.maxDet, multiLabel: VAL.multiLabel, signal: o.signal });
-      ms += performance.now() - t0;
-      const { width = 0, height = 0, orientation } = await sharp(item.image).metadata();
-      const [w, h] = orientation && orientation >= 5 ? [height, width] : [width, height];
-      metrics.add(
-        {
-          boxes: Float32Array.from(dets.flatMap((d) => d.box)),
-          scores: Float32Array.from(dets.map((d) => d.score)),
-          classes: Int32Array.from(dets.map((d) => d.classId)),
-        },
-        { boxes: toPixelBoxes(item.labels, w, h), classes: item.labels.classes },
-      );
-      o.onProgress?.(i + 1, images.length);
-    }
-    return { task: 'detect', ...metrics.result(), names: ds.names, msPerImage: images.length ? ms / images.length : 0 };
-  } finally {
-    if (own) await detector.dispose();
+  if (model.info.names && model.info.names.length !== ds.names.length) {
+    throw new TrtjsError('ERR_VALIDATION', `val: the model has ${model.info.names.length} classes, the dataset ${ds.names.length}`);
   }
+  const metrics = new DetectionMetrics(ds.names.length);
+  let ms = 0;
+  for (let i = 0; i < images.length; i++) {
+    throwIfAborted('val', o.signal);
+    const item = images[i];
+    const t0 = performance.now();
+    const options = { conf: s.conf, iou: s.iou, maxDet: s.maxDet, multiLabel: VAL.multiLabel, signal: o.signal };
+    let prediction: { boxes: Float32Array; scores: Float32Array; classes: Int32Array };
+    let w: number, h: number;
+    if (model instanceof Detector) {
+      const dets = await model.detect(item.image, options);
+      ms += performance.now() - t0;
+      prediction = {
+        boxes: Float32Array.from(dets.flatMap((d) => d.box)),
+        scores: Float32Array.from(dets.map((d) => d.score)),
+        classes: Int32Array.from(dets.map((d) => d.classId)),
+      };
+      const { width = 0, height = 0, orientation } = await sharp(item.image).metadata();
+      [w, h] = orientation && orientation >= 5 ? [height, width] : [width, height];
+    } else {
+      const r = await (model as Predictor<'detect'>).predict(item.image, options);
+      ms += performance.now() - t0;
+      prediction = { boxes: r.boxes.xyxy, scores: r.boxes.conf, classes: r.boxes.cls };
+      [w, h] = r.sourceSize;
+    }
+    metrics.add(prediction, { boxes: toPixelBoxes(item.labels, w, h), classes: item.labels.classes });
+    o.onProgress?.(i + 1, images.length);
+  }
+  return { task: 'detect', ...metrics.result(), names: ds.names, msPerImage: images.length ? ms / images.length : 0 };
 }
 
-async function valBoxTask(task: 'segment' | 'pose' | 'obb', o: ValOptions, s: Settings, runner: TaskRunner): Promise<SegmentValResult | PoseValResult | ObbValResult> {
+async function valBoxTask(task: 'segment' | 'pose' | 'obb', o: ValOptions, s: Settings, predictor: Predictor): Promise<SegmentValResult | PoseValResult | ObbValResult> {
   const ds = readYoloDataset(o.data, { root: o.root, split: o.split, task });
   const images = ds.images.slice(0, s.limit);
-  const names = runner.info.names;
+  const names = predictor.info.names;
   if (names && names.length !== ds.names.length) throw new TrtjsError('ERR_VALIDATION', `val: the model has ${names.length} classes, the dataset ${ds.names.length}`);
   const nc = ds.names.length;
-  const opts = { ...VAL, conf: s.conf, iou: s.iou, maxDet: s.maxDet, classes: null };
+  const opts = valBoxOptions(s);
   let modelKpt: [number, number] | undefined;
   if (task === 'pose') {
-    modelKpt = kptShape(runner.info);
+    modelKpt = kptShape(predictor.info);
     if (ds.kptShape && (ds.kptShape[0] !== modelKpt[0] || ds.kptShape[1] !== modelKpt[1])) {
       throw new TrtjsError('ERR_VALIDATION', `val: the model's kpt_shape is [${modelKpt.join(', ')}], the dataset's [${ds.kptShape.join(', ')}]`);
     }
@@ -179,23 +186,23 @@ async function valBoxTask(task: 'segment' | 'pose' | 'obb', o: ValOptions, s: Se
     throwIfAborted('val', o.signal);
     const item = images[i];
     const t0 = performance.now();
-    const { outputs, frame, raw } = await runner.infer(item.image, o.signal);
-    const size: [number, number] = [raw.width, raw.height];
-    const truthBoxes = toPixelBoxes(item.labels, raw.width, raw.height);
     if (seg) {
       // The validator's masks: process_mask without upsampling, at prototype size, from the unscaled boxes.
-      const [r] = decodeSegmentation(outputs, opts, runner.info);
+      const { outputs, frame } = await predictor.infer(item.image, { signal: o.signal });
+      const [r] = decodeSegmentation(outputs, opts, predictor.info);
       const masks = processMasks(r.protos, r.coeffs, r.boxes, { mode: 'proto', shape: [frame.inputSize[1], frame.inputSize[0]] });
       ms += performance.now() - t0;
-      seg.add({ boxes: scaleXyxy(r.boxes, frame), scores: r.scores, classes: r.classes, masks }, item.labels, truthBoxes, frame as LetterboxFrame);
+      const [w0, h0] = frame.sourceSize;
+      seg.add({ boxes: scaleXyxy(r.boxes, frame), scores: r.scores, classes: r.classes, masks }, item.labels, toPixelBoxes(item.labels, w0, h0), frame as LetterboxFrame);
     } else if (pose) {
-      const [r] = poseHead.postprocess(outputs, [frame], opts, runner.info) as PoseResult[];
+      const r = await (predictor as Predictor<'pose'>).predict(item.image, { ...opts, signal: o.signal });
       ms += performance.now() - t0;
-      pose.add({ boxes: r.boxes.xyxy, scores: r.boxes.conf, classes: r.boxes.cls, keypoints: r.keypoints.data }, item.labels, truthBoxes, size);
+      const [w0, h0] = r.sourceSize;
+      pose.add({ boxes: r.boxes.xyxy, scores: r.boxes.conf, classes: r.boxes.cls, keypoints: r.keypoints.data }, item.labels, toPixelBoxes(item.labels, w0, h0), r.sourceSize);
     } else {
-      const [r] = obbHead.postprocess(outputs, [frame], opts, runner.info) as ObbResult[];
+      const r = await (predictor as Predictor<'obb'>).predict(item.image, { ...opts, signal: o.signal });
       ms += performance.now() - t0;
-      obb!.add({ xywhr: r.obb.xywhr, scores: r.obb.conf, classes: r.obb.cls }, item.labels, size);
+      obb!.add({ xywhr: r.obb.xywhr, scores: r.obb.conf, classes: r.obb.cls }, item.labels, r.sourceSize);
     }
     o.onProgress?.(i + 1, images.length);
   }
@@ -211,9 +218,9 @@ async function valBoxTask(task: 'segment' | 'pose' | 'obb', o: ValOptions, s: Se
   return { task: 'obb', ...obb!.result(), ...base };
 }
 
-async function valClassify(o: ValOptions, s: Settings, runner: TaskRunner): Promise<ClassifyValResult> {
+async function valClassify(o: ValOptions, s: Settings, predictor: Predictor): Promise<ClassifyValResult> {
   const ds = readClassifyDataset(o.data, o.split);
-  const names = runner.info.names;
+  const names = predictor.info.names;
   if (names && names.length !== ds.names.length) throw new TrtjsError('ERR_VALIDATION', `val: the model has ${names.length} classes, the dataset ${ds.names.length}`);
   const images = ds.images.slice(0, s.limit);
   const metrics = new ClassifyMetrics();
@@ -221,8 +228,7 @@ async function valClassify(o: ValOptions, s: Settings, runner: TaskRunner): Prom
   for (let i = 0; i < images.length; i++) {
     throwIfAborted('val', o.signal);
     const t0 = performance.now();
-    const { outputs, frame } = await runner.infer(images[i].image, o.signal);
-    const [r] = runner.head.postprocess(outputs, [frame], {}, runner.info) as ClassifyResult[];
+    const r = await (predictor as Predictor<'classify'>).predict(images[i].image, { signal: o.signal });
     ms += performance.now() - t0;
     metrics.add(r.probs.top5, images[i].classId);
     o.onProgress?.(i + 1, images.length);

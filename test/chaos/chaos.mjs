@@ -1,8 +1,9 @@
-// Chaos run: random interleavings of detect / swap / dispose / close / abort / canary / worker death under load on
-// the ONNX Runtime backend, in a process of its own. Checks that every promise settles exactly once with a result or
+// Chaos run: random interleavings of detect / predict / swap / dispose / close / abort / canary / worker death under
+// load on the ONNX Runtime backend (a Detector, a ModelHost, or a Predictor of a segmentation model), in a process of
+// its own. Checks that every promise settles exactly once with a result or
 // a coded error, that nothing crashes or hangs, that no backend stays alive and that memory comes back.
 //   node --expose-gc test/chaos/chaos.mjs <dist dir> <rounds> <seed>
-// Prints one JSON line: { rounds, interleavings, requests, outcomes, hung, violations, live, rssMb }.
+// Prints one JSON line: { rounds, kinds, interleavings, requests, outcomes, hung, violations, live, rssMb }.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -14,6 +15,7 @@ const fixtures = resolve(process.env.TRTJS_FIXTURES ?? '../shared/fixtures');
 const modelPath = join(fixtures, 'models', 'yolo11n_int8_320.onnx');
 const model = readFileSync(modelPath);
 const truncated = model.subarray(0, model.length >> 1);
+const segModel = readFileSync(join(fixtures, 'models', 'yolov8n-seg_int8_320.onnx'));
 const image = await t.loadImage(join(fixtures, 'images', 'bus.jpg'));
 const imagePath = join(fixtures, 'images', 'bus.jpg');
 
@@ -29,6 +31,7 @@ const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const outcomes = {};
+const kinds = {};
 const violations = [];
 let interleavings = 0;
 let requests = 0;
@@ -59,11 +62,18 @@ async function settleAll(promises, ms, what) {
 const allowed = new Set(['ERR_DISPOSED', 'ERR_ABORTED', 'ERR_QUEUE_FULL']);
 
 async function round(index) {
-  const useHost = rand() < 0.4;
+  const kind = pick(['host', 'host', 'detector', 'detector', 'predictor']);
+  kinds[kind] = (kinds[kind] ?? 0) + 1;
+  const useHost = kind === 'host';
   const maxQueue = rand() < 0.1 ? 8 : undefined;
   const target = useHost
     ? await t.ModelHost.open(model, { minSwapIntervalMs: 0, warmup: 0, drainTimeoutMs: pick([0, 20, 30_000]), maxQueue, detector: { maxQueue } })
-    : await t.Detector.create(model, { maxQueue });
+    : kind === 'predictor'
+      ? await t.Predictor.create(segModel, { maxQueue })
+      : await t.Detector.create(model, { maxQueue });
+  // Each target's request: detections, or a segmentation result.
+  const request = (input, options) => (kind === 'predictor' ? target.predict(input, options) : target.detect(input, options));
+  const valid = (value) => (kind === 'predictor' ? value?.task === 'segment' && Array.isArray(value.masks?.data) : Array.isArray(value));
   const backendOf = () => (useHost ? undefined : target.backend);
   const end = () => (useHost ? target.close() : target.dispose());
   const controllers = [];
@@ -82,7 +92,7 @@ async function round(index) {
     }
     const input = rand() < 0.7 ? image : imagePath;
     requests++;
-    calls.push(handled(target.detect(input, signal ? { signal } : undefined)));
+    calls.push(handled(request(input, signal ? { signal } : undefined)));
   }
   // Things happen while the requests run.
   const actions = [];
@@ -102,7 +112,7 @@ async function round(index) {
     } else if (what === 'detectMore') {
       for (let j = 0; j < 10; j++) {
         requests++;
-        calls.push(handled(target.detect(image)));
+        calls.push(handled(request(image)));
       }
     } else if (what === 'swap') actions.push(target.swap(model, { force: true }).catch((e) => e));
     else if (what === 'badSwap') actions.push(target.swap(truncated, { force: true }).catch((e) => e));
@@ -116,7 +126,7 @@ async function round(index) {
   if (results) {
     for (const r of results) {
       if (r.status === 'fulfilled') {
-        if (!Array.isArray(r.value)) violations.push(`round ${index}: a request resolved to ${typeof r.value}`);
+        if (!valid(r.value)) violations.push(`round ${index}: a ${kind} request resolved to ${typeof r.value} ${r.value?.task ?? ''}`);
         count('ok');
       } else {
         const code = r.reason?.code;
@@ -143,5 +153,5 @@ globalThis.gc?.();
 const live = t.OnnxRuntimeBackend.live;
 if (live !== 0) violations.push(`${live} ONNX Runtime backends still alive`);
 const rssMb = { start: Math.round(rss0 / 2 ** 20), end: Math.round(process.memoryUsage().rss / 2 ** 20) };
-console.log(JSON.stringify({ rounds, interleavings, requests, outcomes, hung, violations, live, rssMb }));
+console.log(JSON.stringify({ rounds, kinds, interleavings, requests, outcomes, hung, violations, live, rssMb }));
 process.exit(violations.length ? 1 : 0);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import {
-  Detector, ModelHost, OnnxRuntimeBackend, TensorRtBackend, TrtjsError, buildEngine, inspectEngine, loadImage, readModelInfo, val,
+  Detector, ModelHost, OnnxRuntimeBackend, Predictor, TensorRtBackend, TrtjsError, buildEngine, inspectEngine, loadImage, readModelInfo, val,
 } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run.js';
@@ -50,6 +50,7 @@ async function expectCoded(what: string, p: () => Promise<unknown>, want: { code
 describe('the API names what the user gave, with a code', () => {
   const openers: Array<[string, (path: string) => Promise<unknown>]> = [
     ['Detector.create', (p) => Detector.create(p)],
+    ['Predictor.create', (p) => Predictor.create(p)],
     ['OnnxRuntimeBackend.load', (p) => OnnxRuntimeBackend.load(p)],
     ['ModelHost.open', (p) => ModelHost.open(p)],
     ['readModelInfo', (p) => readModelInfo(p)],
@@ -95,6 +96,8 @@ describe('the CLI prints one line with the code and exits 1', () => {
     ['inspect a text file', ['inspect', paths.text], /not an ONNX model or TensorRT engine.*\[ERR_BAD_MODEL\]/],
     ['inspect a truncated model', ['inspect', paths.truncated], /truncated\.onnx: not a valid ONNX file.*\[ERR_BAD_MODEL\]/],
     ['detect with a missing model', ['detect', fixture('images/bus.jpg'), '-m', paths.missing], /nope\.onnx: no such file \[ERR_BAD_INPUT\]/],
+    ['predict with a missing model', ['predict', fixture('images/bus.jpg'), '-m', paths.missing], /nope\.onnx: no such file \[ERR_BAD_INPUT\]/],
+    ['predict with a truncated model', ['predict', fixture('images/bus.jpg'), '-m', paths.truncated], /truncated\.onnx: not a valid ONNX file.*\[ERR_BAD_MODEL\]/],
     ['detect with a JPEG as the model', ['detect', fixture('images/bus.jpg'), '-m', paths.jpeg], /photo\.engine is not an ONNX model or TensorRT engine.*\[ERR_BAD_MODEL\]/],
     ['val with a missing dataset', ['val', '--data', join(dir, 'nope.yaml'), '-m', model], /nope\.yaml.*\[ERR_BAD_INPUT\]/],
     ['build from a text file', ['build', paths.text, '-o', join(dir, 'out.engine')], /notes\.onnx is not an ONNX model or TensorRT engine.*\[ERR_BAD_MODEL\]/],

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 import {
-  Detector, ModelHost, OnnxRuntimeBackend, TrtjsError, decode, letterbox, letterboxAsync, loadImage, nms, readModelInfo, val,
+  Detector, ModelHost, OnnxRuntimeBackend, Predictor, TrtjsError, decode, letterbox, letterboxAsync, loadImage, nms, readModelInfo, val,
   type RawImage,
 } from '../../lib/index.js';
 import { crashWorkerForTesting } from '../../lib/backends/onnxruntime.js';
@@ -70,6 +70,24 @@ describe('1. dispose and swap while requests are queued', () => {
       expect(Object.keys(r.codes).filter((c) => c !== 'ERR_DISPOSED')).toEqual([]);
       expect(r.ok + (r.codes.ERR_DISPOSED ?? 0)).toBe(100);
       expect(await codeOf(detector.detect(bus))).toBe('ERR_DISPOSED');
+    }
+    expect(OnnxRuntimeBackend.live).toBe(live);
+  });
+
+  it('Predictor (segmentation) dispose() while 40 predicts are queued: every request settles, with a result or ERR_DISPOSED', async () => {
+    const live = OnnxRuntimeBackend.live;
+    for (let run = 0; run < 3; run++) {
+      const predictor = await Predictor.create(fixture('models/yolov8n-seg_int8_320.onnx'));
+      const calls = Array.from({ length: 40 }, (_, i) => handled(predictor.predict(i % 2 ? bus : busPath)));
+      if (run % 2) await calls[0];
+      else await new Promise((r) => setImmediate(r));
+      await predictor.dispose();
+      const r = await outcomes(calls);
+      expect(r.other).toEqual([]);
+      expect(Object.keys(r.codes).filter((c) => c !== 'ERR_DISPOSED')).toEqual([]);
+      expect(r.ok + (r.codes.ERR_DISPOSED ?? 0)).toBe(40);
+      expect(r.codes.ERR_DISPOSED).toBeGreaterThan(0);
+      expect(await codeOf(predictor.predict(bus))).toBe('ERR_DISPOSED');
     }
     expect(OnnxRuntimeBackend.live).toBe(live);
   });
@@ -223,17 +241,18 @@ describe('7. integers beyond int32 are refused, never wrapped', () => {
 });
 
 describe('8. lifetime', () => {
-  it('Detector and ModelHost never disposed do not keep the process alive', () => {
+  it('Detector, Predictor and ModelHost never disposed do not keep the process alive', () => {
     const script = `
       const t = await import('./dist/index.js');
       const d = await t.Detector.create(${JSON.stringify(model320)});
+      const p = await t.Predictor.create(${JSON.stringify(fixture('models/yolov8n-seg_int8_320.onnx'))});
       const h = await t.ModelHost.open(${JSON.stringify(model320)});
       h.watch(${JSON.stringify(model320)});
-      console.log((await d.detect(${JSON.stringify(busPath)})).length > 0, (await h.detect(${JSON.stringify(busPath)})).length > 0);`;
+      console.log((await d.detect(${JSON.stringify(busPath)})).length > 0, (await p.predict(${JSON.stringify(busPath)})).task, (await h.detect(${JSON.stringify(busPath)})).length > 0);`;
     const t0 = performance.now();
     const r = runNode(['--input-type=module', '-e', script]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe('true true');
+    expect(r.stdout.trim()).toBe('true segment true');
     expect(performance.now() - t0).toBeLessThan(30_000);
   });
 });

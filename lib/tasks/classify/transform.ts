@@ -5,7 +5,7 @@
  * Normalize with Ultralytics' default mean 0 / std 1 changes nothing). Byte-exact with Pillow (native/cpu/
  * classify_transform.cpp), the way {@link letterbox} is byte-exact with OpenCV. No letterbox, no padding.
  */
-import { callNative, settleNative } from '../../errors.js';
+import { BadInputError, callNative, settleNative } from '../../errors.js';
 import { validateRawImage, type PixelOrder, type RawImage } from '../../image/raw-image.js';
 import { pyRound } from '../../ops/geometry.js';
 import type { LetterboxArray, LetterboxDtype, LetterboxLayout } from '../../ops/letterbox.js';
@@ -111,9 +111,38 @@ export function classifyTransform<D extends LetterboxDtype = 'float32'>(image: R
   return p.result as ClassifyTransformResult<D>;
 }
 
-/** {@link classifyTransform} on the libuv thread pool; the source and `out` must not change until it settles. */
+/**
+ * {@link classifyTransform} on the libuv thread pool, keeping the event loop free (the resize reads every source
+ * pixel). As {@link letterboxAsync} does, the source is copied first and an `out` you pass is written when the work
+ * is done, so the arrays may be changed or transferred meanwhile without harm (a transferred `out` rejects with
+ * ERR_BAD_INPUT).
+ */
 export async function classifyTransformAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options?: ClassifyTransformOptions<D>): Promise<ClassifyTransformResult<D>> {
-  const p = plan('classifyTransformAsync', image, options as ClassifyTransformOptions);
+  const o = check.options<ClassifyTransformOptions>('classifyTransformAsync: options', options);
+  const p = plan('classifyTransformAsync', image, { ...o, out: undefined });
+  // The user's `out` is checked now and written at the end; the work only touches memory it owns.
+  const userOut = o.out === undefined ? undefined : plan('classifyTransformAsync', image, o).out;
+  const src = p.src.slice(0, requiredBytes(p.params));
+  await settleNative(() => addon().classifyTransformAsync(src, p.params, p.out));
+  if (!userOut) return p.result as ClassifyTransformResult<D>;
+  if (userOut.byteLength === 0 && p.out.byteLength > 0) {
+    throw new BadInputError('classifyTransformAsync: options.out was detached (transferred) before the transform finished');
+  }
+  (userOut as Float32Array).set(p.out as Float32Array);
+  return { ...p.result, data: userOut } as ClassifyTransformResult<D>;
+}
+
+/**
+ * {@link classifyTransformAsync} for pixels that no caller can reach while it runs (decoded by trtjs itself): no
+ * copy of the source; the output is allocated here.
+ */
+export async function classifyTransformOwnedAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options: Omit<ClassifyTransformOptions<D>, 'out'>): Promise<ClassifyTransformResult<D>> {
+  const p = plan('classifyTransformAsync', image, { ...(options as ClassifyTransformOptions), out: undefined });
   await settleNative(() => addon().classifyTransformAsync(p.src, p.params, p.out));
   return p.result as ClassifyTransformResult<D>;
+}
+
+/** Bytes of the source the transform reads: height rows of `stride`, the last one `width * channels` long. */
+function requiredBytes(p: NativeClassifyParams): number {
+  return (p.height - 1) * p.stride + p.width * p.channels;
 }

@@ -1,4 +1,4 @@
-// The public TensorRT API (capabilities, inspectEngine, TensorRtBackend, Detector, ModelHost) end to end through the
+// The public TensorRT API (capabilities, inspectEngine, TensorRtBackend, Detector, Predictor, ModelHost) end to end through the
 // real N-API glue and TypeScript with the stand-in libnvinfer: on the CPU with the addon built on the stand-in CUDA
 // runtime (scripts/check-trt-runtime.sh), or on a real GPU with the normal addon (test/gpu/trt-stand-in.test.ts).
 // Every output of the stand-in is a copy of its input, or constant.
@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 
 const t = await import(process.argv[2]);
-const { bench, capabilities, deviceMemory, inspectEngine, writeEngineFile, Detector, ModelHost, TensorRtBackend } = t;
+const { bench, capabilities, deviceMemory, inspectEngine, writeEngineFile, Detector, ModelHost, Predictor, TensorRtBackend } = t;
 let failures = 0;
 const check = async (what, fn) => {
   try {
@@ -143,6 +143,22 @@ await check('Detector on an engine: letterbox, TensorRT backend, decode and scal
   assert.deepEqual(dets[0].box.map((v) => Math.round(v)), [22, 22, 42, 42]); // [11, 11, 21, 21] at 32 px, times 2
   assert.equal(d.backend.kind, 'tensorrt');
   await d.dispose();
+});
+
+await check('Predictor on an engine: the task from its header (obb), letterbox, TensorRT backend, rotated NMS and scaling', async () => {
+  // [1, 7, 2] channels first: cx, cy, w, h, plane, ship, angle for two anchors, at 32 px.
+  const values = [16, 8, /* cy */ 16, 24, /* w */ 12, 4, /* h */ 6, 4, /* plane */ 0.9, 0.1, /* ship */ 0.1, 0.6, /* angle */ 0.5, 0.2].join(',');
+  const engine = writeEngineFile(enc(`ftrt-fake\nin images 0 1,3,32,32\nconst output0 0 1,7,2 ${values}\n`), { names: { 0: 'plane', 1: 'ship' }, imgsz: [32, 32], stride: 32, task: 'obb', batch: 1 });
+  const p = await Predictor.create(engine);
+  assert.equal(p.task, 'obb');
+  assert.equal(p.backend.kind, 'tensorrt');
+  const r = await p.predict({ data: new Uint8Array(64 * 64 * 3).fill(114), width: 64, height: 64, channels: 3, order: 'rgb' });
+  assert.equal(r.task, 'obb');
+  assert.deepEqual(Array.from(r.obb.cls), [0, 1]);
+  // Twice the input's pixels: centres and sizes doubled, angles kept.
+  assert.deepEqual(Array.from(r.obb.xywhr, (v) => Math.round(v * 100) / 100), [32, 32, 24, 12, 0.5, 16, 48, 8, 8, 0.2]);
+  await p.dispose();
+  await rejects(Detector.create(engine), 'ERR_BAD_MODEL', /the model is an obb model, not a detect model/);
 });
 
 await check('ModelHost on engines: 3 request loops, 6 swaps, bad candidates rejected at their stage, no request fails, memory back', async () => {
