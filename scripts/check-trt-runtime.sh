@@ -137,7 +137,7 @@ run_api() {  # <tag>: the public API, in a Node with ASan preloaded (leak checks
   echo "addon: $pkg/build/Release/trtjs.node" >>"$tmp/$tag/log"
   env -u LD_LIBRARY_PATH TRTJS_TENSORRT_LIB_DIR="$tmp/$tag/lib" EXPECT_TRT_LAYER="${version[$tag]}" EXPECT_TRT_LAYERS="$expected" TRTJS_FIXTURES="${TRTJS_FIXTURES:-$PWD/../shared/fixtures}" \
     LD_PRELOAD="$(g++ -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0 \
-    node test/native/fake-tensorrt/backend_check.mjs "$pkg/dist/index.js" >>"$tmp/$tag/log" 2>&1 || echo "exit status $?" >>"$tmp/$tag/log"
+    node --expose-gc test/native/fake-tensorrt/backend_check.mjs "$pkg/dist/index.js" >>"$tmp/$tag/log" 2>&1 || echo "exit status $?" >>"$tmp/$tag/log"
 }
 for inc in "${sets[@]}"; do
   tag=$(basename "$(dirname "$inc")")
