@@ -38,10 +38,10 @@ std::string allocPinned(size_t bytes, bool mapped, int device, PinnedBuffer& out
     cudaGetLastError();
     return describe("cudaHostAlloc(" + std::to_string(bytes) + " bytes)", err);
   }
-  void* device = nullptr;
-  if (mapped && cudaHostGetDevicePointer(&device, host, 0) != cudaSuccess) {
+  void* alias = nullptr;
+  if (mapped && cudaHostGetDevicePointer(&alias, host, 0) != cudaSuccess) {
     cudaGetLastError();
-    device = nullptr;
+    alias = nullptr;
   }
   Registry& r = registry();
   {
@@ -49,7 +49,7 @@ std::string allocPinned(size_t bytes, bool mapped, int device, PinnedBuffer& out
     r.sizes[host] = bytes;
   }
   r.inUse += bytes;
-  out = PinnedBuffer{host, device, bytes};
+  out = PinnedBuffer{host, alias, bytes};
   return "";
 }
 
