@@ -354,8 +354,9 @@ await check('buildEngine sets dimensions only for dynamic inputs and adds no pro
   await backend.dispose();
 });
 
-await check('buildEngine: aborted 500 ms into a 3 s build, rejects with ERR_ABORTED and TensorRT stops within a second (10+; before 10, when the build ends)', async () => {
-  await withEnv({ FAKE_TRT_BUILD_STEPS: '3', FAKE_TRT_TACTIC_STEPS: '20', FAKE_TRT_STEP_MS: '50' }, async () => {
+// A top-level step every 2 s: a flag read only there would be seen 1.5 s after the abort.
+await check('buildEngine: aborted 500 ms into a 4 s build, rejects with ERR_ABORTED and TensorRT stops within a second (10+; before 10, when the build ends)', async () => {
+  await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '40', FAKE_TRT_STEP_MS: '50' }, async () => {
     const controller = new AbortController();
     const started = performance.now();
     const slow = buildEngine({ onnx: dynamicOnnx, signal: controller.signal });
@@ -377,7 +378,7 @@ await check('buildEngine: aborted 500 ms into a 3 s build, rejects with ERR_ABOR
 await check('buildEngine: four builds wait in JavaScript, not on libuv threads: inference and file reads go on meanwhile', async () => {
   const backend = await TensorRtBackend.load(engine);
   const { readFile } = await import('node:fs/promises');
-  await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '10', FAKE_TRT_STEP_MS: '40' }, async () => {
+  await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '10', FAKE_TRT_STEP_MS: '60' }, async () => {
     const all = [0, 1, 2, 3].map(() => buildEngine({ onnx: dynamicOnnx, metadata: false }));
     await new Promise((r) => setTimeout(r, 150));
     const t0 = performance.now();
