@@ -154,7 +154,8 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   const major = Number(caps.tensorrt.version!.split('.')[0]);
   // TensorRT 11 builds strongly typed networks only: FP16 comes from the graph's own types.
   const fp16Mode: BuildReport['fp16Mode'] = !fp16 ? 'none' : major >= 11 ? 'onnx-conversion' : 'builder-flag';
-  let onnxBytes = bytes;
+  // The caller's bytes are copied: a build may wait in the queue, and the caller may reuse or detach its buffer.
+  let onnxBytes = o.onnx instanceof Uint8Array ? bytes.slice() : bytes;
   if (fp16Mode === 'onnx-conversion') {
     progress({ phase: 'convert', step: 0, steps: 1 });
     onnxBytes = onnxToFloat16(bytes);
