@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 
 import { settleNative } from './errors.js';
-import { missingCudaLayer, missingTensorrtLayer, tryLoadAddon, packageRoot, type NativeCudaDevice } from './native/binding.js';
+import { layerFunction, missingCudaLayer, missingTensorrtLayer, tryLoadAddon, packageRoot, type NativeCudaDevice } from './native/binding.js';
 import { loadOnnxRuntime } from './util/onnxruntime.js';
 import * as check from './util/validate.js';
 
@@ -63,6 +63,12 @@ export interface Capabilities {
     onnxParser: { available: boolean; path?: string; reason?: string };
     /** TensorRT's standard plugin library (libnvinfer_plugin), needed only by models that use its plugins. */
     plugins: { available: boolean; path?: string; reason?: string };
+    /**
+     * Whether engines can be built here: TensorRT's builder needs its builder resource library
+     * (libnvinfer_builder_resource*.so.<version>), which trtjs finds next to libnvinfer (or where the dynamic loader
+     * looks) and preloads. `resources`: the files found. Loading and running engines does not need it.
+     */
+    builder: { available: boolean; resources?: string[]; reason?: string };
   };
   onnxruntime: { available: boolean; version?: string; reason?: string };
 }
@@ -90,12 +96,13 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     napiVersion: Number(process.versions.napi),
     addon: { loaded: !!addon, layers: { cpu: false, cuda: false, tensorrt: false }, tensorrtLayers: [] },
     cuda: { available: false, devices: [] },
-    tensorrt: { available: false, onnxParser: { available: false }, plugins: { available: false } },
+    tensorrt: { available: false, onnxParser: { available: false }, plugins: { available: false }, builder: { available: false } },
     onnxruntime: await onnxRuntimeStatus(),
   };
   if (!addon) {
     caps.addon.reason = error;
-    caps.cuda.reason = caps.tensorrt.reason = caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = 'the native addon is not loaded';
+    caps.cuda.reason = caps.tensorrt.reason = caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.builder.reason =
+      'the native addon is not loaded';
     return caps;
   }
   const build = addon.buildInfo();
@@ -109,8 +116,8 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     tensorrtLayers: build.tensorrtLayers ? build.tensorrtLayers.split(',') : [],
   });
 
-  if (addon.cudaInfo) {
-    const info = await settleNative(() => addon.cudaInfo!());
+  if (caps.addon.layers.cuda) {
+    const info = await settleNative(() => layerFunction('cudaInfo', 'cuda')());
     const required = info.runtimeVersion ? `${info.runtimeVersion.split('.')[0]}.0` : undefined;
     caps.cuda = {
       available: info.available,
@@ -123,9 +130,10 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     if (!info.available && info.driverVersion && required && versionBelow(info.driverVersion, required)) {
       caps.cuda.reason = driverTooOld(info.driverVersion, info.runtimeVersion, required);
     }
-    if (selfTest && addon.cudaSelfTest) {
+    if (selfTest) {
+      const run = layerFunction('cudaSelfTest', 'cuda');
       for (const device of caps.cuda.devices) {
-        const failure = await settleNative(() => addon.cudaSelfTest!(device.index));
+        const failure = await settleNative(() => run(device.index));
         device.selfTest = failure === '' ? 'ok' : failure;
       }
     }
@@ -133,8 +141,8 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     caps.cuda.reason = missingCudaLayer();
   }
 
-  if (addon.tensorrtInfo) {
-    const info = await settleNative(() => addon.tensorrtInfo!());
+  if (caps.addon.layers.tensorrt) {
+    const info = await settleNative(() => layerFunction('tensorrtInfo', 'tensorrt')());
     caps.tensorrt = {
       available: info.loaded,
       reason: info.loaded ? undefined : info.error,
@@ -151,6 +159,13 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
         path: info.pluginsPath || undefined,
         reason: info.pluginsLoaded ? undefined : info.pluginsError || undefined,
       },
+      builder: info.loaded
+        ? {
+            available: info.builderResources.length > 0,
+            resources: info.builderResources.length ? info.builderResources : undefined,
+            reason: info.builderResources.length ? undefined : info.builderError || undefined,
+          }
+        : { available: false, reason: info.error },
     };
     if (caps.tensorrt.available && !caps.cuda.available) {
       caps.tensorrt.available = false;
@@ -158,7 +173,7 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
     }
   } else {
     caps.tensorrt.reason = missingTensorrtLayer();
-    caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.reason;
+    caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.builder.reason = caps.tensorrt.reason;
   }
   return caps;
 }

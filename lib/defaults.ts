@@ -60,6 +60,12 @@ export const LETTERBOX = Object.freeze({
 });
 
 /** Services: bounded queues, image limits. */
+/** Engine builds: one at a time per process (TensorRT's builder is not shared), the rest wait in JavaScript. */
+export const BUILD = Object.freeze({
+  /** Builds that may wait for the one running; one more is refused with ERR_QUEUE_FULL. */
+  maxQueue: 64,
+});
+
 export const SERVICE = Object.freeze({
   /**
    * Requests that may wait for a slot, per Detector, backend and ModelHost. A full queue refuses at once with

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs trtjs's TensorRT layer (native/trt, the real loader, logger and pinned memory) against the stand-in libnvinfer
-# and CUDA runtime of test/native/fake-tensorrt, on the CPU under ASan/UBSan, for every TensorRT header set
+# (runtime and builder), ONNX parser, builder resource library and CUDA runtime of test/native/fake-tensorrt, on the
+# CPU under ASan/UBSan, with LD_LIBRARY_PATH empty (TensorRT is found through TRTJS_TENSORRT_LIB_DIR alone, as an
+# install that is not registered with ldconfig is), for every TensorRT header set
 # (scripts/trt-header-sets.sh: .deps/tensorrt and ../shared/tensorrt). It checks trtjs's own decisions where TensorRT
 # cannot run, first in C++ (runtime.cpp, one binary per set), then through the public API: an addon built as the
 # release is, with one TensorRT layer per major (the set's own, and the oldest set of each other major) and the
@@ -39,6 +41,12 @@ g++ -std=c++17 -g -O1 -shared -fPIC "${san[@]}" -isystem "$cuda" test/native/fak
   { echo "check-trt-runtime: the stand-in CUDA runtime does not build" >&2; exit 1; }
 cudart=(-L"$tmp/cudart" -lfakecudart -Wl,-rpath,"$tmp/cudart")
 
+build_resources() {  # <dir> <file names...>: stand-in builder resource libraries, each with its file name as soname
+  local dir=$1 r
+  shift
+  for r in "$@"; do gcc -shared -fPIC -Wl,-soname,"$r" test/native/fake-tensorrt/fake_builder_resource.c -o "$dir/$r" || return 1; done
+}
+
 check_set() {  # <include dir>: the stand-in, the C++ check (run) and this set's layer objects for the addons
   local inc=$1 tag dir log f
   tag=$(basename "$(dirname "$inc")")
@@ -49,13 +57,19 @@ check_set() {  # <include dir>: the stand-in, the C++ check (run) and this set's
   # compares type names, and keeps checking every call into the stand-in that way. (Real TensorRT never compares
   # type names with trtjs: no RTTI crosses its API, which is built on vtables and C entry points.)
   local renamed=(-Dnvinfer1="trt${major[$tag]}_nvinfer1" -Dnvonnxparser="trt${major[$tag]}_nvonnxparser")
+  local m=${major[$tag]} v=${version[$tag]} resources
+  # The builder resource as libnvinfer asks for it: one library up to TensorRT 10, one per GPU architecture from 11.
+  if (( m >= 11 )); then resources=("libnvinfer_builder_resource_sm90.so.$v" "libnvinfer_builder_resource_ptx.so.$v"); else resources=("libnvinfer_builder_resource.so.$v"); fi
   python3 test/native/fake-tensorrt/gen_defaults.py "$inc" "$dir/defaults.h" >"$log" 2>&1 &&
-    g++ -std=c++17 -g -O1 -shared -fPIC "${san[@]}" -isystem "$inc" -isystem "$cuda" -I"$dir" "${renamed[@]}" \
-      test/native/fake-tensorrt/fake_nvinfer.cpp "${cudart[@]}" -o "$dir/lib/libnvinfer.so.${major[$tag]}" >>"$log" 2>&1 &&
+    g++ -std=c++17 -g -O1 -shared -fPIC "${san[@]}" -isystem "$inc" -isystem "$cuda" -I"$dir" "${renamed[@]}" -Wl,-soname,"libnvinfer.so.$m" \
+      test/native/fake-tensorrt/fake_nvinfer.cpp test/native/fake-tensorrt/fake_builder.cpp "${cudart[@]}" -ldl -o "$dir/lib/libnvinfer.so.$m" >>"$log" 2>&1 &&
+    g++ -std=c++17 -g -O1 -shared -fPIC "${san[@]}" -isystem "$inc" -isystem "$cuda" -I"$dir" "${renamed[@]}" -Wl,-soname,"libnvonnxparser.so.$m" \
+      test/native/fake-tensorrt/fake_onnxparser.cpp -Wl,--no-as-needed -L"$dir/lib" -l:"libnvinfer.so.$m" -o "$dir/lib/libnvonnxparser.so.$m" >>"$log" 2>&1 &&
+    build_resources "$dir/lib" "${resources[@]}" >>"$log" 2>&1 &&
     g++ -std=c++17 -g -O1 "${san[@]}" -DTRTJS_WITH_TENSORRT=1 -DTRTJS_WITH_CUDA=1 -Inative -isystem "$inc" -isystem "$cuda" \
       test/native/trt_runtime_check.cpp native/trt/runtime.cpp native/trt/inspect.cpp native/trt/logger.cpp native/trt/loader.cpp \
       native/trt/builder.cpp native/trt/layers/search.cpp native/cuda/pinned.cpp "${cudart[@]}" -ldl -o "$dir/check" >>"$log" 2>&1 &&
-    TRTJS_TENSORRT_LIB_DIR="$dir/lib" ASAN_OPTIONS=detect_leaks=1 "$dir/check" >>"$log" 2>&1 || { echo "exit status $?" >>"$log"; return; }
+    env -u LD_LIBRARY_PATH TRTJS_TENSORRT_LIB_DIR="$dir/lib" ASAN_OPTIONS=detect_leaks=1 "$dir/check" >>"$log" 2>&1 || { echo "exit status $?" >>"$log"; return; }
   for f in native/trt/*.cpp; do
     g++ -c "${addon_flags[@]}" -isystem "$inc" -o "$dir/obj/$(basename "$f" .cpp).o" "$f" >>"$log" 2>&1 || { echo "exit status $?" >>"$log"; return; }
   done
@@ -121,9 +135,9 @@ run_api() {  # <tag>: the public API, in a Node with ASan preloaded (leak checks
   for t in ${layers_of[$tag]}; do expected+="${expected:+,}${version[$t]}"; done
   if grep -q '^exit status' "$pkg/log"; then cat "$pkg/log" >>"$tmp/$tag/log"; return; fi
   echo "addon: $pkg/build/Release/trtjs.node" >>"$tmp/$tag/log"
-  TRTJS_TENSORRT_LIB_DIR="$tmp/$tag/lib" EXPECT_TRT_LAYER="${version[$tag]}" EXPECT_TRT_LAYERS="$expected" \
+  env -u LD_LIBRARY_PATH TRTJS_TENSORRT_LIB_DIR="$tmp/$tag/lib" EXPECT_TRT_LAYER="${version[$tag]}" EXPECT_TRT_LAYERS="$expected" TRTJS_FIXTURES="${TRTJS_FIXTURES:-$PWD/../shared/fixtures}" \
     LD_PRELOAD="$(g++ -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0 \
-    node test/native/fake-tensorrt/backend_check.mjs "$pkg/dist/index.js" >>"$tmp/$tag/log" 2>&1 || echo "exit status $?" >>"$tmp/$tag/log"
+    node --expose-gc test/native/fake-tensorrt/backend_check.mjs "$pkg/dist/index.js" >>"$tmp/$tag/log" 2>&1 || echo "exit status $?" >>"$tmp/$tag/log"
 }
 for inc in "${sets[@]}"; do
   tag=$(basename "$(dirname "$inc")")

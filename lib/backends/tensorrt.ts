@@ -2,10 +2,10 @@ import { capabilities } from '../capabilities.js';
 import { SERVICE } from '../defaults.js';
 import { TrtjsError, abortedError, settleNative } from '../errors.js';
 import { Resource } from '../lifetime.js';
-import { describeEngine, deserializing, type EngineInspection } from '../model/inspect-engine.js';
+import { describeEngine, deserializing, hostCodeOption, linearLayoutProblem, type EngineInspection } from '../model/inspect-engine.js';
 import type { TensorDtype } from '../model/model-info.js';
 import { readModelFile, type ModelSource } from '../model/read-model.js';
-import { addon, layerFunction } from '../native/binding.js';
+import { layerFunction } from '../native/binding.js';
 import * as check from '../util/validate.js';
 import type { Backend, RunOptions, Tensor, TensorData } from './backend.js';
 import { checkFeeds } from './check-feeds.js';
@@ -28,6 +28,21 @@ export interface TensorRtOptions {
   mapped?: boolean;
   /** Requests that may wait for a context (default 1024); one more rejects with ERR_QUEUE_FULL. */
   maxQueue?: number;
+  /**
+   * What each execution context reserves device memory for, as trtexec's `--allocationStrategy`: `'static'` (the
+   * default, TensorRT's own) enough for every optimization profile; `'profile'` (TensorRT 10+,
+   * `kON_PROFILE_CHANGE`) enough for the profile the context serves. Each trtjs context serves one profile for its
+   * whole life, so `'profile'` saves memory on engines whose profiles differ in size and costs nothing at run time.
+   * `backend.contextMemory` reports what each context reserved.
+   */
+  allocationStrategy?: 'static' | 'profile';
+  /**
+   * Let TensorRT run the host code a version-compatible plan carries (its lean runtime; `trtexec
+   * --versionCompatible`). That code runs in this process with its rights, so allow it only for plans you trust.
+   * Default false: such a plan is refused with ERR_ENGINE_INCOMPATIBLE. Needs TensorRT 8.6+; emits a process warning
+   * (TRTJS_ENGINE_HOST_CODE) when used.
+   */
+  allowHostCode?: boolean;
 }
 
 /**
@@ -49,6 +64,9 @@ export interface TensorRtRunTiming {
 }
 
 type ArrayType = { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number };
+
+/** TensorRtBackends loaded and not yet released (for leak checks). */
+const counter = { live: 0 };
 const ARRAYS: Partial<Record<TensorDtype, ArrayType>> = {
   float32: Float32Array, float16: Uint16Array, int8: Int8Array, int32: Int32Array, uint8: Uint8Array, int64: BigInt64Array, bool: Uint8Array,
 };
@@ -85,19 +103,41 @@ export class TensorRtBackend extends Resource implements Backend {
   /** The optimization profile of each context. */
   readonly #contextProfiles: number[];
   readonly #mapped: boolean;
+  readonly #contextMemory: number[];
+  readonly #run = layerFunction('trtRun', 'tensorrt');
+  readonly #dispose = layerFunction('trtDisposeEngine', 'tensorrt');
 
-  private constructor(info: EngineInspection, handle: unknown, pool: ContextPool, staging: ArrayBuffer[][], tensors: IoTensor[], contextProfiles: number[], mapped: boolean) {
+  private constructor(
+    info: EngineInspection,
+    handle: unknown,
+    pool: ContextPool,
+    staging: ArrayBuffer[][],
+    tensors: IoTensor[],
+    contextProfiles: number[],
+    mapped: boolean,
+    contextMemory: number[],
+  ) {
     super('TensorRtBackend');
     this.info = info;
     this.#mapped = mapped;
     this.#contextProfiles = contextProfiles;
+    this.#contextMemory = contextMemory;
     this.#handle = handle;
     this.#pool = pool;
     this.#staging = staging;
     this.#tensors = tensors;
     // A forgotten backend: the native side keeps the engine until a run in flight ends, so this is safe at any time.
-    const dispose = addon().trtDisposeEngine!;
-    this.setSafetyNet(() => dispose(handle));
+    const dispose = this.#dispose;
+    counter.live++;
+    this.setSafetyNet(() => {
+      counter.live--;
+      dispose(handle);
+    });
+  }
+
+  /** Backends loaded and not yet disposed (or collected), in this thread: for leak checks. */
+  static get live(): number {
+    return counter.live;
   }
 
   /**
@@ -111,32 +151,60 @@ export class TensorRtBackend extends Resource implements Backend {
     const contexts = check.optional(o.contexts, 1, (v) => check.integer('TensorRtBackend.load: options.contexts', v, 1, 64));
     const mappedOption = check.optional<boolean | undefined>(o.mapped, undefined, (v) => check.boolean('TensorRtBackend.load: options.mapped', v));
     const maxQueue = check.optional(o.maxQueue, SERVICE.maxQueue, (v) => check.integer('TensorRtBackend.load: options.maxQueue', v, 0, 1e9));
+    const strategy = check.optional(o.allocationStrategy, 'static', (v) => check.oneOf('TensorRtBackend.load: options.allocationStrategy', v, ['static', 'profile'] as const));
+    const allowHostCode = check.optional(o.allowHostCode, false, (v) => check.boolean('TensorRtBackend.load: options.allowHostCode', v));
     const { name, engine } = await readModelFile(source, 'engine', 'TensorRtBackend.load');
     const file = engine!;
     const caps = await capabilities();
     const load = layerFunction('trtLoadEngine', 'tensorrt');
+    const createContexts = layerFunction('trtCreateContexts', 'tensorrt');
+    const dispose = layerFunction('trtDisposeEngine', 'tensorrt');
+    const loadOptions = hostCodeOption('TensorRtBackend.load', name, allowHostCode, caps);
+    if (strategy === 'profile' && caps.tensorrt.available && Number(caps.tensorrt.version!.split('.')[0]) < 10) {
+      check.fail('TensorRtBackend.load: options.allocationStrategy', `'static' on TensorRT ${caps.tensorrt.version} ('profile', kON_PROFILE_CHANGE, needs TensorRT 10 or newer)`, strategy);
+    }
     const mapped = mappedOption ?? caps.cuda.devices[device]?.integrated ?? false;
-    const loaded = await deserializing(name, file, caps, device, () => settleNative(() => load(file.plan, device, contexts, mapped)));
+    const loaded = await deserializing(name, file, caps, device, allowHostCode, () => settleNative(() => load(file.plan, device, loadOptions)));
     const info = describeEngine(file, loaded.desc, caps);
+    const refuse = (message: string): never => {
+      dispose(loaded.handle);
+      throw new TrtjsError('ERR_ENGINE_INCOMPATIBLE', `${name}: ${message}`);
+    };
     const tensors: IoTensor[] = [];
     for (const t of loaded.desc.tensors) {
       const { dtype } = (t.input ? info.inputs : info.outputs).find((x) => x.name === t.name)!;
       const Typed = ARRAYS[dtype];
-      if (!Typed) {
-        addon().trtDisposeEngine!(loaded.handle);
-        throw new TrtjsError('ERR_ENGINE_INCOMPATIBLE', `${name}: tensor '${t.name}' is ${dtype}, which trtjs cannot exchange with JavaScript`);
-      }
-      tensors.push({ name: t.name, input: t.input, dtype, Typed });
+      if (!Typed) refuse(`tensor '${t.name}' is ${dtype}, which trtjs cannot exchange with JavaScript`);
+      const layout = linearLayoutProblem(t);
+      if (layout) refuse(layout);
+      tensors.push({ name: t.name, input: t.input, dtype, Typed: Typed! });
     }
-    // The native side lays contexts out profile-major: context c serves profile floor(c / contexts).
+    // Which profile each context serves, decided here: `contexts` per profile, profile-major.
     const profiles = Math.max(info.profiles.length, 1);
     const contextProfiles = Array.from({ length: profiles * contexts }, (_, c) => Math.floor(c / contexts));
+    let made: { staging: ArrayBuffer[][]; warnings: string[] };
+    try {
+      made = await settleNative(() => createContexts(loaded.handle, contextProfiles, mapped, strategy === 'profile' ? 1 : 0));
+    } catch (err) {
+      dispose(loaded.handle);
+      throw err;
+    }
+    info.warnings.push(...made.warnings);
+    const contextMemory = contextProfiles.map((p) => (strategy === 'profile' ? (info.profileMemory?.[p] ?? info.deviceMemory) : info.deviceMemory));
     const pool = new ContextPool(
       contextProfiles,
       info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),
       maxQueue,
     );
-    return new TensorRtBackend(info, loaded.handle, pool, loaded.staging, tensors, contextProfiles, mapped);
+    return new TensorRtBackend(info, loaded.handle, pool, made.staging, tensors, contextProfiles, mapped, contextMemory);
+  }
+
+  /**
+   * Device memory each execution context reserved for its activations, in bytes, by context: every profile's
+   * maximum (`allocationStrategy: 'static'`), or its own profile's (`'profile'`). IO buffers come on top.
+   */
+  get contextMemory(): number[] {
+    return [...this.#contextMemory];
   }
 
   /** Execution contexts, over all optimization profiles: how many requests can run at once. */
@@ -179,7 +247,7 @@ export class TensorRtBackend extends Resource implements Backend {
         new Uint8Array(staging, 0, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         inputShapes.push(dims);
       });
-      const outShapes = await settleNative(() => addon().trtRun!(this.#handle, c, inputShapes));
+      const outShapes = await settleNative(() => this.#run(this.#handle, c, inputShapes));
       const result: Record<string, Tensor> = {};
       let k = 0;
       this.#tensors.forEach((t, i) => {
@@ -237,7 +305,7 @@ export class TensorRtBackend extends Resource implements Backend {
     const c = await this.#pool.acquire(shapes, options?.signal);
     try {
       const inputShapes = this.#tensors.filter((t) => t.input).map((t) => shapes[t.name]);
-      const { timing } = await settleNative(() => addon().trtRun!(this.#handle, c, inputShapes, { timing: true, transfers, spinWait }));
+      const { timing } = await settleNative(() => this.#run(this.#handle, c, inputShapes, { timing: true, transfers, spinWait }));
       return timing!;
     } finally {
       this.#pool.release(c);
@@ -247,7 +315,8 @@ export class TensorRtBackend extends Resource implements Backend {
   /** Refuses new requests, lets running ones finish (waiting ones are rejected with ERR_DISPOSED), then frees. */
   protected async release(): Promise<void> {
     await this.#pool.close();
-    addon().trtDisposeEngine?.(this.#handle);
+    this.#dispose(this.#handle);
+    counter.live--;
     this.#staging = [];
   }
 }

@@ -1,13 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 
 import { capabilities } from '../capabilities.js';
+import { BUILD } from '../defaults.js';
 import { TrtjsError, settleNative } from '../errors.js';
 import { writeEngineFile } from '../model/engine-file.js';
 import { decodeOnnx, onnxModelInfo } from '../model/onnx-info.js';
 import { readModelFile } from '../model/read-model.js';
 import { checkWritableDir } from '../util/files.js';
-import { addon } from '../native/binding.js';
+import { layerFunction } from '../native/binding.js';
 import { onnxToFloat16 } from '../onnx/float16.js';
+import { RequestQueue } from '../util/request-queue.js';
 import * as check from '../util/validate.js';
 import { fp32Layers, parseEngineInfo } from './engine-info.js';
 import { engineMetadata } from './metadata.js';
@@ -39,12 +41,17 @@ export interface BuildEngineOptions {
   workspace?: number | string;
   /** Timing cache file: read when it exists, written after the build (speeds up later builds). */
   timingCache?: string;
-  /** Builder optimization level 0-5 (TensorRT ≥ 8.6). Default 3. */
+  /** Builder optimization level 0-5 (TensorRT ≥ 8.6). Default: TensorRT's (3). */
   optimizationLevel?: number;
   /** CUDA device index. Default 0. */
   device?: number;
   /** Extra metadata merged into the engine header; `false` writes a plain plan without header. */
   metadata?: Record<string, unknown> | false;
+  /**
+   * Cancels the build: while it waits for another build, at once; while TensorRT builds, at its next progress step
+   * (TensorRT 10+: every step, tactic timing included, so within about a second); before TensorRT 10, which reports no
+   * progress, once the builder returns. Rejects with ERR_ABORTED.
+   */
   signal?: AbortSignal;
   onProgress?: (progress: BuildProgress) => void;
 }
@@ -60,7 +67,8 @@ export interface BuildReport {
   /** Layers TensorRT kept in FP32 in an FP16 build. */
   fp32Layers: string[];
   warnings: string[];
-  timing: { parseMs: number; buildMs: number; totalMs: number };
+  /** parseMs: reading and checking the model; queueMs: waiting for other builds of this process; buildMs: TensorRT. */
+  timing: { parseMs: number; queueMs: number; buildMs: number; totalMs: number };
   /** Engine file size in bytes (with header). */
   size: number;
   device: string;
@@ -73,6 +81,13 @@ export interface BuildResult {
 }
 
 const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/**
+ * The process's builds, one at a time (TensorRT's builds are not run side by side: they have corrupted memory in other
+ * hosts and would skew each other's tactic timing). The others wait here, in JavaScript, holding no libuv thread,
+ * so waiting builds never stall inference or file I/O; an abort takes a waiting build out of the queue.
+ */
+const builds = new RequestQueue('buildEngine', 1, BUILD.maxQueue);
 
 export function parseBytes(name: string, value: unknown): number {
   if (typeof value === 'number') return check.integer(name, value, 1);
@@ -124,17 +139,23 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   aborted();
 
   const caps = await capabilities();
-  const build = addon().trtBuildEngine;
-  if (!caps.tensorrt.available || !build) {
+  const build = layerFunction('trtBuildEngine', 'tensorrt');
+  const cancelToken = layerFunction('trtCancelToken', 'tensorrt');
+  const cancelBuild = layerFunction('trtCancelBuild', 'tensorrt');
+  if (!caps.tensorrt.available) {
     throw new TrtjsError('ERR_TRT_UNAVAILABLE', `buildEngine: TensorRT is unavailable: ${caps.tensorrt.reason ?? 'the TensorRT layer is not compiled into this binary'}`);
   }
   if (!caps.tensorrt.onnxParser.available) {
     throw new TrtjsError('ERR_TRT_UNAVAILABLE', `buildEngine: TensorRT's ONNX parser is unavailable: ${caps.tensorrt.onnxParser.reason}`);
   }
+  if (!caps.tensorrt.builder.available) {
+    throw new TrtjsError('ERR_TRT_UNAVAILABLE', `buildEngine: TensorRT's builder is unavailable: ${caps.tensorrt.builder.reason}`);
+  }
   const major = Number(caps.tensorrt.version!.split('.')[0]);
   // TensorRT 11 builds strongly typed networks only: FP16 comes from the graph's own types.
   const fp16Mode: BuildReport['fp16Mode'] = !fp16 ? 'none' : major >= 11 ? 'onnx-conversion' : 'builder-flag';
-  let onnxBytes = bytes;
+  // The caller's bytes are copied: a build may wait in the queue, and the caller may reuse or detach its buffer.
+  let onnxBytes = o.onnx instanceof Uint8Array ? bytes.slice() : bytes;
   if (fp16Mode === 'onnx-conversion') {
     progress({ phase: 'convert', step: 0, steps: 1 });
     onnxBytes = onnxToFloat16(bytes);
@@ -143,31 +164,33 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   if (timingCachePath) timingCache = await readFile(timingCachePath).catch(() => null);
   aborted();
 
-  const cancelFlag = new Int32Array(1);
-  const onAbort = () => Atomics.store(cancelFlag, 0, 1);
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  const tBuild = performance.now();
-  let native;
-  try {
-    native = await settleNative(() =>
-      build(
-        onnxBytes,
-        {
-          fp16: fp16Mode === 'builder-flag',
-          stronglyTyped: major >= 11,
-          workspace,
-          optimizationLevel,
-          device,
-          profiles: profiles.map((p) => Object.entries(p).map(([inputName, s]) => ({ name: inputName, ...s }))),
-          timingCache,
-        },
-        (phase: string, step: number, steps: number) => progress({ phase: 'build', detail: phase, step, steps }),
-        cancelFlag,
-      ),
-    );
-  } finally {
-    o.signal?.removeEventListener('abort', onAbort);
-  }
+  // As trtexec builds: dimensions only for dynamic inputs (TensorRT may but need not be told a static input's), and
+  // no optimization profile at all for a network without dynamic inputs.
+  const dynamicInputs = new Set(info.inputs.filter((i) => i.shape.some((d) => typeof d !== 'number' || d <= 0)).map((i) => i.name));
+  const nativeProfiles = dynamic ? profiles.map((p) => Object.entries(p).filter(([n]) => dynamicInputs.has(n)).map(([n, s]) => ({ name: n, ...s }))) : [];
+  const tQueued = performance.now();
+  let tBuild = tQueued;
+  // Waits here, in JavaScript, while another build runs; then builds, cancelled through native-owned state (the
+  // token) that the build thread reads: nothing JavaScript can detach or collect.
+  const native = await builds.run(async () => {
+    aborted();
+    const token = cancelToken();
+    const onAbort = () => cancelBuild(token);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    tBuild = performance.now();
+    try {
+      return await settleNative(() =>
+        build(
+          onnxBytes,
+          { fp16: fp16Mode === 'builder-flag', stronglyTyped: major >= 11, workspace, optimizationLevel, device, profiles: nativeProfiles, timingCache },
+          (phase: string, step: number, steps: number) => progress({ phase: 'build', detail: phase, step, steps }),
+          token,
+        ),
+      );
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
+    }
+  }, o.signal);
   aborted();
   const buildMs = performance.now() - tBuild;
   // Which TensorRT and GPU made the plan: lets a later load name both sides of an incompatibility.
@@ -192,7 +215,7 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
       layers: layers.length || native.networkLayers,
       fp32Layers: fp32,
       warnings,
-      timing: { parseMs: tBuild - t0, buildMs, totalMs: performance.now() - t0 },
+      timing: { parseMs: tQueued - t0, queueMs: tBuild - tQueued, buildMs, totalMs: performance.now() - t0 },
       size: engine.length,
       device: caps.cuda.devices[device]?.name ?? `device ${device}`,
     },

@@ -51,6 +51,8 @@ export function formatReport(caps: Capabilities): string {
     lines.push(`  onnx parser ${p.available ? p.path : `no: ${p.reason}`}`);
     const g = caps.tensorrt.plugins;
     lines.push(`  plugins     ${g.available ? g.path : `no: ${g.reason}`}`);
+    const b = caps.tensorrt.builder;
+    lines.push(`  builder     ${b.available ? (b.resources ?? []).join(', ') : `no: ${b.reason}`}`);
   }
   lines.push(`onnxruntime ${ok(caps.onnxruntime.available)} ${caps.onnxruntime.available ? caps.onnxruntime.version : caps.onnxruntime.reason}`);
   // Multi-line reasons (every path tried) stay under their heading.

@@ -33,16 +33,19 @@ export class PinnedBuffer extends Resource implements Disposable {
   }
 
   /**
-   * Allocates `bytes` of pinned host memory.
+   * Allocates `bytes` of pinned host memory, page-locked for every device of the process (portable).
    * @param options.mapped map it into the device address space (default false).
+   * @param options.device the device it is allocated on, and with `mapped` the one whose address space it is mapped
+   *   into (default 0).
    */
-  static async allocate(bytes: number, options?: { mapped?: boolean }): Promise<PinnedBuffer> {
+  static async allocate(bytes: number, options?: { mapped?: boolean; device?: number }): Promise<PinnedBuffer> {
     check.integer('PinnedBuffer.allocate: bytes', bytes, 0, Number.MAX_SAFE_INTEGER);
-    const opts = check.options<{ mapped: boolean }>('PinnedBuffer.allocate: options', options);
+    const opts = check.options<{ mapped: boolean; device: number }>('PinnedBuffer.allocate: options', options);
     const mapped = check.optional(opts.mapped, false, (v) => check.boolean('PinnedBuffer.allocate: options.mapped', v));
+    const device = check.optional(opts.device, 0, (v) => check.integer('PinnedBuffer.allocate: options.device', v, 0, 1024));
     await requireCuda();
     const alloc = layerFunction('pinnedAlloc', 'cuda');
-    const { buffer, mapped: isMapped } = await settleNative(() => alloc(bytes, mapped));
+    const { buffer, mapped: isMapped } = await settleNative(() => alloc(bytes, mapped, device));
     return new PinnedBuffer(buffer, isMapped);
   }
 

@@ -16,10 +16,35 @@ export interface EngineFile {
   metadata?: Record<string, unknown>;
   /** The TensorRT plan (a view into the input). */
   plan: Uint8Array;
+  /**
+   * false for a plain plan that does not start with TensorRT's `ftrt` tag, taken as a plan because its file name says
+   * so (.engine, .plan, .trt): TensorRT decides whether it is one. A version-compatible plan may not carry the tag.
+   */
+  tagged?: boolean;
 }
 
 export function startsWithPlanMagic(bytes: Uint8Array, offset = 0): boolean {
   return bytes.length >= offset + 4 && PLAN_MAGIC.every((b, i) => bytes[offset + i] === b);
+}
+
+/** File signatures of things that are certainly not TensorRT plans (images, archives, executables, documents). */
+const OTHER_FORMATS: number[][] = [
+  [0xff, 0xd8, 0xff], // JPEG
+  [0x89, 0x50, 0x4e, 0x47], // PNG
+  [0x47, 0x49, 0x46, 0x38], // GIF
+  [0x25, 0x50, 0x44, 0x46], // PDF
+  [0x50, 0x4b, 0x03, 0x04], // ZIP (and .pt, .npz)
+  [0x7f, 0x45, 0x4c, 0x46], // ELF
+  [0x1f, 0x8b], // gzip
+];
+
+/**
+ * Whether bytes without TensorRT's tag or Ultralytics' header may still be a plan: the name ends in .engine, .plan
+ * or .trt, and they are not ONNX nor a known other format. TensorRT then decides.
+ */
+export function mayBeUntaggedPlan(bytes: Uint8Array, name: string): boolean {
+  if (!/\.(engine|plan|trt)$/i.test(name) || bytes.length < 8 || bytes[0] === 0x08) return false;
+  return !OTHER_FORMATS.some((sig) => sig.every((b, i) => bytes[i] === b));
 }
 
 /** Deepest nesting of arrays and objects in JSON text, counted without parsing (strings skipped). */
@@ -43,11 +68,15 @@ export function jsonDepth(text: string): number {
 export function readEngineFile(bytes: Uint8Array, source = 'engine file'): EngineFile {
   if (!(bytes instanceof Uint8Array)) check.fail('readEngineFile: bytes', "a Uint8Array or Buffer of the engine file's content", bytes);
   if (typeof source !== 'string') check.fail('readEngineFile: source', 'a name for messages', source);
-  if (startsWithPlanMagic(bytes)) return { plan: bytes };
+  if (startsWithPlanMagic(bytes)) return { plan: bytes, tagged: true };
   if (bytes.length < 8) throw new TrtjsError('ERR_BAD_MODEL', `${source}: ${bytes.length} bytes is too short for a TensorRT engine`);
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(0, true);
-  // Ultralytics' layout starts its JSON object at byte 4; anything else is not an engine at all.
-  if (bytes[4] !== 0x7b) throw new TrtjsError('ERR_BAD_MODEL', `${source} is not a TensorRT engine or an ONNX model (no plan magic, no metadata header)`);
+  // Ultralytics' layout starts its JSON object at byte 4; anything else is not an engine at all, unless its name says
+  // it is a plan (one without the tag: TensorRT will say whether it is).
+  if (bytes[4] !== 0x7b) {
+    if (mayBeUntaggedPlan(bytes, source)) return { plan: bytes, tagged: false };
+    throw new TrtjsError('ERR_BAD_MODEL', `${source} is not a TensorRT engine or an ONNX model (no plan magic, no metadata header)`);
+  }
   if (length <= 0 || length > MAX_HEADER || 4 + length >= bytes.length) {
     throw new TrtjsError(
       'ERR_BAD_MODEL',
@@ -70,7 +99,7 @@ export function readEngineFile(bytes: Uint8Array, source = 'engine file'): Engin
   if (!startsWithPlanMagic(bytes, 4 + length)) {
     throw new TrtjsError('ERR_BAD_MODEL', `${source}: no TensorRT plan follows the ${length}-byte metadata header (truncated or not an engine)`);
   }
-  return { metadata: metadata as Record<string, unknown>, plan: bytes.subarray(4 + length) };
+  return { metadata: metadata as Record<string, unknown>, plan: bytes.subarray(4 + length), tagged: true };
 }
 
 /**

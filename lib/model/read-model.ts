@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 
 import { BadInputError, TrtjsError } from '../errors.js';
 import * as check from '../util/validate.js';
-import { readEngineFile, startsWithPlanMagic, type EngineFile } from './engine-file.js';
+import { mayBeUntaggedPlan, readEngineFile, startsWithPlanMagic, type EngineFile } from './engine-file.js';
 import { parseMetadata, type ModelInfo } from './model-info.js';
 import { decodeOnnx, onnxModelInfo } from './onnx-info.js';
 
@@ -68,6 +68,7 @@ export function checkModelFile(bytes: Uint8Array, name: string): 'onnx' | 'engin
     if (header > 0 && header <= 16 * 1024 * 1024 && bytes[4] === 0x7b) return 'engine';
   }
   if (bytes[0] === 0x08) return 'onnx';
+  if (mayBeUntaggedPlan(bytes, name)) return 'engine';
   const ext = extname(name).toLowerCase();
   const hint = ext === '.onnx' || ext === '.engine' || ext === '.plan' || ext === '.trt' ? ` despite its ${ext} name` : '';
   const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');

@@ -50,6 +50,10 @@ export interface NativeTensorrtInfo {
   pluginsError: string;
   /** Headers version of the compiled layer serving the libnvinfer found; '' when none does. */
   layer: string;
+  /** TensorRT's builder resource libraries found (real paths), preloaded before the first builder. */
+  builderResources: string[];
+  /** Why no engine can be built here ('' when one can, as far as can be told without building). */
+  builderError: string;
 }
 
 /** Letterbox parameters; the geometry is computed in TypeScript (lib/ops/geometry.ts). */
@@ -223,7 +227,8 @@ export interface NativeAddon {
   cudaSelfTest?(device: number): Promise<string>;
   /** cudaMemGetInfo on `device`, in bytes. */
   cudaMemoryInfo?(device: number): Promise<{ free: number; total: number }>;
-  pinnedAlloc?(bytes: number, mapped: boolean): Promise<{ buffer: ArrayBuffer; mapped: boolean }>;
+  /** Portable pinned memory, allocated with `device` current (mapped into that device's address space with `mapped`). */
+  pinnedAlloc?(bytes: number, mapped: boolean, device: number): Promise<{ buffer: ArrayBuffer; mapped: boolean }>;
   pinnedFree?(buffer: ArrayBuffer): void;
   pinnedBytesInUse?(): number;
   /**
@@ -255,28 +260,30 @@ export interface NativeAddon {
   /** One NVML sample of the device with this PCI bus id (or index when the id is ''); `error` says why not. */
   nvmlRead?(pciBusId: string, index: number): Promise<NativeNvmlSample>;
   // TensorRT layer (absent when not compiled)
+  /** A cancel token for one build: native-owned state that trtCancelBuild sets and the build reads at every step. */
+  trtCancelToken?(): NativeCancelToken;
+  /** Asks the build holding `token` to stop at TensorRT's next step (nested phases included; 10+). */
+  trtCancelBuild?(token: NativeCancelToken): void;
   /**
-   * Parses ONNX and builds a serialized plan off the JS thread. `onProgress` is called on the JS thread;
-   * setting cancel[0] to 1 stops the build at TensorRT's next progress step.
+   * Parses ONNX and builds a serialized plan off the JS thread. `onProgress` is called on the JS thread. One build
+   * runs at a time per process: lib/ queues them (a second concurrent call is refused with ERR_BUILD).
    */
   trtBuildEngine?(
     onnx: Uint8Array,
     params: NativeBuildParams,
     onProgress: (phase: string, step: number, steps: number) => void,
-    cancel: Int32Array,
+    cancel: NativeCancelToken,
   ): Promise<{ plan: Uint8Array; timingCache: Uint8Array | null; networkLayers: number; engineInfo: string; warnings: string[] }>;
   tensorrtInfo?(): Promise<NativeTensorrtInfo>;
+  /** Deserializes a plan on `device` and describes it; its execution contexts come with trtCreateContexts. */
+  trtLoadEngine?(plan: Uint8Array, device: number, options: NativeLoadOptions): Promise<{ handle: unknown; desc: NativeEngineDesc }>;
   /**
-   * Loads a plan for inference: `contextsPerProfile` execution contexts for each optimization profile, profile-major
-   * (context c serves profile floor(c / contextsPerProfile)). staging[c][t] is the pinned host memory of IO tensor t
-   * (desc.tensors order) of context c. With `mapped`, that memory is handed to TensorRT directly (integrated GPUs).
+   * Makes one execution context per entry of `profiles`, context c serving optimization profile profiles[c] (lib/
+   * decides). staging[c][t] is the pinned host memory of IO tensor t (desc.tensors order) of context c. With `mapped`,
+   * that memory is handed to TensorRT directly (integrated GPUs). `memory`: 0 reserves device memory for every
+   * profile (kSTATIC), 1 for the context's own (kON_PROFILE_CHANGE, TensorRT 10+). Once per engine.
    */
-  trtLoadEngine?(
-    plan: Uint8Array,
-    device: number,
-    contextsPerProfile: number,
-    mapped: boolean,
-  ): Promise<{ handle: unknown; desc: NativeEngineDesc; staging: ArrayBuffer[][] }>;
+  trtCreateContexts?(handle: unknown, profiles: number[], mapped: boolean, memory: 0 | 1): Promise<{ staging: ArrayBuffer[][]; warnings: string[] }>;
   /**
    * Runs context `context` on what its input staging holds; inputShapes: one per input, desc order. Resolves to the
    * output shapes (desc order); their data is then in the output staging. One request per context at a time.
@@ -296,7 +303,28 @@ export interface NativeAddon {
   /** Detaches the staging ArrayBuffers and releases the engine (a run in flight keeps it until it ends). */
   trtDisposeEngine?(handle: unknown): void;
   /** Deserializes a plan (ERR_ENGINE_INCOMPATIBLE when it cannot) and describes it. */
-  trtInspectEngine?(plan: Uint8Array, device: number): Promise<NativeEngineDesc>;
+  trtInspectEngine?(plan: Uint8Array, device: number, options: NativeLoadOptions): Promise<NativeEngineDesc>;
+}
+
+/** An opaque cancel token (trtCancelToken). */
+export type NativeCancelToken = { readonly __brand: 'NativeCancelToken' };
+
+/** How a plan is deserialized. */
+export interface NativeLoadOptions {
+  /** IRuntime::setEngineHostCodeAllowed (TensorRT 8.6+): let version-compatible plans run the host code they carry. */
+  allowHostCode: boolean;
+}
+
+/** How an IO tensor is laid out (ICudaEngine::getTensorFormat and companions). */
+export interface NativeTensorFormat {
+  /** nvinfer1::TensorFormat; 0 is kLINEAR. */
+  format: number;
+  /** TensorRT's description, e.g. "Row major linear FP32 format". */
+  text: string;
+  /** The dimension packed into vectors; -1 when none. */
+  vectorizedDim: number;
+  /** Elements per vector. */
+  components: number;
 }
 
 /** One timed TensorRT run: host times on CLOCK_MONOTONIC in ms, GPU durations from CUDA events. */
@@ -335,10 +363,16 @@ export interface NativeNvmlSample {
 
 /** A deserialized plan: IO tensors (dtype: nvinfer1::DataType; -1 for dynamic dims), profiles, device memory. */
 export interface NativeEngineDesc {
-  tensors: Array<{ name: string; input: boolean; dtype: number; shape: number[] }>;
+  /** formats: per optimization profile (one for an engine without profiles). */
+  tensors: Array<{ name: string; input: boolean; dtype: number; shape: number[]; formats: NativeTensorFormat[] }>;
   profiles: Array<Array<{ name: string; min: number[]; opt: number[]; max: number[] }>>;
+  /** Device memory an execution context reserves for every profile (kSTATIC). */
   deviceMemory: number;
+  /** What a context reserves for profile p alone (kON_PROFILE_CHANGE); empty before TensorRT 10. */
+  profileMemory: number[];
   layers: number;
+  /** What TensorRT warned about while deserializing the plan. */
+  warnings: string[];
 }
 
 /** The package root: lib/native/ in the sources and dist/native/ when built both sit two levels down. */
@@ -375,7 +409,10 @@ export function addon(): NativeAddon {
   return addon;
 }
 
-/** A function of an optional native layer, or the error saying that layer was not compiled into this binary. */
+/**
+ * A function of an optional native layer (CUDA, TensorRT), or the error saying that layer was not compiled into this
+ * binary: the one way lib/ reaches those layers.
+ */
 export function layerFunction<K extends keyof NativeAddon>(
   name: K,
   layer: 'cuda' | 'tensorrt',

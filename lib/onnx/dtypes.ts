@@ -59,6 +59,10 @@ export function inferElementTypes(graph: onnx.IGraphProto): Map<string, number> 
       if (op === 'ConvInteger' || op === 'MatMulInteger') return INT32;
       if (op === 'RandomNormal' || op === 'RandomUniform') return Number(attr(node, 'dtype')?.i ?? FLOAT);
       if (op === 'EyeLike' || op === 'RandomNormalLike' || op === 'RandomUniformLike') return Number(attr(node, 'dtype')?.i ?? 0) || inType(0);
+      // Control flow: the types the body declares for its outputs (a Loop's body output 0 is its condition).
+      if (op === 'If') return attr(node, 'then_branch')?.g?.output?.[index]?.type?.tensorType?.elemType ?? undefined;
+      if (op === 'Loop') return attr(node, 'body')?.g?.output?.[index + 1]?.type?.tensorType?.elemType ?? undefined;
+      if (op === 'Scan') return attr(node, 'body')?.g?.output?.[index]?.type?.tensorType?.elemType ?? undefined;
       return firstTyped;
     };
     outs.forEach((name, i) => {

@@ -5,14 +5,13 @@
 
 #include <chrono>
 
+#include "cuda/check.h"
+
 namespace trtjs::cuda {
 
 cudaError_t launchTouch(int* counter, cudaStream_t stream);  // completion_probe.cu
 
 namespace {
-std::string describe(const char* step, cudaError_t err) {
-  return err == cudaSuccess ? "" : std::string(step) + ": " + cudaGetErrorName(err) + ": " + cudaGetErrorString(err);
-}
 cudaStream_t streamOf(const Probe& p) { return static_cast<cudaStream_t>(p.stream); }
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include "cuda/check.h"
+
 namespace trtjs::cuda {
 
 std::string versionString(int version) {
@@ -9,9 +11,6 @@ std::string versionString(int version) {
   return std::to_string(version / 1000) + "." + std::to_string((version % 1000) / 10);
 }
 
-static std::string describe(cudaError_t err) {
-  return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err);
-}
 
 Report queryDevices() {
   Report report;
@@ -24,7 +23,7 @@ Report queryDevices() {
   int count = 0;
   err = cudaGetDeviceCount(&count);
   if (err != cudaSuccess) {
-    report.error = describe(err);
+    report.error = errorText(err);
     // The runtime keeps a sticky error after a failed initialisation; clear it for later callers.
     cudaGetLastError();
     return report;
@@ -37,7 +36,7 @@ Report queryDevices() {
     cudaDeviceProp prop{};
     err = cudaGetDeviceProperties(&prop, i);
     if (err != cudaSuccess) {
-      report.error = "device " + std::to_string(i) + ": " + describe(err);
+      report.error = "device " + std::to_string(i) + ": " + errorText(err);
       return report;
     }
     DeviceInfo info;
@@ -63,7 +62,7 @@ std::string memoryInfo(int device, size_t& freeBytes, size_t& totalBytes) {
   cudaError_t err = cudaSetDevice(device);
   if (err == cudaSuccess) err = cudaMemGetInfo(&freeBytes, &totalBytes);
   if (previous >= 0) cudaSetDevice(previous);
-  return err == cudaSuccess ? "" : describe(err);
+  return err == cudaSuccess ? "" : errorText(err);
 }
 
 }  // namespace trtjs::cuda

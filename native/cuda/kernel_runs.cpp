@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "cuda/check.h"
 #include "cuda/kernels.h"
 
 namespace trtjs::cuda {
@@ -30,7 +31,7 @@ struct Run {
   }
   bool ok(const char* step, cudaError_t err) {
     if (err == cudaSuccess) return true;
-    if (error.empty()) error = std::string(step) + ": " + cudaGetErrorName(err) + ": " + cudaGetErrorString(err);
+    if (error.empty()) error = describe(step, err);
     return false;
   }
   bool begin(int dev) {

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "cuda/check.h"
+
 namespace trtjs::cuda {
 
 namespace {
@@ -22,20 +24,24 @@ Registry& registry() {
 }
 }  // namespace
 
-std::string allocPinned(size_t bytes, bool mapped, PinnedBuffer& out) {
+std::string allocPinned(size_t bytes, bool mapped, int device, PinnedBuffer& out) {
+  DeviceGuard on(device);
+  if (!on.ok()) {
+    cudaGetLastError();
+    return describe("cudaSetDevice(" + std::to_string(device) + ")", on.error());
+  }
   void* host = nullptr;
   // A zero-byte request still yields a distinct, freeable allocation.
   size_t request = bytes == 0 ? 1 : bytes;
-  cudaError_t err = cudaHostAlloc(&host, request, mapped ? cudaHostAllocMapped : cudaHostAllocDefault);
+  cudaError_t err = cudaHostAlloc(&host, request, cudaHostAllocPortable | (mapped ? cudaHostAllocMapped : 0U));
   if (err != cudaSuccess) {
     cudaGetLastError();
-    return std::string("cudaHostAlloc(") + std::to_string(bytes) + " bytes): " + cudaGetErrorName(err) + ": " +
-           cudaGetErrorString(err);
+    return describe("cudaHostAlloc(" + std::to_string(bytes) + " bytes)", err);
   }
-  void* device = nullptr;
-  if (mapped && cudaHostGetDevicePointer(&device, host, 0) != cudaSuccess) {
+  void* alias = nullptr;
+  if (mapped && cudaHostGetDevicePointer(&alias, host, 0) != cudaSuccess) {
     cudaGetLastError();
-    device = nullptr;
+    alias = nullptr;
   }
   Registry& r = registry();
   {
@@ -43,7 +49,7 @@ std::string allocPinned(size_t bytes, bool mapped, PinnedBuffer& out) {
     r.sizes[host] = bytes;
   }
   r.inUse += bytes;
-  out = PinnedBuffer{host, device, bytes};
+  out = PinnedBuffer{host, alias, bytes};
   return "";
 }
 

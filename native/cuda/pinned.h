@@ -12,8 +12,10 @@ struct PinnedBuffer {
   size_t bytes = 0;
 };
 
-// Returns "" on success, else the CUDA error.
-std::string allocPinned(size_t bytes, bool mapped, PinnedBuffer& out);
+// Allocates on `device` (made current for the call, the caller's device restored after), portable: page-locked for
+// every device of the process, not only the one current at allocation, and with `mapped`, mapped into `device`'s
+// address space (the device pointer is that device's). Returns "" on success, else the CUDA error.
+std::string allocPinned(size_t bytes, bool mapped, int device, PinnedBuffer& out);
 void freePinned(void* host);
 
 // Bytes of pinned memory currently allocated through allocPinned (tests check that dispose releases it).

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "cuda/check.h"
 #include "cuda/device.h"
 
 namespace trtjs::cuda {
@@ -12,9 +13,6 @@ __global__ void iotaKernel(int* out, int n) {
   if (i < n) out[i] = i * 3 + 1;
 }
 
-std::string describe(const char* step, cudaError_t err) {
-  return std::string(step) + ": " + cudaGetErrorName(err) + ": " + cudaGetErrorString(err);
-}
 }  // namespace
 
 std::string selfTest(int device) {

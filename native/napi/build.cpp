@@ -1,5 +1,7 @@
-// trtBuildEngine(onnx, params, onProgress, cancel): the ONNX bytes and parameters are copied, the build runs
-// on the libuv pool, progress reaches JS through a thread-safe function, and cancel[0] = 1 stops the build.
+// trtCancelToken() → token; trtCancelBuild(token); trtBuildEngine(onnx, params, onProgress, token): the ONNX bytes and
+// parameters are copied, the build runs on the libuv pool, progress reaches JS through a thread-safe function, and
+// trtCancelBuild stops the build at TensorRT's next step. The token is native-owned state (a shared flag) that the
+// build holds its own reference to: nothing JavaScript can detach, free or collect is ever read by the build thread.
 #ifdef TRTJS_WITH_TENSORRT
 #include <memory>
 
@@ -18,13 +20,41 @@ struct ProgressEvent {
   int step, steps;
 };
 
+struct Token {
+  trt::CancelFlag flag = std::make_shared<std::atomic<bool>>(false);
+};
+
+// Tells our tokens from any other External.
+constexpr napi_type_tag kTokenTag = {0x2c61e0b9d7a84f13ULL, 0x8e5d3a1f6b0c4927ULL};
+
+trt::CancelFlag flagOf(Napi::Env env, Napi::Value v) {
+  bool tagged = false;
+  if (!v.IsExternal() || napi_check_object_type_tag(env, v, &kTokenTag, &tagged) != napi_ok || !tagged)
+    throwError(env, "ERR_BAD_INPUT", "cancel token expected (from trtCancelToken)");
+  return v.As<Napi::External<Token>>().Data()->flag;
+}
+
+Napi::Value trtCancelToken(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto token = std::make_unique<Token>();
+  Napi::External<Token> handle = Napi::External<Token>::New(env, token.get(), [](Napi::Env, Token* t) { delete t; });
+  token.release();
+  if (napi_type_tag_object(env, handle, &kTokenTag) != napi_ok) throwError(env, "ERR_NATIVE", "cannot tag the cancel token");
+  return handle;
+}
+
+Napi::Value trtCancelBuild(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  flagOf(env, info.Length() > 0 ? info[0] : env.Undefined())->store(true);
+  return env.Undefined();
+}
+
 Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 4 || !info[2].IsFunction()) throwError(env, "ERR_BAD_INPUT", "trtBuildEngine(onnx, params, onProgress, cancel)");
+  if (info.Length() < 4 || !info[2].IsFunction()) throwError(env, "ERR_BAD_INPUT", "trtBuildEngine(onnx, params, onProgress, cancelToken)");
   auto onnx = typedArg<uint8_t>(info[0], napi_uint8_array, "onnx");
   Napi::Object p = objectArg(info, 1, "params");
-  auto cancel = typedArg<int32_t>(info[3], napi_int32_array, "cancel");
-  if (cancel.ElementLength() < 1) throwError(env, "ERR_BAD_INPUT", "cancel must hold one element");
+  trt::CancelFlag cancel = flagOf(env, info[3]);
 
   auto params = std::make_shared<trt::BuildParams>();
   params->fp16 = boolProp(p, "fp16");
@@ -52,18 +82,16 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
     auto c = typedArg<uint8_t>(cache, napi_uint8_array, "timingCache");
     params->timingCache.assign(c.Data(), c.Data() + c.ElementLength());
   }
+  params->cancel = cancel;
   auto model = std::make_shared<std::vector<uint8_t>>(onnx.Data(), onnx.Data() + onnx.ElementLength());
 
-  // The cancel array stays referenced (so its memory stays put) until the build settles.
-  auto cancelRef = std::make_shared<Napi::ObjectReference>(Napi::Persistent(info[3].As<Napi::Object>()));
-  int32_t* cancelFlag = cancel.Data();
   auto tsfn = std::make_shared<Napi::ThreadSafeFunction>(
       Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "trtjs.buildProgress", 0, 1));
 
   return queueWork<trt::BuildResult>(
       env, "trtjs.buildEngine",
-      [model, params, tsfn, cancelFlag] {
-        trt::Progress progress = [tsfn, cancelFlag](const std::string& phase, int step, int steps) {
+      [model, params, tsfn] {
+        trt::Progress progress = [tsfn](const std::string& phase, int step, int steps) {
           auto* event = new ProgressEvent{phase, step, steps};
           napi_status st = tsfn->NonBlockingCall(event, [](Napi::Env env, Napi::Function fn, ProgressEvent* e) {
             if (env != nullptr && fn != nullptr) {
@@ -76,7 +104,6 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
             delete e;
           });
           if (st != napi_ok) delete event;
-          return __atomic_load_n(cancelFlag, __ATOMIC_SEQ_CST) == 0;
         };
         return trt::activeLayer().buildEngine(model->data(), model->size(), *params, progress);
       },
@@ -91,21 +118,19 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
         out.Set("warnings", warnings);
         return out;
       },
-      [tsfn, cancelRef] {
-        tsfn->Release();
-        cancelRef->Reset();
-      });
+      [tsfn] { tsfn->Release(); });
 }
 
-// trtInspectEngine(plan, device): deserializes off the JS thread and describes the engine.
+// trtInspectEngine(plan, device, { allowHostCode }): deserializes off the JS thread and describes the engine.
 Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto plan = typedArg<uint8_t>(info.Length() > 0 ? info[0] : env.Undefined(), napi_uint8_array, "plan");
-  if (info.Length() < 2 || !info[1].IsNumber()) throwError(env, "ERR_BAD_INPUT", "trtInspectEngine(plan, device)");
+  if (info.Length() < 3 || !info[1].IsNumber()) throwError(env, "ERR_BAD_INPUT", "trtInspectEngine(plan, device, options)");
   int device = info[1].As<Napi::Number>().Int32Value();
+  trt::LoadOptions options = loadOptionsFromJs(info, 2);
   auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
   return queueWork<trt::EngineDesc>(
-      env, "trtjs.inspectEngine", [bytes, device] { return trt::activeLayer().inspectEngine(bytes->data(), bytes->size(), device); },
+      env, "trtjs.inspectEngine", [bytes, device, options] { return trt::activeLayer().inspectEngine(bytes->data(), bytes->size(), device, options); },
       [](Napi::Env env, trt::EngineDesc& d) -> Napi::Value { return engineDescToJs(env, d); });
 }
 
@@ -113,6 +138,8 @@ Napi::Value trtInspectEngine(const Napi::CallbackInfo& info) {
 
 void registerBuild(Napi::Env env, Napi::Object exports) {
   exports.Set("trtBuildEngine", Napi::Function::New(env, trtBuildEngine, "trtBuildEngine"));
+  exports.Set("trtCancelToken", Napi::Function::New(env, trtCancelToken, "trtCancelToken"));
+  exports.Set("trtCancelBuild", Napi::Function::New(env, trtCancelBuild, "trtCancelBuild"));
   exports.Set("trtInspectEngine", Napi::Function::New(env, trtInspectEngine, "trtInspectEngine"));
 }
 

@@ -126,6 +126,10 @@ Napi::Value tensorrtInfo(const Napi::CallbackInfo& info) {
         out.Set("pluginsLoaded", Napi::Boolean::New(env, s.pluginsLoaded));
         out.Set("pluginsPath", Napi::String::New(env, s.pluginsPath));
         out.Set("pluginsError", Napi::String::New(env, s.pluginsError));
+        Napi::Array resources = Napi::Array::New(env, s.builderResources.size());
+        for (size_t i = 0; i < s.builderResources.size(); ++i) resources.Set(static_cast<uint32_t>(i), s.builderResources[i]);
+        out.Set("builderResources", resources);
+        out.Set("builderError", Napi::String::New(env, s.builderError));
         out.Set("layer", Napi::String::New(env, r.layer));
         return out;
       });

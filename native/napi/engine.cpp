@@ -1,6 +1,8 @@
 // TensorRT inference handles:
-//   trtLoadEngine(plan, device, contextsPerProfile, mapped) → { handle, desc, staging }: staging[c][t] is an
-//     ArrayBuffer over the pinned host memory of IO tensor t of context c (no copies between JS and it);
+//   trtLoadEngine(plan, device, { allowHostCode }) → { handle, desc }: the plan deserialized and described;
+//   trtCreateContexts(handle, profiles, mapped, memory) → { staging, warnings }: one execution context per entry of
+//     `profiles`, serving that optimization profile (lib/ decides which); staging[c][t] is an ArrayBuffer over the
+//     pinned host memory of IO tensor t of context c (no copies between JS and it); once per engine;
 //   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
 //   trtRun(handle, context, inputShapes, { timing, transfers, spinWait }) → { shapes, timing? } (benchmarks);
 //   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
@@ -24,6 +26,7 @@ namespace {
 struct Holder {
   std::shared_ptr<trt::Engine> runtime;
   std::vector<Napi::Reference<Napi::ArrayBuffer>> staging;  // weak: to detach them on dispose
+  bool contextsAsked = false;
 };
 
 // Tells our Externals from any other: a foreign one is refused instead of being read as a Holder.
@@ -49,45 +52,79 @@ Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto plan = typedArg<uint8_t>(info.Length() > 0 ? info[0] : env.Undefined(), napi_uint8_array, "plan");
   int device = intArg(info, 1, "device", 0, 1024);
-  int perProfile = intArg(info, 2, "contextsPerProfile", 1, 64);
-  if (info.Length() < 4 || !info[3].IsBoolean()) throwError(env, "ERR_BAD_INPUT", "mapped must be a boolean");
-  bool mapped = info[3].As<Napi::Boolean>().Value();
+  trt::LoadOptions options = loadOptionsFromJs(info, 2);
   auto bytes = std::make_shared<std::vector<uint8_t>>(plan.Data(), plan.Data() + plan.ElementLength());
   return queueWork<std::shared_ptr<trt::Engine>>(
-      env, "trtjs.loadEngine",
-      [bytes, device, perProfile, mapped] { return trt::activeLayer().loadEngine(bytes->data(), bytes->size(), device, perProfile, mapped); },
+      env, "trtjs.loadEngine", [bytes, device, options] { return trt::activeLayer().loadEngine(bytes->data(), bytes->size(), device, options); },
       [](Napi::Env env, std::shared_ptr<trt::Engine>& rt) -> Napi::Value {
         auto holder = std::make_unique<Holder>();
         holder->runtime = rt;
+        Napi::External<Holder> handle = Napi::External<Holder>::New(env, holder.get(), [](Napi::Env, Holder* h) { delete h; });
+        holder.release();
+        if (napi_type_tag_object(env, handle, &kHolderTag) != napi_ok) throwError(env, "ERR_NATIVE", "cannot tag the engine handle");
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("handle", handle);
+        out.Set("desc", engineDescToJs(env, rt->describe()));
+        return out;
+      });
+}
+
+Napi::Value trtCreateContexts(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value handle = info.Length() > 0 ? info[0] : env.Undefined();
+  Holder& holder = holderOf(env, handle);
+  if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
+  if (holder.contextsAsked) throwError(env, "ERR_BAD_INPUT", "the execution contexts of this engine were made already");
+  if (info.Length() < 2 || !info[1].IsArray()) throwError(env, "ERR_BAD_INPUT", "profiles must be an array of profile indices");
+  Napi::Array list = info[1].As<Napi::Array>();
+  if (list.Length() < 1 || list.Length() > 4096) throwError(env, "ERR_BAD_INPUT", "profiles must list 1 to 4096 contexts");
+  std::vector<int> profiles;
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value v = list.Get(i);
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0 && d <= 65535) || d != static_cast<double>(static_cast<int>(d))) throwError(env, "ERR_BAD_INPUT", "profiles[i] must be a profile index");
+    profiles.push_back(static_cast<int>(d));
+  }
+  if (info.Length() < 3 || !info[2].IsBoolean()) throwError(env, "ERR_BAD_INPUT", "mapped must be a boolean");
+  bool mapped = info[2].As<Napi::Boolean>().Value();
+  int memory = intArg(info, 3, "memory", 0, 1);
+  holder.contextsAsked = true;
+  std::shared_ptr<trt::Engine> rt = holder.runtime;
+  // The handle stays referenced until the work settles, so the Holder the settle fills is still there.
+  auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(handle.As<Napi::Object>()));
+  return queueWork<std::vector<std::string>>(
+      env, "trtjs.createContexts",
+      [rt, profiles, mapped, memory] { return rt->createContexts(profiles, mapped, static_cast<trt::ContextMemory>(memory)); },
+      [rt, keep](Napi::Env env, std::vector<std::string>& warnings) -> Napi::Value {
+        Holder& holder = holderOf(env, keep->Value());
+        // Disposed while the contexts were made: nothing may be handed out that dispose would not detach.
+        if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine was disposed while its execution contexts were made");
         const trt::EngineDesc& desc = rt->describe();
         Napi::Array staging = Napi::Array::New(env, rt->contextCount());
         for (size_t c = 0; c < rt->contextCount(); ++c) {
           Napi::Array tensors = Napi::Array::New(env, desc.tensors.size());
           for (size_t t = 0; t < desc.tensors.size(); ++t) {
             trt::Staging s = rt->staging(c, t);
-            auto* keep = new std::shared_ptr<void>(s.owner);
+            auto* own = new std::shared_ptr<void>(s.owner);
             Napi::ArrayBuffer ab;
             try {
               ab = Napi::ArrayBuffer::New(
-                  env, s.host, s.bytes, [](Napi::Env, void*, std::shared_ptr<void>* k) { delete k; }, keep);
+                  env, s.host, s.bytes, [](Napi::Env, void*, std::shared_ptr<void>* k) { delete k; }, own);
             } catch (...) {
-              delete keep;
+              delete own;
               throw;
             }
-            holder->staging.push_back(Napi::Weak(ab));
+            holder.staging.push_back(Napi::Weak(ab));
             tensors.Set(static_cast<uint32_t>(t), ab);
           }
           staging.Set(static_cast<uint32_t>(c), tensors);
         }
-        Napi::External<Holder> handle = Napi::External<Holder>::New(env, holder.get(), [](Napi::Env, Holder* h) { delete h; });
-        holder.release();
-        if (napi_type_tag_object(env, handle, &kHolderTag) != napi_ok) throwError(env, "ERR_NATIVE", "cannot tag the engine handle");
         Napi::Object out = Napi::Object::New(env);
-        out.Set("handle", handle);
-        out.Set("desc", engineDescToJs(env, desc));
         out.Set("staging", staging);
+        out.Set("warnings", stringsToJs(env, warnings));
         return out;
-      });
+      },
+      [keep] { keep->Reset(); });
 }
 
 Napi::Value trtRun(const Napi::CallbackInfo& info) {
@@ -170,6 +207,7 @@ Napi::Value trtDisposeEngine(const Napi::CallbackInfo& info) {
 
 void registerEngine(Napi::Env env, Napi::Object exports) {
   exports.Set("trtLoadEngine", Napi::Function::New(env, trtLoadEngine, "trtLoadEngine"));
+  exports.Set("trtCreateContexts", Napi::Function::New(env, trtCreateContexts, "trtCreateContexts"));
   exports.Set("trtRun", Napi::Function::New(env, trtRun, "trtRun"));
   exports.Set("trtDisposeEngine", Napi::Function::New(env, trtDisposeEngine, "trtDisposeEngine"));
 }

@@ -19,19 +19,23 @@ struct Allocation {
 
 Napi::Value pinnedAlloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBoolean())
-    throwError(env, "ERR_BAD_INPUT", "pinnedAlloc(bytes: number, mapped: boolean)");
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsBoolean() || !info[2].IsNumber())
+    throwError(env, "ERR_BAD_INPUT", "pinnedAlloc(bytes: number, mapped: boolean, device: number)");
   double requested = info[0].As<Napi::Number>().DoubleValue();
   if (!(requested >= 0) || requested > 9007199254740991.0)
     throwError(env, "ERR_BAD_INPUT", "bytes must be a non-negative safe integer");
   size_t bytes = static_cast<size_t>(requested);
   bool mapped = info[1].As<Napi::Boolean>().Value();
+  double deviceArg = info[2].As<Napi::Number>().DoubleValue();
+  if (!(deviceArg >= 0 && deviceArg <= 1024) || deviceArg != static_cast<double>(static_cast<int>(deviceArg)))
+    throwError(env, "ERR_BAD_INPUT", "device must be an integer in [0, 1024]");
+  int device = static_cast<int>(deviceArg);
   // cudaHostAlloc can take long (first use initialises the CUDA context), so it runs off the JS thread.
   return queueWork<cuda::PinnedBuffer>(
       env, "trtjs.pinnedAlloc",
-      [bytes, mapped] {
+      [bytes, mapped, device] {
         cuda::PinnedBuffer buf;
-        std::string err = cuda::allocPinned(bytes, mapped, buf);
+        std::string err = cuda::allocPinned(bytes, mapped, device, buf);
         if (!err.empty()) throw CodedError("ERR_CUDA", err);
         return buf;
       },

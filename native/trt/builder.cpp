@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "common/coded_error.h"
+#include "cuda/check.h"
 #include "trt/dims.h"
 #include "trt/loader.h"
 #include "trt/logger.h"
@@ -22,11 +23,13 @@ template <typename T>
 using Owned = std::unique_ptr<T>;  // TensorRT 8+ objects are released with delete
 
 #if NV_TENSORRT_MAJOR >= 10
-// Forwards the steps of TensorRT's top-level phases (nested phases only get a chance to cancel), and stops the
-// build at the next step once the caller cancels. TensorRT may call it from several threads.
+// Forwards the steps of TensorRT's top-level phases as progress, and answers every step of every phase, nested ones
+// included, with the caller's cancel flag: tactic timing, most of a build, runs in phases nested under
+// "Building engine", so a flag read only at top-level steps would be seen when the build is nearly done. TensorRT
+// calls it from several threads.
 class Monitor : public nvinfer1::IProgressMonitor {
  public:
-  explicit Monitor(const Progress& progress) : progress_(progress) {}
+  Monitor(const Progress& progress, const std::atomic<bool>& cancel) : progress_(progress), cancel_(cancel) {}
   void phaseStart(char const* phaseName, char const* parentPhase, int32_t nbSteps) noexcept override {
     if (parentPhase != nullptr) return;
     try {
@@ -45,7 +48,11 @@ class Monitor : public nvinfer1::IProgressMonitor {
     } catch (...) {
     }
     if (steps >= 0) report(phaseName, step + 1, steps);
-    return !cancelled_;
+    if (cancel_.load()) {
+      stopped_ = true;
+      return false;
+    }
+    return true;
   }
   void phaseFinish(char const* phaseName) noexcept override {
     try {
@@ -54,20 +61,22 @@ class Monitor : public nvinfer1::IProgressMonitor {
     } catch (...) {
     }
   }
-  bool cancelled() const { return cancelled_; }
+  // Whether a step was answered with "stop": TensorRT then ends the build early and returns no plan.
+  bool stopped() const { return stopped_; }
 
  private:
   void report(char const* phase, int step, int steps) noexcept {
     try {
-      if (!progress_(phase ? phase : "", step, steps)) cancelled_ = true;
+      progress_(phase ? phase : "", step, steps);
     } catch (...) {
-      cancelled_ = true;
+      // Progress is a report; failing to deliver one must not end the build.
     }
   }
   const Progress& progress_;
+  const std::atomic<bool>& cancel_;
   std::mutex mutex_;
   std::map<std::string, int> topLevel_;
-  std::atomic<bool> cancelled_{false};
+  std::atomic<bool> stopped_{false};
 };
 #endif
 
@@ -102,19 +111,38 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   const LibraryStatus& lib = status();
   check(lib.loaded, "ERR_TRT_UNAVAILABLE", lib.error);
   check(lib.parserLoaded, "ERR_TRT_UNAVAILABLE", lib.parserError);
-  cudaError_t cudaErr = cudaSetDevice(params.device);
-  check(cudaErr == cudaSuccess, "ERR_CUDA", std::string("cudaSetDevice(") + std::to_string(params.device) + "): " + cudaGetErrorString(cudaErr));
+  check(params.cancel != nullptr, "ERR_NATIVE", "a build needs a cancel flag");
+  const std::atomic<bool>& cancel = *params.cancel;
+  auto cancelled = [&cancel] {
+    if (cancel.load()) throw CodedError("ERR_ABORTED", "build cancelled");
+  };
+
+  // One build at a time per process: concurrent builds have corrupted memory in other TensorRT hosts, and they would
+  // skew each other's tactic timing anyway. lib/build queues a process's builds in JavaScript, so this lock is never
+  // waited for there; a build from another worker thread is refused rather than left holding a libuv thread.
+  static std::mutex* buildMutex = new std::mutex;  // never destroyed
+  std::unique_lock<std::mutex> lock(*buildMutex, std::try_to_lock);
+  check(lock.owns_lock(), "ERR_BUILD", "another engine build is running in this process (from another worker thread): builds run one at a time, retry when it ends");
+  cancelled();
+  cuda::DeviceGuard onDevice(params.device);
+  cuda::check(onDevice.error(), "cudaSetDevice(" + std::to_string(params.device) + ")");
 
   Capture logger(true);  // what TensorRT logs during the build, on this thread and on its own
   // Declared before the builder and config that use them, so they outlive both: "the lifetime of the ITimingCache
   // must exceed the lifetime of all builders that use it" (NvInfer.h).
   Owned<nvinfer1::ITimingCache> cache;
 #if NV_TENSORRT_MAJOR >= 10
-  Monitor monitor(progress);
+  Monitor monitor(progress, cancel);
 #endif
   std::vector<std::string> notes;  // trtjs's own warnings for the report
-  Owned<nvinfer1::IBuilder> builder(createBuilder());
-  check(builder != nullptr, "ERR_BUILD", "createInferBuilder failed:" + joined(logger.errors()));
+  std::string preloadErrors;
+  Owned<nvinfer1::IBuilder> builder(createBuilder(&preloadErrors));
+  if (!builder) {
+    std::string why = joined(logger.errors());
+    if (!preloadErrors.empty()) why += "\n  builder resources that could not be preloaded:" + preloadErrors;
+    if (!lib.builderError.empty()) why += "\n  " + lib.builderError;
+    throw CodedError("ERR_BUILD", "createInferBuilder failed:" + why);
+  }
 
   uint32_t flags = 0;
 #if NV_TENSORRT_MAJOR < 10
@@ -127,9 +155,11 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   Owned<nvonnxparser::IParser> parser(createParser(*network));
   check(parser != nullptr, "ERR_TRT_UNAVAILABLE", "createNvOnnxParser failed:" + joined(logger.errors()));
 
-  check(progress("parse", 0, 1), "ERR_ABORTED", "build cancelled");
+  progress("parse", 0, 1);
+  cancelled();
   if (!parser->parse(onnx, size)) throw CodedError("ERR_BUILD", "TensorRT's ONNX parser rejected the model:" + parserErrors(*parser));
-  check(progress("parse", 1, 1), "ERR_ABORTED", "build cancelled");
+  progress("parse", 1, 1);
+  cancelled();
 
   Owned<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
   check(config != nullptr, "ERR_BUILD", "createBuilderConfig failed");
@@ -151,8 +181,10 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
 #endif
   }
 
+  // Exactly the dimensions lib/build gives (those of dynamic inputs), and no profile when it gives none.
   for (size_t p = 0; p < params.profiles.size(); ++p) {
     nvinfer1::IOptimizationProfile* profile = builder->createOptimizationProfile();
+    check(profile != nullptr, "ERR_BUILD", "createOptimizationProfile failed:" + joined(logger.errors()));
     for (const ProfileInput& in : params.profiles[p]) {
       bool ok = profile->setDimensions(in.name.c_str(), nvinfer1::OptProfileSelector::kMIN, toDims(in.min)) &&
                 profile->setDimensions(in.name.c_str(), nvinfer1::OptProfileSelector::kOPT, toDims(in.opt)) &&
@@ -173,19 +205,14 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
 #if NV_TENSORRT_MAJOR >= 10
   config->setProgressMonitor(&monitor);
 #endif
-  Owned<nvinfer1::IHostMemory> plan;
-  {
-    // One build at a time per process: concurrent builds have corrupted memory in other TensorRT hosts, and they
-    // would skew each other's tactic timing anyway. A build waiting here starts when the one before it ends.
-    static std::mutex* buildMutex = new std::mutex;  // never destroyed
-    std::lock_guard<std::mutex> lock(*buildMutex);
-    check(progress("build", 0, 1), "ERR_ABORTED", "build cancelled");
-    plan.reset(builder->buildSerializedNetwork(*network, *config));
-  }
+  progress("build", 0, 1);
+  cancelled();
+  Owned<nvinfer1::IHostMemory> plan(builder->buildSerializedNetwork(*network, *config));
 #if NV_TENSORRT_MAJOR >= 10
   config->setProgressMonitor(nullptr);
-  check(!monitor.cancelled(), "ERR_ABORTED", "build cancelled");
+  check(!monitor.stopped(), "ERR_ABORTED", "build cancelled");
 #endif
+  cancelled();  // before 10 the flag is seen between phases only
   check(plan != nullptr && plan->size() > 0, "ERR_BUILD", "TensorRT could not build the engine:" + joined(logger.errors()));
 
   BuildResult result;

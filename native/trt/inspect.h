@@ -1,5 +1,5 @@
-// What a serialized plan holds: IO tensors, optimization profiles, device memory. Deserializing is also the
-// only reliable compatibility test: a plan from another TensorRT version or GPU fails here.
+// What a serialized plan holds: IO tensors and their memory layouts, optimization profiles, device memory. Deserializing
+// is also the only reliable compatibility test: a plan from another TensorRT version or GPU fails here.
 #pragma once
 #include "trt/namespace.h"
 
@@ -13,11 +13,12 @@
 namespace trtjs::TRTJS_TRT_NS {
 
 // Throws CodedError: ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE (with TensorRT's own errors), ERR_CUDA.
-EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device);
+EngineDesc inspectEngine(const uint8_t* plan, size_t size, int device, const LoadOptions& options);
 
-// The pieces inspectEngine is made of, for the runtime: a deserialized engine (ERR_ENGINE_INCOMPATIBLE with what
-// TensorRT logged when it refuses the plan) and its description.
-nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const Capture& logged, const uint8_t* plan, size_t size);
+// The pieces inspectEngine is made of, for the runtime: a runtime set up for `options`, a deserialized engine
+// (ERR_ENGINE_INCOMPATIBLE with what TensorRT logged when it refuses the plan) and its description.
+void configureRuntime(nvinfer1::IRuntime& runtime, const LoadOptions& options);
+nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const Capture& logged, const uint8_t* plan, size_t size, const LoadOptions& options);
 EngineDesc describeEngine(const nvinfer1::ICudaEngine& engine);
 
 }  // namespace trtjs::TRTJS_TRT_NS

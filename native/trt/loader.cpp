@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,7 @@ using InitPluginsFn = bool (*)(void* logger, char const* libNamespace);
 
 struct State {
   LibraryStatus status;
+  bool resourcesOpen = false;  // builderResources were found by the dynamic loader's search, so are open already
   VersionFn inferVersion = nullptr;
   CreateFn createBuilder = nullptr;
   CreateFn createRuntime = nullptr;
@@ -173,9 +175,46 @@ void loadPlugins(State& s) {
   st.pluginsPath = lib.path;
 }
 
+// Where libnvinfer's dlopen of its builder resource by bare name finds it: already open (by any path: the dynamic
+// loader matches a bare name against the sonames of what is loaded), or through LD_LIBRARY_PATH and the ldconfig
+// cache. An install reached by full path (TRTJS_TENSORRT_LIB_DIR, the fallback directories, tarballs, pip wheels) is
+// in neither, so the files next to libnvinfer are preloaded by full path before the first builder, as NVIDIA's own
+// wheel preloads its folder. Only looked for here (a directory listing); opened by createBuilder().
+void findBuilderResources(State& s) {
+  LibraryStatus& st = s.status;
+  if (!st.loaded) return;
+  std::vector<std::string> dirs = {trt::dirOf(st.inferPath)};
+  if (const char* env = std::getenv("LD_LIBRARY_PATH"); env && !std::getenv(trt::kLibDirEnv)) {
+    std::string list = env;
+    for (size_t start = 0; start <= list.size();) {
+      size_t end = list.find(':', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) dirs.push_back(list.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  for (const std::string& dir : dirs) {
+    st.builderResources = trt::builderResourcesIn(dir, st.version);
+    if (!st.builderResources.empty()) return;
+  }
+  const std::string bare = "libnvinfer_builder_resource.so." + st.version;
+  dlerror();
+  if (void* h = dlopen(bare.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+    std::string real = trt::realPathOf(h);
+    st.builderResources = {real.empty() ? bare : real};
+    s.resourcesOpen = true;  // kept open: libnvinfer's own dlopen then finds it by its soname
+    return;
+  }
+  const char* why = dlerror();
+  st.builderError = bare + " (TensorRT's builder kernels) is neither next to " + st.inferPath + " nor found by the dynamic loader (" +
+                    (why ? why : "not found") + "): engines can be loaded and run here, but not built. Install TensorRT's builder resource "
+                    "library (NVIDIA's libnvinfer" + majorText() + " package, or the lib/ folder of the tarball or pip wheel) next to libnvinfer.";
+}
+
 void load(State& s) noexcept {
   try {
     loadInfer(s);
+    findBuilderResources(s);
     loadParser(s);
     loadPlugins(s);
   } catch (...) {
@@ -212,8 +251,8 @@ std::string compiledVersion() {
 const LibraryStatus& status() { return state().status; }
 
 namespace {
-std::shared_ptr<trt::Engine> loadEngine(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped) {
-  return std::make_shared<EngineRuntime>(plan, size, device, contextsPerProfile, mapped);
+std::shared_ptr<trt::Engine> loadEngine(const uint8_t* plan, size_t size, int device, const LoadOptions& options) {
+  return std::make_shared<EngineRuntime>(plan, size, device, options);
 }
 }  // namespace
 
@@ -229,11 +268,30 @@ std::mutex& factoryMutex() {
 }
 }  // namespace
 
+// The builder resources found next to libnvinfer, opened by full path once (and never closed): libnvinfer's dlopen by
+// bare name then finds them among what is loaded. "" when all opened, else what failed. Called under factoryMutex().
+const std::string& preloadBuilderResources(const State& s) {
+  static std::string* errors = new std::string;  // never destroyed, like the state
+  static bool done = false;
+  if (done || s.resourcesOpen) return *errors;
+  done = true;
+  for (const std::string& path : s.status.builderResources) {
+    dlerror();
+    if (!dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+      const char* why = dlerror();
+      *errors += "\n  " + (why ? std::string(why) : path + ": cannot be opened");
+    }
+  }
+  return *errors;
+}
+
 // The version argument is what the inline createInferBuilder() & co. of these headers pass: the library checks it.
-nvinfer1::IBuilder* createBuilder() {
+nvinfer1::IBuilder* createBuilder(std::string* preloadErrors) {
   const State& s = state();
   if (!s.createBuilder) return nullptr;
   std::lock_guard<std::mutex> lock(factoryMutex());
+  const std::string& errors = preloadBuilderResources(s);
+  if (preloadErrors) *preloadErrors = errors;
   return static_cast<nvinfer1::IBuilder*>(s.createBuilder(&processLogger(), static_cast<int32_t>(NV_TENSORRT_VERSION)));
 }
 

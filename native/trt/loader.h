@@ -22,7 +22,9 @@ const LibraryStatus& status();
 // Factory functions of the opened libraries, serialized process-wide (concurrent first calls have crashed TensorRT
 // in other hosts) and always given processLogger(); nullptr when the libraries are not loaded or the factory failed
 // (TensorRT then says why through the logger, to the caller's Capture).
-nvinfer1::IBuilder* createBuilder();
+// createBuilder first opens the builder resources found next to libnvinfer (status().builderResources), once; what
+// could not be opened goes to *preloadErrors ("" when all did).
+nvinfer1::IBuilder* createBuilder(std::string* preloadErrors = nullptr);
 nvinfer1::IRuntime* createRuntime();
 nvonnxparser::IParser* createParser(nvinfer1::INetworkDefinition& network);
 

@@ -29,10 +29,14 @@ namespace trtjs::TRTJS_TRT_NS {
 // The major-neutral types, under the names this layer's code has always used.
 using trt::BuildParams;
 using trt::BuildResult;
+using trt::CancelFlag;
+using trt::ContextMemory;
 using trt::EngineDesc;
 using trt::LibraryStatus;
+using trt::LoadOptions;
 using trt::ProfileInput;
 using trt::Progress;
 using trt::Staging;
 using trt::TensorDesc;
+using trt::TensorFormat;
 }  // namespace trtjs::TRTJS_TRT_NS

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/coded_error.h"
+#include "cuda/check.h"
 #include "cuda/pinned.h"
 #include "trt/dims.h"
 #include "trt/loader.h"
@@ -46,16 +47,20 @@ size_t volume(const std::vector<int64_t>& dims) {
   return v;
 }
 
-size_t bytesOf(const std::vector<int64_t>& dims, nvinfer1::DataType t) {
-  size_t n = volume(dims), out = 0;
+// Bytes of a tensor of this shape in this layout. A vectorized format (kCHW4, kCHW16, kHWC8, ...) packs
+// `components` elements of the vectorized dimension together and pads that dimension to a multiple of them, as
+// trtexec sizes its buffers; a linear tensor is volume x element size.
+size_t bytesOf(const std::vector<int64_t>& dims, nvinfer1::DataType t, const TensorFormat& f) {
+  std::vector<int64_t> padded = dims;
+  if (f.vectorizedDim >= 0 && static_cast<size_t>(f.vectorizedDim) < padded.size() && f.components > 1 && padded[static_cast<size_t>(f.vectorizedDim)] > 0) {
+    int64_t& d = padded[static_cast<size_t>(f.vectorizedDim)];
+    d = (d + f.components - 1) / f.components * f.components;
+  }
+  size_t n = volume(padded), out = 0;
   return __builtin_mul_overflow(n, elementSize(t), &out) ? SIZE_MAX : out;
 }
 
-
-
-void checkCuda(cudaError_t err, const std::string& what) {
-  if (err != cudaSuccess) throw CodedError("ERR_CUDA", what + ": " + cudaGetErrorName(err) + ": " + cudaGetErrorString(err));
-}
+void checkCuda(cudaError_t err, const std::string& what) { cuda::check(err, what); }
 
 double monotonicMs() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -80,11 +85,10 @@ struct EngineRuntime::Context {
   std::vector<void*> deviceBuffers;         // per IO tensor; nullptr when the staging is mapped
   cudaEvent_t events[4] = {};               // made on the first timed run: before H2D, before/after enqueue, after D2H
   std::atomic<bool> busy{false};
+  int profile = 0;
 
+  // Runs with the engine's device current (Impl's destructor, or createContexts' guard).
   ~Context() {
-    int previous = -1;
-    cudaGetDevice(&previous);
-    cudaSetDevice(device);
     if (stream) cudaStreamSynchronize(stream);
     context.reset();
     for (void* p : deviceBuffers)
@@ -92,35 +96,48 @@ struct EngineRuntime::Context {
     for (cudaEvent_t e : events)
       if (e) cudaEventDestroy(e);
     if (stream) cudaStreamDestroy(stream);
-    if (previous >= 0) cudaSetDevice(previous);
   }
 };
 
-// Members are destroyed in reverse order: contexts before the engines they came from, engines before the runtime.
+// Members are destroyed in reverse order: contexts before the engines they came from, engines before the runtime,
+// all of it on the engine's device (the destructor makes it current first), and the caller's device back last.
 struct EngineRuntime::Impl {
+  struct Restore {
+    int previous = -1;
+    ~Restore() {
+      if (previous >= 0) cudaSetDevice(previous);
+    }
+  } restore;  // first member: destroyed last
+  int device = 0;
+  LoadOptions options;
+  std::vector<uint8_t> plan;  // before TensorRT 10, kept until the contexts are made (engine copies need it)
   std::unique_ptr<nvinfer1::IRuntime> runtime;
   std::vector<std::unique_ptr<nvinfer1::ICudaEngine>> engines;
   std::vector<std::vector<bool>> profileTaken;  // per engine copy, per profile
   std::vector<std::unique_ptr<Context>> contexts;
-  int device = 0;
   bool mapped = false;
+  std::atomic<bool> contextsMade{false};  // createContexts was called (once only)
+  std::atomic<bool> ready{false};         // and finished: `contexts` is complete and never changes again
+
+  ~Impl() {
+    if (cudaGetDevice(&restore.previous) != cudaSuccess) restore.previous = -1;
+    cudaSetDevice(device);
+  }
 };
 
-EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped) : impl_(new Impl) {
+EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, const LoadOptions& options) : impl_(new Impl) {
   Impl& m = *impl_;
   m.device = device;
-  m.mapped = mapped;
-  Capture logged;
+  m.options = options;
   const LibraryStatus& lib = status();
   if (!lib.loaded) throw CodedError("ERR_TRT_UNAVAILABLE", lib.error);
-  if (contextsPerProfile < 1) throw CodedError("ERR_BAD_INPUT", "at least one execution context per profile is needed");
   checkCuda(cudaSetDevice(device), "cudaSetDevice(" + std::to_string(device) + ")");
+  Capture logged(true);  // deserializing warns about plans made elsewhere; TensorRT may log that from its own threads
   m.runtime.reset(createRuntime());
   if (!m.runtime) throw CodedError("ERR_TRT_UNAVAILABLE", "createInferRuntime failed: " + logged.lastError());
-  m.engines.emplace_back(deserialize(*m.runtime, logged, plan, size));
+  configureRuntime(*m.runtime, options);
+  m.engines.emplace_back(deserialize(*m.runtime, logged, plan, size, options));
   desc_ = describeEngine(*m.engines[0]);
-
-  bool dynamic = false;
   for (const TensorDesc& t : desc_.tensors) {
     nvinfer1::ICudaEngine& e = *m.engines[0];
     if (e.isShapeInferenceIO(t.name.c_str()))
@@ -129,13 +146,33 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int c
       throw CodedError("ERR_ENGINE_INCOMPATIBLE", "tensor '" + t.name + "' lives in host memory (a shape tensor), which trtjs does not support");
     if (elementSize(e.getTensorDataType(t.name.c_str())) == 0)
       throw CodedError("ERR_ENGINE_INCOMPATIBLE", "tensor '" + t.name + "' has a data type trtjs does not exchange (sub-byte or scaling type)");
-    dynamic = dynamic || (t.input && hasDynamicDim(t.shape));
   }
-  const int profiles = std::max(static_cast<int>(desc_.profiles.size()), 1);
-  m.profileTaken.emplace_back(static_cast<size_t>(profiles), false);
+  if (NV_TENSORRT_MAJOR < 10) m.plan.assign(plan, plan + size);
+  desc_.warnings = logged.warnings();
+}
 
-  for (int c = 0; c < profiles * contextsPerProfile; ++c) {
-    const int profile = c / contextsPerProfile;
+std::vector<std::string> EngineRuntime::createContexts(const std::vector<int>& profiles, bool mapped, ContextMemory memory) {
+  Impl& m = *impl_;
+  if (m.contextsMade.exchange(true)) throw CodedError("ERR_NATIVE", "the execution contexts of this engine were made already");
+  if (profiles.empty()) throw CodedError("ERR_BAD_INPUT", "at least one execution context is needed");
+  const int profileCount = std::max(static_cast<int>(desc_.profiles.size()), 1);
+  for (int p : profiles)
+    if (p < 0 || p >= profileCount)
+      throw CodedError("ERR_BAD_INPUT", "optimization profile " + std::to_string(p) + " does not exist (the engine has " + std::to_string(profileCount) + ")");
+#if NV_TENSORRT_MAJOR < 10
+  if (memory != ContextMemory::kStatic) throw CodedError("ERR_BAD_INPUT", "per-profile context memory needs TensorRT 10 or newer");
+#endif
+  bool dynamic = false;
+  for (const TensorDesc& t : desc_.tensors) dynamic = dynamic || (t.input && hasDynamicDim(t.shape));
+
+  cuda::DeviceGuard onDevice(m.device);
+  checkCuda(onDevice.error(), "cudaSetDevice(" + std::to_string(m.device) + ")");
+  Capture logged(true);
+  m.mapped = mapped;
+  if (m.profileTaken.empty()) m.profileTaken.emplace_back(static_cast<size_t>(profileCount), false);
+  // Made here and kept only when every one is: a throw releases them (on the device, by the guard above).
+  std::vector<std::unique_ptr<Context>> made;
+  for (int profile : profiles) {
     // Before TensorRT 10, "each execution context in concurrent use must use a separate optimization profile" of a
     // dynamic-shape engine: a second context on a profile gets its own engine copy, as Triton gives each model
     // instance its own engine. From 10.0 profile sharing is always on (PreviewFeature::kPROFILE_SHARING_0806), and
@@ -144,16 +181,22 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int c
     if (dynamic && NV_TENSORRT_MAJOR < 10) {
       while (e < m.engines.size() && m.profileTaken[e][static_cast<size_t>(profile)]) ++e;
       if (e == m.engines.size()) {
-        m.engines.emplace_back(deserialize(*m.runtime, logged, plan, size));
-        m.profileTaken.emplace_back(static_cast<size_t>(profiles), false);
+        m.engines.emplace_back(deserialize(*m.runtime, logged, m.plan.data(), m.plan.size(), m.options));
+        m.profileTaken.emplace_back(static_cast<size_t>(profileCount), false);
       }
       m.profileTaken[e][static_cast<size_t>(profile)] = true;
     }
     nvinfer1::ICudaEngine& engine = *m.engines[e];
 
     auto ctx = std::make_unique<Context>();
-    ctx->device = device;
+    ctx->device = m.device;
+    ctx->profile = profile;
+#if NV_TENSORRT_MAJOR >= 10
+    ctx->context.reset(engine.createExecutionContext(memory == ContextMemory::kProfile ? nvinfer1::ExecutionContextAllocationStrategy::kON_PROFILE_CHANGE
+                                                                                       : nvinfer1::ExecutionContextAllocationStrategy::kSTATIC));
+#else
     ctx->context.reset(engine.createExecutionContext());
+#endif
     if (!ctx->context) throw CodedError("ERR_CUDA", "createExecutionContext failed (out of device memory?): " + logged.lastError());
     // Engines built with detailed profiling verbosity (trtjs builds them so, for the layer report) would otherwise
     // emit NVTX ranges per layer on every enqueue.
@@ -178,9 +221,11 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int c
       const std::vector<int64_t> dims = toVector(ctx->context->getTensorShape(t.name.c_str()));
       if (hasDynamicDim(dims))
         throw CodedError("ERR_ENGINE_INCOMPATIBLE", "output '" + t.name + "' has a data-dependent shape, which trtjs does not support");
-      const size_t bytes = bytesOf(dims, engine.getTensorDataType(t.name.c_str()));
+      // Sized for the layout TensorRT reads and writes, padding of vectorized formats included: lib/ refuses to
+      // exchange such tensors, but no buffer TensorRT is given may be smaller than what it touches.
+      const size_t bytes = bytesOf(dims, engine.getTensorDataType(t.name.c_str()), t.formats.at(static_cast<size_t>(profile)));
       cuda::PinnedBuffer host;
-      const std::string err = cuda::allocPinned(bytes > 0 ? bytes : 1, mapped, host);
+      const std::string err = cuda::allocPinned(bytes > 0 ? bytes : 1, mapped, m.device, host);
       if (!err.empty()) throw CodedError("ERR_CUDA", "pinned staging for '" + t.name + "': " + err);
       ctx->staging.push_back({host.host, bytes, std::shared_ptr<void>(host.host, [](void* p) { cuda::freePinned(p); })});
       if (mapped && !host.device) throw CodedError("ERR_CUDA", "pinned staging for '" + t.name + "' could not be mapped into the device");
@@ -190,21 +235,29 @@ EngineRuntime::EngineRuntime(const uint8_t* plan, size_t size, int device, int c
       if (!ctx->context->setTensorAddress(t.name.c_str(), address))
         throw CodedError("ERR_CUDA", "setTensorAddress failed for '" + t.name + "': " + logged.lastError());
     }
-    m.contexts.push_back(std::move(ctx));
+    made.push_back(std::move(ctx));
   }
+  m.contexts = std::move(made);
+  m.ready = true;
+  m.plan.clear();
+  m.plan.shrink_to_fit();
+  return logged.warnings();
 }
 
 EngineRuntime::~EngineRuntime() = default;
 
-size_t EngineRuntime::contextCount() const { return impl_->contexts.size(); }
+size_t EngineRuntime::contextCount() const { return impl_->ready ? impl_->contexts.size() : 0; }
 
-Staging EngineRuntime::staging(size_t c, size_t t) const { return impl_->contexts.at(c)->staging.at(t); }
+Staging EngineRuntime::staging(size_t c, size_t t) const {
+  if (!impl_->ready) throw CodedError("ERR_BAD_INPUT", "no execution context " + std::to_string(c));
+  return impl_->contexts.at(c)->staging.at(t);
+}
 
 std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes,
                                                     const RunOptions& options, RunTiming* timing) {
   Impl& m = *impl_;
   if (options.timing && !timing) throw CodedError("ERR_BAD_INPUT", "a timed run needs somewhere to put its timings");
-  if (c >= m.contexts.size()) throw CodedError("ERR_BAD_INPUT", "no execution context " + std::to_string(c));
+  if (!m.ready || c >= m.contexts.size()) throw CodedError("ERR_BAD_INPUT", "no execution context " + std::to_string(c));
   Context& x = *m.contexts[c];
   if (x.busy.exchange(true)) throw CodedError("ERR_NATIVE", "execution context " + std::to_string(c) + " is already running a request");
   struct Idle {
@@ -223,7 +276,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     const std::vector<int64_t>& shape = inputShapes[k++];
     for (int64_t d : shape)
       if (d <= 0 || d > INT32_MAX) throw CodedError("ERR_SHAPE", "input '" + t.name + "': shape " + shapeText(shape) + " has a dimension outside [1, 2^31)");
-    const size_t bytes = bytesOf(shape, static_cast<nvinfer1::DataType>(t.dtype));
+    const size_t bytes = bytesOf(shape, static_cast<nvinfer1::DataType>(t.dtype), t.formats.at(static_cast<size_t>(x.profile)));
     if (shape.size() != t.shape.size() || bytes > x.staging[i].bytes)
       throw CodedError("ERR_SHAPE", "input '" + t.name + "': shape " + shapeText(shape) + " is outside this context's optimization profile");
     if (!x.context->setInputShape(t.name.c_str(), toDims(shape)))
@@ -246,7 +299,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     const TensorDesc& t = desc_.tensors[i];
     if (t.input) continue;
     std::vector<int64_t> dims = toVector(x.context->getTensorShape(t.name.c_str()));
-    const size_t bytes = bytesOf(dims, static_cast<nvinfer1::DataType>(t.dtype));
+    const size_t bytes = bytesOf(dims, static_cast<nvinfer1::DataType>(t.dtype), t.formats.at(static_cast<size_t>(x.profile)));
     if (hasDynamicDim(dims) || bytes > x.staging[i].bytes)
       throw CodedError("ERR_SHAPE", "output '" + t.name + "' would have shape " + shapeText(dims) + ", larger than at the profile's maximum input shapes");
     shapes.push_back(std::move(dims));

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "trt/inspect.h"
@@ -19,17 +20,25 @@ using trt::RunTiming;
 
 class EngineRuntime final : public trt::Engine {
  public:
-  // Makes `contextsPerProfile` contexts for each optimization profile, profile-major: context c serves profile
-  // c / contextsPerProfile. With `mapped`, staging memory is mapped into the device's address space and handed to
-  // TensorRT directly: no device buffers and no copies (integrated GPUs, where host and device share memory).
-  // Throws CodedError (ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE, ERR_BAD_INPUT, ERR_SHAPE, ERR_CUDA); whatever
-  // was allocated before the throw is released.
-  EngineRuntime(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped);
+  // Deserializes the plan on `device` and describes it (describe().warnings: what TensorRT warned about meanwhile).
+  // Throws CodedError (ERR_TRT_UNAVAILABLE, ERR_ENGINE_INCOMPATIBLE, ERR_CUDA).
+  EngineRuntime(const uint8_t* plan, size_t size, int device, const LoadOptions& options);
+  // Everything is released on the engine's device, whichever thread lets it go and whatever device is current there;
+  // the thread's current device is restored afterwards.
   ~EngineRuntime() override;
   EngineRuntime(const EngineRuntime&) = delete;
   EngineRuntime& operator=(const EngineRuntime&) = delete;
 
   const EngineDesc& describe() const override { return desc_; }
+
+  // Makes one execution context per entry of `profiles`, context c serving optimization profile profiles[c] (0 for an
+  // engine without dynamic inputs). With `mapped`, staging memory is mapped into the device's address space and
+  // handed to TensorRT directly: no device buffers and no copies (integrated GPUs, where host and device share
+  // memory). `memory` chooses what each context reserves for activations (TensorRT 10+ for kProfile). Once per engine;
+  // whatever was made before a throw is released. Throws CodedError (ERR_BAD_INPUT, ERR_SHAPE, ERR_CUDA,
+  // ERR_ENGINE_INCOMPATIBLE). Returns what TensorRT warned about meanwhile.
+  std::vector<std::string> createContexts(const std::vector<int>& profiles, bool mapped, ContextMemory memory) override;
+
   size_t contextCount() const override;
   // Host staging of IO tensor t (describe().tensors order) of context c, valid while the runtime or `owner` lives.
   Staging staging(size_t c, size_t t) const override;

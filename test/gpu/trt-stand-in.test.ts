@@ -23,10 +23,12 @@ const status: TierStatus = !gpu.available
       : gpu;
 
 describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', () => {
-  it('capabilities, inspectEngine, TensorRtBackend, Detector, ModelHost and bench run end to end', () => {
-    const r = spawnSync(process.execPath, [join(packageRoot, 'test/native/fake-tensorrt/backend_check.mjs'), join(packageRoot, 'dist/index.js')], {
+  it('capabilities, buildEngine, inspectEngine, TensorRtBackend, Detector, ModelHost, bench and the chaos round run end to end', () => {
+    // LD_LIBRARY_PATH empty: the stand-in found through TRTJS_TENSORRT_LIB_DIR alone, builder resource included.
+    const { LD_LIBRARY_PATH: _, ...env } = process.env;
+    const r = spawnSync(process.execPath, ['--expose-gc', join(packageRoot, 'test/native/fake-tensorrt/backend_check.mjs'), join(packageRoot, 'dist/index.js')], {
       encoding: 'utf8',
-      env: { ...process.env, TRTJS_TENSORRT_LIB_DIR: dir },
+      env: { ...env, TRTJS_TENSORRT_LIB_DIR: dir },
       timeout: 300_000,
     });
     console.log(`[gpu] stand-in TensorRT on ${caps.cuda.devices[0]?.name}:\n${r.stdout}${r.stderr}`);
@@ -36,5 +38,7 @@ describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', 
     expect(r.stdout).toMatch(/^ok {3}bench: event-timed fields per query/m);
     expect(r.stdout).toMatch(/^ok {3}bench: --no-data-transfers, --spin-wait/m);
     expect(r.stdout).toMatch(/^ok {3}bench: concurrency sweep and end-to-end stages on engines/m);
+    expect(r.stdout).toMatch(/^ok {3}buildEngine end to end/m);
+    expect(r.stdout).toMatch(/^ok {3}chaos: random interleavings/m);
   }, 320_000);
 });

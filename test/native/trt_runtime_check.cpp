@@ -1,8 +1,10 @@
-// trtjs's TensorRT runtime (native/trt/runtime.cpp with the real loader, logger and pinned memory) run against the
-// stand-in libnvinfer and CUDA runtime in test/native/fake-tensorrt, on the CPU, under ASan/UBSan, once per
-// TensorRT header set (scripts/check-trt-runtime.sh). It checks what the runtime decides: contexts per profile,
-// engine copies before TensorRT 10 only, staging sizes, shape checks before enqueue, errors with TensorRT's own
-// messages, concurrent contexts, and that everything allocated is given back. TensorRT's own behaviour is not
+// trtjs's TensorRT layer (native/trt: runtime, builder, loader, logger, with the real pinned memory) run against the
+// stand-in libnvinfer, ONNX parser and CUDA runtime in test/native/fake-tensorrt, on the CPU, under ASan/UBSan, once
+// per TensorRT header set (scripts/check-trt-runtime.sh). It checks what the layer decides: contexts for the profiles
+// it is given, engine copies before TensorRT 10 only, staging sizes (vectorized formats padded), shape checks before
+// enqueue, errors with TensorRT's own messages, warnings kept, concurrent contexts, teardown on the engine's device,
+// portable pinned memory, per-profile context memory, host code only when allowed, builder resources preloaded, a
+// build cancelled in a nested phase, and that everything allocated is given back. TensorRT's own behaviour is not
 // under test here; the trt tier covers that where TensorRT exists.
 #include <dlfcn.h>
 
@@ -14,16 +16,27 @@
 #include <thread>
 #include <vector>
 
+#include <chrono>
+#include <memory>
+
 #include "common/coded_error.h"
 #include "cuda/pinned.h"
+#include "trt/builder.h"
+#include "trt/layers/search.h"
 #include "trt/loader.h"
+#include "trt/logger.h"
 #include "trt/runtime.h"
 
 extern "C" void fakeCudaCounters(long* device, long* host, long* streams);
 extern "C" long fakeCudaEvents();
+extern "C" void fakeCudaUsage(long* hostNotPortable, long* nullStreamCalls);
+extern "C" cudaError_t cudaMemGetInfo(size_t* free, size_t* total);
 
 using trtjs::CodedError;
 using trtjs::TRTJS_TRT_NS::EngineRuntime;
+using trtjs::trt::BuildParams;
+using trtjs::trt::ContextMemory;
+using trtjs::trt::LoadOptions;
 using trtjs::trt::RunOptions;
 using trtjs::trt::RunTiming;
 
@@ -48,12 +61,55 @@ void expectError(const std::string& code, const std::string& part, const std::fu
 
 struct FakeTrt {
   void (*counters)(int*, int*, int*) = nullptr;
+  void (*device)(int*, int*) = nullptr;
+  void (*builds)(int*, int*, int*) = nullptr;
+  void* (*createBuilder)(void*, int32_t) = nullptr;
   int alive() const { int a, m, e; counters(&a, &m, &e); return a; }
   int made() const { int a, m, e; counters(&a, &m, &e); return m; }
   int enqueued() const { int a, m, e; counters(&a, &m, &e); return e; }
+  int wrongDevice() const { int w, n; device(&w, &n); return w; }
+  int nullStreams() const { int w, n; device(&w, &n); return n; }
+  int stoppedBuilds() const { int b, r, s; builds(&b, &r, &s); return s; }
 };
 
 std::vector<uint8_t> plan(const std::string& text) { return {text.begin(), text.end()}; }
+
+// Deserializes and makes one context per entry of `profiles`.
+std::unique_ptr<EngineRuntime> load(const std::vector<uint8_t>& bytes, const std::vector<int>& profiles, bool mapped = false,
+                                    ContextMemory memory = ContextMemory::kStatic, int device = 0, LoadOptions options = {}) {
+  auto rt = std::make_unique<EngineRuntime>(bytes.data(), bytes.size(), device, options);
+  rt->createContexts(profiles, mapped, memory);
+  return rt;
+}
+
+int64_t deviceBytesInUse() {
+  size_t free = 0, total = 0;
+  cudaMemGetInfo(&free, &total);
+  return static_cast<int64_t>(total - free);
+}
+
+// A minimal ONNX model, protobuf-encoded by hand: input x float32 [1, n] (n a dim_param), output y of the same type
+// and shape. The stand-in parser makes y a copy of x.
+std::string varint(uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  return out + static_cast<char>(v);
+}
+std::string field(int number, const std::string& bytes) { return varint(static_cast<uint64_t>(number) << 3 | 2) + varint(bytes.size()) + bytes; }
+std::string intField(int number, uint64_t v) { return varint(static_cast<uint64_t>(number) << 3) + varint(v); }
+std::string valueInfo(const std::string& name) {
+  const std::string dims = field(1, intField(1, 1)) + field(1, field(2, "n"));
+  return field(1, name) + field(2, field(1, intField(1, 1) + field(2, dims)));
+}
+std::vector<uint8_t> tinyOnnx() {
+  const std::string node = field(1, "x") + field(2, "y") + field(4, "Identity");
+  const std::string graph = field(1, node) + field(2, "g") + field(11, valueInfo("x")) + field(12, valueInfo("y"));
+  const std::string model = intField(1, 8) + field(7, graph);
+  return {model.begin(), model.end()};
+}
 
 // Two profiles over one dynamic input; the output copies it.
 const std::string kDynamic =
@@ -82,6 +138,7 @@ bool roundTrip(EngineRuntime& rt, size_t c, const std::vector<int64_t>& shape, f
 }  // namespace
 
 int main() {
+  setenv("FAKE_CUDA_DEVICES", "2", 1);  // a second device, for teardown across devices
   const auto& lib = trtjs::TRTJS_TRT_NS::status();
   check(lib.loaded, "the loader opens the stand-in libnvinfer: " + (lib.loaded ? lib.inferPath : lib.error));
   if (!lib.loaded) return 1;
@@ -92,16 +149,38 @@ int main() {
     void* h = dlopen(lib.inferPath.c_str(), RTLD_NOW | RTLD_NOLOAD);
     fake.counters = h ? reinterpret_cast<void (*)(int*, int*, int*)>(dlsym(h, "fakeTrtCounters")) : nullptr;
   }
-  check(fake.counters != nullptr, "the stand-in's counters are reachable");
-  if (!fake.counters) return 1;
+  {
+    void* h = dlopen(lib.inferPath.c_str(), RTLD_NOW | RTLD_NOLOAD);
+    fake.device = h ? reinterpret_cast<void (*)(int*, int*)>(dlsym(h, "fakeTrtDeviceCounters")) : nullptr;
+    fake.builds = h ? reinterpret_cast<void (*)(int*, int*, int*)>(dlsym(h, "fakeTrtBuildCounters")) : nullptr;
+    fake.createBuilder = h ? reinterpret_cast<void* (*)(void*, int32_t)>(dlsym(h, "createInferBuilder_INTERNAL")) : nullptr;
+  }
+  check(fake.counters && fake.device && fake.builds && fake.createBuilder, "the stand-in's counters are reachable");
+  if (!fake.counters || !fake.device || !fake.builds || !fake.createBuilder) return 1;
+
+  {
+    // Builder resources: libnvinfer looks for its kernel library by bare name, which the dynamic loader does not find
+    // in a folder reached by full path (TRTJS_TENSORRT_LIB_DIR, LD_LIBRARY_PATH empty). trtjs finds it there and
+    // preloads it by full path before its first builder.
+    check(!lib.builderResources.empty() && lib.builderError.empty() && lib.builderResources[0].rfind(trtjs::trt::dirOf(lib.inferPath), 0) == 0,
+          "the builder resources are found next to libnvinfer: " + (lib.builderResources.empty() ? lib.builderError : lib.builderResources[0]));
+    trtjs::TRTJS_TRT_NS::Capture logged;
+    void* direct = fake.createBuilder(&trtjs::TRTJS_TRT_NS::processLogger(), NV_TENSORRT_VERSION);
+    check(direct == nullptr && logged.lastError().find("Unable to load library: libnvinfer_builder_resource") != std::string::npos,
+          "without the preload, creating a builder fails as TensorRT's does: " + logged.lastError());
+    std::string preloadErrors = "?";
+    std::unique_ptr<nvinfer1::IBuilder> builder(trtjs::TRTJS_TRT_NS::createBuilder(&preloadErrors));
+    check(builder != nullptr && preloadErrors.empty(), "after trtjs preloads them by full path, it succeeds" + (preloadErrors.empty() ? "" : ": " + preloadErrors));
+  }
   const bool before10 = NV_TENSORRT_MAJOR < 10;
 
   {
     const auto bytes = plan(kDynamic);
-    EngineRuntime rt(bytes.data(), bytes.size(), 0, 2, false);
-    check(rt.contextCount() == 4, "two contexts per profile, two profiles: four contexts");
+    auto made = load(bytes, {0, 0, 1, 1});
+    EngineRuntime& rt = *made;
+    check(rt.contextCount() == 4, "four contexts for the profiles given: 0, 0, 1, 1");
     check(rt.describe().profiles.size() == 2 && rt.describe().profiles[1][0].max == std::vector<int64_t>{4, 3, 32, 32}, "profiles described");
-    // Profile-major layout; staging sized for each context's own profile maximum.
+    // Each context serves the profile it was given; staging sized for that profile's maximum.
     check(rt.staging(0, 0).bytes == 1 * 3 * 16 * 16 * 4 && rt.staging(1, 0).bytes == 1 * 3 * 16 * 16 * 4, "contexts 0 and 1 serve profile 0");
     check(rt.staging(2, 0).bytes == 4 * 3 * 32 * 32 * 4 && rt.staging(3, 1).bytes == 4 * 3 * 32 * 32 * 4, "contexts 2 and 3 serve profile 1");
     check(fake.alive() == (before10 ? 2 : 1), before10 ? "TensorRT 8.6: a second engine copy for the second context per profile"
@@ -136,7 +215,8 @@ int main() {
   {
     // A request already running on a context: a second one on the same context is refused, not interleaved.
     const auto bytes = plan(kDynamic);
-    EngineRuntime rt(bytes.data(), bytes.size(), 0, 1, false);
+    auto made = load(bytes, {0, 1});
+    EngineRuntime& rt = *made;
     setenv("FAKE_TRT_ENQUEUE_MS", "200", 1);
     std::thread first([&] { roundTrip(rt, 0, {1, 3, 8, 8}, 1); });
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -149,7 +229,8 @@ int main() {
   {
     // An output that is largest at the smallest input: caught before TensorRT writes past its buffer.
     const auto bytes = plan("ftrt-fake\nin x 0 1,-1\nout y 0 1,-1 x inverse\nprofile 0 x 1,2 1,8 1,8\n");
-    EngineRuntime rt(bytes.data(), bytes.size(), 0, 1, false);
+    auto made = load(bytes, {0});
+    EngineRuntime& rt = *made;
     const int before = fake.enqueued();
     expectError("ERR_SHAPE", "output 'y' would have shape [1, 8]", [&] { rt.run(0, {{1, 2}}); }, "an output beyond its buffer is refused before enqueue");
     check(fake.enqueued() == before, "nothing was enqueued");
@@ -159,9 +240,10 @@ int main() {
   {
     // Static shapes: no profile selection, any number of contexts on one engine.
     const auto bytes = plan("ftrt-fake\nin images 1 1,3,4,4\nout output0 1 1,3,4,4 images\n");
-    const int made = fake.made();
-    EngineRuntime rt(bytes.data(), bytes.size(), 0, 3, false);
-    check(rt.contextCount() == 3 && fake.made() == made + 1, "a static engine: three contexts, one engine, every version");
+    const int before = fake.made();
+    auto made = load(bytes, {0, 0, 0});
+    EngineRuntime& rt = *made;
+    check(rt.contextCount() == 3 && fake.made() == before + 1, "a static engine: three contexts, one engine, every version");
     check(rt.describe().profiles.size() == 1 && rt.describe().profiles[0].empty(), "static inputs have no profile range");
     check(rt.staging(2, 0).bytes == 1 * 3 * 4 * 4 * 2, "float16 staging sized from the static shape");
     uint16_t* in = static_cast<uint16_t*>(rt.staging(2, 0).host);
@@ -176,7 +258,8 @@ int main() {
     long device0, host0, streams0;
     fakeCudaCounters(&device0, &host0, &streams0);
     const auto bytes = plan(kDynamic);
-    EngineRuntime rt(bytes.data(), bytes.size(), 0, 1, true);
+    auto made = load(bytes, {0, 1}, true);
+    EngineRuntime& rt = *made;
     long device1, host1, streams1;
     fakeCudaCounters(&device1, &host1, &streams1);
     check(device1 == device0, "mapped: no device buffers");
@@ -186,7 +269,8 @@ int main() {
   {
     // Timed runs (trtjs bench): events around the copies and the enqueue, the host clock around enqueueV3 alone.
     const auto bytes = plan(kDynamic);
-    EngineRuntime rt(bytes.data(), bytes.size(), 0, 1, false);
+    auto made = load(bytes, {0, 1});
+    EngineRuntime& rt = *made;
     setenv("FAKE_TRT_ENQUEUE_MS", "20", 1);
     RunOptions timed;
     timed.timing = true;
@@ -222,7 +306,8 @@ int main() {
   {
     // Mapped staging has no copies to time.
     const auto bytes = plan(kDynamic);
-    EngineRuntime rt(bytes.data(), bytes.size(), 0, 1, true);
+    auto made = load(bytes, {0, 1}, true);
+    EngineRuntime& rt = *made;
     RunOptions timed;
     timed.timing = true;
     RunTiming t;
@@ -232,17 +317,182 @@ int main() {
   }
 
   expectError("ERR_ENGINE_INCOMPATIBLE", "fake TensorRT: the plan is not a fake plan",
-              [&] { const auto b = plan("ftrt-garbage"); EngineRuntime rt(b.data(), b.size(), 0, 1, false); },
-              "a plan TensorRT refuses is ERR_ENGINE_INCOMPATIBLE with TensorRT's own error");
-  expectError("ERR_CUDA", "cudaSetDevice(1)",
-              [&] { const auto b = plan(kDynamic); EngineRuntime rt(b.data(), b.size(), 1, 1, false); }, "a device that does not exist is ERR_CUDA");
+              [&] { load(plan("ftrt-garbage"), {0}); }, "a plan TensorRT refuses is ERR_ENGINE_INCOMPATIBLE with TensorRT's own error");
+  expectError("ERR_CUDA", "cudaSetDevice(2)", [&] { load(plan(kDynamic), {0}, false, ContextMemory::kStatic, 2); }, "a device that does not exist is ERR_CUDA");
   expectError("ERR_ENGINE_INCOMPATIBLE", "data type trtjs does not exchange",
-              [&] { const auto b = plan("ftrt-fake\nin x 9 1,4\nout y 9 1,4 x\n"); EngineRuntime rt(b.data(), b.size(), 0, 1, false); },
-              "an INT4 tensor is refused at load");
+              [&] { load(plan("ftrt-fake\nin x 9 1,4\nout y 9 1,4 x\n"), {0}); }, "an INT4 tensor is refused at load");
   expectError("ERR_SHAPE", "cannot set the maximum shape",
-              [&] { const auto b = plan("ftrt-fake\nin x 0 1,-1\nout y 0 1,-1 x\nprofile 0 x 1,2 1,8 1,8\nprofile 1 x 1,2 1,8 2,9\n");
-                    EngineRuntime rt(b.data(), b.size(), 0, 2, false); },
+              [&] { load(plan("ftrt-fake\nin x 0 1,-1\nout y 0 1,-1 x\nprofile 0 x 1,2 1,8 1,8\nprofile 1 x 1,2 1,8 2,9\n"), {0, 0, 1, 1}); },
               "a load that fails halfway (a bad profile) reports it");
+  expectError("ERR_BAD_INPUT", "optimization profile 2 does not exist (the engine has 2)", [&] { load(plan(kDynamic), {0, 2}); },
+              "a context for a profile the engine does not have is refused");
+  {
+    const auto bytes = plan(kDynamic);
+    EngineRuntime rt(bytes.data(), bytes.size(), 0, {});
+    rt.createContexts({1}, false, ContextMemory::kStatic);
+    expectError("ERR_NATIVE", "made already", [&] { rt.createContexts({0}, false, ContextMemory::kStatic); }, "contexts are made once per engine");
+    check(rt.contextCount() == 1 && rt.staging(0, 0).bytes == 4 * 3 * 32 * 32 * 4, "a single context on profile 1 only, as asked");
+  }
+
+  {
+    // Vectorized IO (trtexec --inputIOFormats=fp16:chw16): the channel dimension padded to 16 in the buffers TensorRT
+    // reads and writes. The stand-in writes every byte of the padded output; a linear-sized buffer overflows (ASan).
+    const auto bytes = plan("ftrt-fake\nin x 1 1,3,4,4\nout y 1 1,3,4,4 x\nformat x 4 1 16\nformat y 4 1 16\n");
+    auto made = load(bytes, {0});
+    EngineRuntime& rt = *made;
+    const auto& t = rt.describe().tensors;
+    check(t[0].formats.size() == 1 && t[0].formats[0].format == 4 && t[0].formats[0].vectorizedDim == 1 && t[0].formats[0].components == 16 &&
+              t[0].formats[0].text.find("Sixteen wide") != std::string::npos,
+          "the format is described: " + t[0].formats[0].text);
+    check(rt.staging(0, 0).bytes == 16 * 4 * 4 * 2 && rt.staging(0, 1).bytes == 16 * 4 * 4 * 2, "chw16 staging padded to 16 channels (512 bytes, not 96)");
+    check(rt.run(0, {{1, 3, 4, 4}}) == std::vector<std::vector<int64_t>>{{1, 3, 4, 4}}, "a chw16 run stays inside its buffers");
+    check(load(plan("ftrt-fake\nin x 0 1,3,4,4\nout y 0 1,3,4,4 x\n"), {0})->describe().tensors[0].formats[0].format == 0, "a linear tensor is described as linear");
+  }
+
+  {
+    // Formats per profile: the profile-less calls answer for profile 0 and warn on engines with several profiles.
+    const auto bytes = plan(kDynamic + "format output0 2 1 8 1\n");
+    auto made = load(bytes, {0, 1});
+    const auto& f = made->describe().tensors[1].formats;
+    if (NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6) {
+      check(f.size() == 2 && f[0].format == 0 && f[1].format == 2, "formats are read per profile (8.6+): linear on 0, hwc8 on 1");
+      bool warned = false;
+      for (const std::string& w : made->describe().warnings) warned = warned || w.find("profile 0") != std::string::npos;
+      check(!warned, "without the profile-less calls' warning");
+      check(made->staging(1, 1).bytes == 4 * 8 * 32 * 32 * 4, "profile 1's staging padded for its own format");
+    } else {
+      check(f.size() == 2 && f[0].format == 0 && f[1].format == 0, "8.5: one format for all profiles (profile 0's)");
+    }
+  }
+
+  {
+    // Load-time warnings (a plan from another GPU or TensorRT warns when deserialized): kept with the description,
+    // from the calling thread and from TensorRT's own.
+    const auto bytes = plan(std::string("ftrt-fake\nin x 0 1,4\nout y 0 1,4 x\nwarn Using an engine plan file across different models of devices is not recommended\n") +
+                            "threadwarn a warning from one of TensorRT's threads\n");
+    EngineRuntime rt(bytes.data(), bytes.size(), 0, {});
+    const auto& w = rt.describe().warnings;
+    check(w.size() == 2 && w[0].find("across different models of devices") != std::string::npos && w[1].find("TensorRT's threads") != std::string::npos,
+          "deserialization warnings are kept, from every thread (" + std::to_string(w.size()) + ")");
+    const auto inspected = trtjs::TRTJS_TRT_NS::inspectEngine(bytes.data(), bytes.size(), 0, {});
+    check(inspected.warnings.size() == 2, "and reported by inspectEngine too");
+  }
+
+  {
+    // Version-compatible plans carry host code: refused unless the caller allows it (TensorRT 8.6+).
+    const auto bytes = plan("xtrt-fake\nin x 0 1,4\nout y 0 1,4 x\nhostcode\n");
+    expectError("ERR_ENGINE_INCOMPATIBLE", "does not allow engine host code", [&] { load(bytes, {0}); }, "a plan with host code is refused by default");
+    if (NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6) {
+      LoadOptions allow;
+      allow.allowHostCode = true;
+      check(load(bytes, {0}, false, ContextMemory::kStatic, 0, allow)->contextCount() == 1, "and loads once host code is allowed");
+    }
+  }
+
+  {
+    // Device memory per context: every profile's maximum by default; the context's own profile with kON_PROFILE_CHANGE.
+    const auto bytes = plan(kDynamic + "memory 4000000\nprofilememory 0 1000000\nprofilememory 1 4000000\n");
+    const int64_t base = deviceBytesInUse();
+    int64_t byStatic = 0, byProfile = 0;
+    {
+      auto made = load(bytes, {0, 0, 1});
+      byStatic = deviceBytesInUse() - base;
+      check(made->describe().deviceMemory == 4000000, "deviceMemory: what a context reserves for all profiles");
+      if (NV_TENSORRT_MAJOR >= 10) check(made->describe().profileMemory == std::vector<int64_t>{1000000, 4000000}, "profileMemory: per profile (10+)");
+      else check(made->describe().profileMemory.empty(), "no per-profile memory before TensorRT 10");
+    }
+    if (NV_TENSORRT_MAJOR >= 10) {
+      auto made = load(bytes, {0, 0, 1}, false, ContextMemory::kProfile);
+      byProfile = deviceBytesInUse() - base;
+      check(byStatic - byProfile == 2 * 3000000, "kON_PROFILE_CHANGE: two profile-0 contexts reserve 1 MB each instead of 4 MB (" +
+                                                      std::to_string(byStatic) + " vs " + std::to_string(byProfile) + " bytes)");
+      check(made->run(1, {{1, 3, 8, 8}}).size() == 1, "and run");
+    } else {
+      expectError("ERR_BAD_INPUT", "needs TensorRT 10", [&] { load(bytes, {0}, false, ContextMemory::kProfile); }, "per-profile memory is refused before TensorRT 10");
+    }
+  }
+
+  {
+    // Teardown on the engine's device, whatever device the releasing thread is on; that thread's device kept.
+    std::unique_ptr<EngineRuntime> rt;
+    std::thread([&] { rt = load(plan(kDynamic), {0, 0, 1}, false, ContextMemory::kStatic, 1); }).join();
+    check(roundTrip(*rt, 2, {2, 3, 16, 16}, 1), "an engine on device 1 runs");
+    cudaSetDevice(0);
+    const int before = fake.wrongDevice();
+    rt.reset();
+    int current = -1;
+    cudaGetDevice(&current);
+    check(fake.wrongDevice() == before, "its contexts, engines and runtime are released on device 1 (" + std::to_string(fake.wrongDevice() - before) + " elsewhere)");
+    check(current == 0, "and the releasing thread is back on its own device");
+  }
+
+  try {
+    // A build, end to end on the stand-in: the parser's network, the profile trtjs gives, a plan the runtime loads.
+    const auto onnx = tinyOnnx();
+    BuildParams params;
+    params.cancel = std::make_shared<std::atomic<bool>>(false);
+    params.profiles = {{{"x", {1, 2}, {1, 8}, {1, 16}}}};
+    std::vector<std::string> phases;
+    auto result = trtjs::TRTJS_TRT_NS::buildEngine(onnx.data(), onnx.size(), params, [&](const std::string& p, int, int) { phases.push_back(p); });
+    const std::string text(result.plan.begin(), result.plan.end());
+    check(text.find("profile 0 x 1,2 1,8 1,16") != std::string::npos && text.find("note setDimensions 0 x MAX 1,16") != std::string::npos,
+          "the build sets the profile trtjs gives");
+    bool threadWarning = false;
+    for (const std::string& w : result.warnings) threadWarning = threadWarning || w.find("builder thread") != std::string::npos;
+    check(threadWarning, "a warning TensorRT logs from its own thread reaches the report");
+    auto made = load(result.plan, {0});
+    float* in = floats(*made, 0, 0);
+    for (int i = 0; i < 5; ++i) in[i] = static_cast<float>(i) * 2.5f;
+    check(made->run(0, {{1, 5}}) == std::vector<std::vector<int64_t>>{{1, 5}} && floats(*made, 0, 1)[4] == 10.f, "the built plan loads and runs");
+    if (NV_TENSORRT_MAJOR >= 10) {
+      bool top = false;
+      for (const std::string& p : phases) top = top || p == "Building engine";
+      check(top, "progress reports TensorRT's top-level phases");
+    }
+
+    // Cancelled 300 ms into a 4 s build whose steps are nested in "Building engine" (a top-level step every 2 s): the
+    // flag is read at every step.
+    setenv("FAKE_TRT_BUILD_STEPS", "2", 1);
+    setenv("FAKE_TRT_TACTIC_STEPS", "40", 1);
+    setenv("FAKE_TRT_STEP_MS", "50", 1);
+    BuildParams slow = params;
+    slow.cancel = std::make_shared<std::atomic<bool>>(false);
+    std::thread canceller([flag = slow.cancel] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      flag->store(true);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    const int stopped = fake.stoppedBuilds();
+    expectError("ERR_ABORTED", "build cancelled", [&] { trtjs::TRTJS_TRT_NS::buildEngine(onnx.data(), onnx.size(), slow, [](const std::string&, int, int) {}); },
+                "a cancelled build is ERR_ABORTED");
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() - 300;
+    canceller.join();
+    if (NV_TENSORRT_MAJOR >= 10) {
+      check(ms < 1000 && fake.stoppedBuilds() == stopped + 1,
+            "TensorRT 10+: within a second of the cancel, in a nested phase (" + std::to_string(static_cast<int>(ms)) + " ms after it)");
+    } else {
+      check(ms >= 3600, "before TensorRT 10 (no progress monitor): once the build ends (" + std::to_string(static_cast<int>(ms)) + " ms after the cancel)");
+    }
+    unsetenv("FAKE_TRT_BUILD_STEPS");
+    unsetenv("FAKE_TRT_TACTIC_STEPS");
+    unsetenv("FAKE_TRT_STEP_MS");
+
+    // A static network: no profile (trtjs gives none), as trtexec builds it.
+    BuildParams none;
+    none.cancel = std::make_shared<std::atomic<bool>>(false);
+    expectError("ERR_BUILD", "no optimization profile has been defined", [&] { trtjs::TRTJS_TRT_NS::buildEngine(onnx.data(), onnx.size(), none, [](const std::string&, int, int) {}); },
+                "a dynamic network without a profile is TensorRT's error, reported");
+    const std::string bad = "not onnx";
+    expectError("ERR_BUILD", "node -1", [&] { trtjs::TRTJS_TRT_NS::buildEngine(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), params, [](const std::string&, int, int) {}); },
+                "parser errors are reported with their node");
+  } catch (const CodedError& e) {
+    check(false, std::string("the build checks ran without an unexpected error (") + e.code + ": " + e.what() + ")");
+  }
+
+  long hostNotPortable = 0, nullStreamCalls = 0;
+  fakeCudaUsage(&hostNotPortable, &nullStreamCalls);
+  check(hostNotPortable == 0, "every pinned staging block is portable (" + std::to_string(hostNotPortable) + " were not)");
+  check(nullStreamCalls == 0 && fake.nullStreams() == 0, "nothing ran on the null stream");
 
   long device, host, streams;
   fakeCudaCounters(&device, &host, &streams);

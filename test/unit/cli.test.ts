@@ -242,6 +242,16 @@ describe('trtjs detect / inspect / val', async () => {
     const fixed = formatInfo('m.engine', { ...base, inputs: [{ ...base.inputs[0], shape: [1, 3, 640, 640] }], profiles: [{}] });
     expect(fixed).toContain('profiles: none (static shapes)');
     expect(fixed).not.toContain('profile 0');
+    const detailed = formatInfo('m.engine', {
+      ...base,
+      profiles: [{}, {}],
+      profileMemory: [12 * 2 ** 20, 48 * 2 ** 20],
+      formats: { images: ['chw16', 'chw16'], output0: ['linear', 'linear'] },
+      warnings: ['Using an engine plan file across different models of devices is not recommended'],
+    });
+    expect(detailed).toContain("device memory per profile 12.0, 48.0 MiB (allocationStrategy 'profile')");
+    expect(detailed).toContain('IO layouts images chw16 (not linear: trtjs cannot run this engine)');
+    expect(detailed).toContain('TensorRT warned: Using an engine plan file across different models of devices is not recommended');
   });
 
   it('inspect shows IO and metadata, as text and JSON', () => {

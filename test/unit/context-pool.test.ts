@@ -132,13 +132,16 @@ describe('TensorRT inference entry points without TensorRT', () => {
   it.runIf(hasLayer)('check their arguments before touching TensorRT, with exact messages', () => {
     const plan = new Uint8Array(16);
     const cases: Array<[() => unknown, RegExp]> = [
-      [() => native.trtLoadEngine('x', 0, 1, false), /plan has the wrong TypedArray type/],
-      [() => native.trtLoadEngine(plan, -1, 1, false), /device must be an integer in \[0, 1024\]/],
-      [() => native.trtLoadEngine(plan, 0, [1], false), /contextsPerProfile must be a number/],
-      [() => native.trtLoadEngine(plan, 0, 0, false), /contextsPerProfile must be an integer in \[1, 64\]/],
-      [() => native.trtLoadEngine(plan, 0, 1, 1), /mapped must be a boolean/],
+      [() => native.trtLoadEngine('x', 0, { allowHostCode: false }), /plan has the wrong TypedArray type/],
+      [() => native.trtLoadEngine(plan, -1, { allowHostCode: false }), /device must be an integer in \[0, 1024\]/],
+      [() => native.trtLoadEngine(plan, 0, 1), /load options must be an object/],
+      [() => native.trtLoadEngine(plan, 0, {}), /load options\.allowHostCode must be a boolean/],
+      [() => native.trtInspectEngine(plan, 0, { allowHostCode: 'yes' }), /load options\.allowHostCode must be a boolean/],
+      [() => native.trtCreateContexts({}, [0], false, 0), /engine handle expected/],
       [() => native.trtRun({}, 0, []), /engine handle expected/],
       [() => native.trtDisposeEngine(42), /engine handle expected/],
+      [() => native.trtCancelBuild(new Int32Array(1)), /cancel token expected \(from trtCancelToken\)/],
+      [() => native.trtBuildEngine(plan, {}, () => {}, new Int32Array(1)), /cancel token expected/],
     ];
     for (const [fn, message] of cases) {
       let err: (Error & { code?: string }) | undefined;
@@ -153,12 +156,20 @@ describe('TensorRT inference entry points without TensorRT', () => {
   });
 
   it.runIf(hasLayer)('a well-formed load without a TensorRT library rejects with ERR_TRT_UNAVAILABLE and the reason', async () => {
-    await expect(native.trtLoadEngine(new Uint8Array(16), 0, 1, false)).rejects.toMatchObject({ code: 'ERR_TRT_UNAVAILABLE', message: /libnvinfer\.so\.\d+/ });
+    await expect(native.trtLoadEngine(new Uint8Array(16), 0, { allowHostCode: false })).rejects.toMatchObject({ code: 'ERR_TRT_UNAVAILABLE', message: /libnvinfer\.so\.\d+/ });
   });
 
   it('TensorRtBackend.load refuses ONNX bytes and bad options before loading anything', async () => {
     await expect(TensorRtBackend.load(fixture('models/yolov8n_dynamic_f32.onnx'))).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /is an ONNX model: build an engine from it first/ });
     await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { contexts: 0 })).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /options\.contexts/ });
     await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { mapped: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /options\.mapped/ });
+    await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { allocationStrategy: 'dynamic' as never })).rejects.toMatchObject({
+      code: 'ERR_BAD_INPUT',
+      message: `TensorRtBackend.load: options.allocationStrategy must be one of 'static', 'profile', received "dynamic"`,
+    });
+    await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { allowHostCode: 1 as never })).rejects.toMatchObject({
+      code: 'ERR_BAD_INPUT',
+      message: 'TensorRtBackend.load: options.allowHostCode must be true or false, received 1',
+    });
   });
 });

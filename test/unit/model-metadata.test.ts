@@ -127,6 +127,22 @@ describe('engine file layout (Ultralytics: int32 LE length, JSON, plan)', () => 
   });
 });
 
+describe('plans without TensorRT\'s ftrt tag (a version-compatible plan may not carry it)', () => {
+  const untagged = new Uint8Array([0x76, 0x74, 0x72, 0x74, 0, 0, 0, 0, 1, 2, 3, 4]);
+  it('are left to TensorRT when the file name says plan (.engine, .plan, .trt), marked untagged', () => {
+    for (const name of ['m.engine', 'm.plan', 'm.TRT']) expect(readEngineFile(untagged, name)).toEqual({ plan: untagged, tagged: false });
+    expect(readEngineFile(writeEngineFile(new TextEncoder().encode('ftrt-plan'), {}), 'm.engine').tagged).toBe(true);
+  });
+
+  it('are still not plans under another name, nor when they are an image, an archive or ONNX', async () => {
+    await expectCode(() => readEngineFile(untagged, 'm.bin'), 'ERR_BAD_MODEL', /is not a TensorRT engine or an ONNX model/);
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+    await expectCode(() => readEngineFile(jpeg, 'photo.engine'), 'ERR_BAD_MODEL', /is not a TensorRT engine or an ONNX model/);
+    const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0, 0]);
+    await expectCode(() => readEngineFile(zip, 'weights.plan'), 'ERR_BAD_MODEL', /is not a TensorRT engine or an ONNX model/);
+  });
+});
+
 describe('bad model files', () => {
   it('non-ONNX bytes, truncated ONNX, empty files and invalid metadata give ERR_BAD_MODEL', async () => {
     const bytes = readFileSync(fixture('models/yolo11n_int8_320.onnx'));

@@ -5,6 +5,7 @@
 // trt/namespace.h). Each copy exports one Layer; trt/layers/select.h picks, at run time, the one whose major matches
 // the libnvinfer found. Nothing in this folder includes a TensorRT header.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -19,14 +20,21 @@ struct ProfileInput {
   std::vector<int64_t> min, opt, max;
 };
 
+// Set by whoever started a build (trtCancelBuild) and read by the build at every step TensorRT reports, nested
+// phases included. Shared: the build holds its own reference, so the flag outlives whatever the caller drops.
+using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+
 struct BuildParams {
   bool fp16 = false;           // builder flag (TensorRT <= 10)
   bool stronglyTyped = false;  // network flag (TensorRT 10; implied on 11)
   size_t workspace = 0;        // 0: TensorRT's default
   int optimizationLevel = -1;  // -1: TensorRT's default
   int device = 0;
+  // Each profile lists the inputs whose dimensions it sets; no profile at all for a static network (lib/build decides,
+  // as trtexec does: dimensions only for dynamic inputs, profiles only for dynamic networks).
   std::vector<std::vector<ProfileInput>> profiles;
   std::vector<uint8_t> timingCache;
+  CancelFlag cancel;  // never null when a build starts
 };
 
 struct BuildResult {
@@ -37,21 +45,48 @@ struct BuildResult {
   std::vector<std::string> warnings;
 };
 
-// Called from the build thread: (phase, step, steps); returning false cancels the build.
-using Progress = std::function<bool(const std::string& phase, int step, int steps)>;
+// Called from the build's threads with each step of a top-level phase: (phase, step, steps). Reports only: a build is
+// cancelled through BuildParams::cancel.
+using Progress = std::function<void(const std::string& phase, int step, int steps)>;
+
+// How an IO tensor is laid out in memory (ICudaEngine::getTensorFormat and its companions).
+struct TensorFormat {
+  int format = 0;          // nvinfer1::TensorFormat as int; 0 is kLINEAR, the only layout JavaScript arrays have
+  std::string text;        // TensorRT's own description, e.g. "Row major linear FP32 format"
+  int vectorizedDim = -1;  // the dimension packed into vectors, -1 when none
+  int components = 1;      // elements per vector (the vectorized dimension is padded to a multiple of it)
+};
 
 struct TensorDesc {
   std::string name;
   bool input = false;
   int dtype = 0;  // nvinfer1::DataType as int; named in lib/
   std::vector<int64_t> shape;  // -1 where dynamic
+  std::vector<TensorFormat> formats;  // per optimization profile (one for an engine without profiles)
 };
 
 struct EngineDesc {
   std::vector<TensorDesc> tensors;
   std::vector<std::vector<ProfileInput>> profiles;  // per profile, the range of each input with runtime dims
+  // Device memory an execution context reserves for its activations: by default enough for every profile
+  // (deviceMemory), or, allocated per profile (TensorRT 10+: kON_PROFILE_CHANGE), what its profile needs.
   int64_t deviceMemory = 0;
+  std::vector<int64_t> profileMemory;  // per profile; empty before TensorRT 10
   int layers = 0;
+  std::vector<std::string> warnings;  // what TensorRT warned about while deserializing the plan
+};
+
+// How a plan is deserialized.
+struct LoadOptions {
+  // IRuntime::setEngineHostCodeAllowed (TensorRT 8.6+): version-compatible plans carry host code (a lean runtime),
+  // which TensorRT runs only when allowed. Off unless the caller trusts the plan.
+  bool allowHostCode = false;
+};
+
+// What an execution context reserves device memory for (IExecutionContext allocation strategy, TensorRT 10+).
+enum class ContextMemory : int {
+  kStatic = 0,     // enough for every profile (TensorRT's default; the only one before 10)
+  kProfile = 1,    // enough for the context's own profile (kON_PROFILE_CHANGE)
 };
 
 // A context's pinned host block for one IO tensor. `owner` frees it when the last holder lets go.
@@ -79,6 +114,11 @@ struct LibraryStatus {
   bool pluginsLoaded = false;
   std::string pluginsPath;
   std::string pluginsError;
+  // libnvinfer_builder_resource*.so.<version>: the kernels a builder needs, which libnvinfer dlopens by bare name when
+  // it creates one. Found next to libnvinfer (real paths), or through the dynamic loader's own search; empty, with
+  // builderError saying why, when building cannot work here.
+  std::vector<std::string> builderResources;
+  std::string builderError;
 };
 
 // What a run does besides running, for benchmarks (trtexec's --noDataTransfers, --useSpinWait, event timing).
@@ -99,11 +139,14 @@ struct RunTiming {
   float d2hMs = 0;             // events: output copies (0 without transfers)
 };
 
-// A deserialized plan ready for inference (trt/runtime.h has the contract).
+// A deserialized plan and, once createContexts ran, its execution contexts (trt/runtime.h has the contract).
 class Engine {
  public:
   virtual ~Engine() = default;
   virtual const EngineDesc& describe() const = 0;
+  // One execution context per entry, serving that optimization profile (0 for an engine without profiles). Once.
+  // Returns what TensorRT warned about meanwhile.
+  virtual std::vector<std::string> createContexts(const std::vector<int>& profiles, bool mapped, ContextMemory memory) = 0;
   virtual size_t contextCount() const = 0;
   virtual Staging staging(size_t c, size_t t) const = 0;
   // With options.timing, `timing` (required then) receives the run's timings.
@@ -119,8 +162,8 @@ struct Layer {
   // Opens this major's libraries on first call (once per process); never throws.
   const LibraryStatus& (*status)();
   BuildResult (*buildEngine)(const uint8_t* onnx, size_t size, const BuildParams& params, const Progress& progress);
-  EngineDesc (*inspectEngine)(const uint8_t* plan, size_t size, int device);
-  std::shared_ptr<Engine> (*loadEngine)(const uint8_t* plan, size_t size, int device, int contextsPerProfile, bool mapped);
+  EngineDesc (*inspectEngine)(const uint8_t* plan, size_t size, int device, const LoadOptions& options);
+  std::shared_ptr<Engine> (*loadEngine)(const uint8_t* plan, size_t size, int device, const LoadOptions& options);
 };
 
 }  // namespace trtjs::trt

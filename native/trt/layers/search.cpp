@@ -1,9 +1,11 @@
 #include "trt/layers/search.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <link.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace trtjs::trt {
@@ -91,6 +93,29 @@ Opened openFirst(const std::vector<std::string>& paths, const Accept& accept) {
     out.tried += "\n  " + refused;
     if (out.refusal.empty()) out.refusal = refused;
   }
+  return out;
+}
+
+std::vector<std::string> builderResourcesIn(const std::string& dir, const std::string& version) {
+  std::vector<std::string> out;
+  if (dir.empty() || version.empty()) return out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  const std::string prefix = "libnvinfer_builder_resource", suffix = ".so." + version;
+  while (dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.size() < prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string path = dir + "/" + name;
+    if (!readable(path)) continue;
+    char* resolved = realpath(path.c_str(), nullptr);
+    std::string real = resolved ? resolved : path;
+    std::free(resolved);
+    if (std::find(out.begin(), out.end(), real) == out.end()) out.push_back(real);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

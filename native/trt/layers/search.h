@@ -48,6 +48,11 @@ using Accept = std::function<std::string(void* handle, const std::string& name)>
 // Opens the candidates in turn (RTLD_NOW | RTLD_LOCAL) and keeps the first one `accept` takes.
 Opened openFirst(const std::vector<std::string>& paths, const Accept& accept);
 
+// TensorRT's builder-resource libraries of `version` (e.g. "10.3.0") in `dir`, real paths, sorted: the kernels a
+// builder needs, which libnvinfer dlopens by bare name when it creates a builder. One file up to 10.15
+// (libnvinfer_builder_resource.so.<version>); from 10.16 one per GPU architecture as well (..._sm86.so.<version>, ...).
+std::vector<std::string> builderResourcesIn(const std::string& dir, const std::string& version);
+
 // The TensorRT install a library file belongs to, as TENSORRT_ROOT for a build: the directory above its lib/ when
 // that has include/NvInferVersion.h, "" for the system layout (/usr/lib/<triplet> with /usr/include/<triplet>, which
 // the build finds by itself); "?" when no headers are next to it.

@@ -1,12 +1,16 @@
-// The public TensorRT API (capabilities, inspectEngine, TensorRtBackend, Detector, Predictor, ModelHost) end to end through the
-// real N-API glue and TypeScript with the stand-in libnvinfer: on the CPU with the addon built on the stand-in CUDA
-// runtime (scripts/check-trt-runtime.sh), or on a real GPU with the normal addon (test/gpu/trt-stand-in.test.ts).
-// Every output of the stand-in is a copy of its input, or constant.
-//   node backend_check.mjs <package copy>/dist/index.js      prints each check; exits 1 on a failure
+// The public TensorRT API (capabilities, buildEngine, inspectEngine, TensorRtBackend, Detector, Predictor, ModelHost) end to end
+// through the real N-API glue and TypeScript with the stand-in libnvinfer, ONNX parser and builder resource: on the
+// CPU with the addon built on the stand-in CUDA runtime (scripts/check-trt-runtime.sh), or on a real GPU with the normal
+// addon (test/gpu/trt-stand-in.test.ts). Every output of the stand-in is a copy of its input, or constant. Ends with a
+// chaos round: random interleavings of run, dispose, abort and swap over engines.
+//   node --expose-gc backend_check.mjs <package copy>/dist/index.js    prints each check; exits 1 on a failure
+//   TRT_CHAOS_ROUNDS=n (default 12), TRT_CHAOS_SEED=n
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 
 const t = await import(process.argv[2]);
-const { bench, capabilities, deviceMemory, inspectEngine, writeEngineFile, Detector, ModelHost, Predictor, TensorRtBackend } = t;
+const { bench, buildEngine, capabilities, deviceMemory, inspectEngine, readEngineFile, writeEngineFile, Detector, ModelHost, PinnedBuffer, Predictor, TensorRtBackend, TrtjsError } = t;
+const { onnx } = createRequire(process.argv[2])('onnx-proto');
 let failures = 0;
 const check = async (what, fn) => {
   try {
@@ -51,6 +55,7 @@ await check(`capabilities: the stand-in GPU and libnvinfer are found and usable,
   assert.equal(caps.tensorrt.version, caps.tensorrt.layer);
   if (process.env.EXPECT_TRT_LAYERS) assert.deepEqual(caps.addon.tensorrtLayers, process.env.EXPECT_TRT_LAYERS.split(','));
   assert.ok(caps.addon.tensorrtLayers.includes(caps.tensorrt.layer));
+  assert.equal(caps.tensorrt.onnxParser.available, true, caps.tensorrt.onnxParser.reason);
 });
 
 await check('inspectEngine: IO tensors, both profiles, metadata and provenance', async () => {
@@ -292,6 +297,335 @@ await check('bench: concurrency sweep and end-to-end stages on engines', async (
   assert.equal(e.sequential.stages.infer.label, 'Inference');
   for (const f of Object.values(e.sequential.stages)) assert.equal(f.available, true, f.label);
   assert.ok(e.inFlight.frames >= 1 && e.inFlight.fps > 0);
+});
+
+// ---- building (issue #16) -----------------------------------------------------------------------------------------
+
+const major = Number(caps.tensorrt.version.split('.')[0]);
+const minor = Number(caps.tensorrt.version.split('.')[1]);
+const onStandInGpu = gpu === 'trtjs stand-in GPU';
+/** An ONNX model whose outputs copy its inputs (the stand-in parser makes each output an identity of an input). */
+const identityOnnx = (inputs, outputs = inputs.map(([n, s]) => [`${n}_out`, s])) =>
+  onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      metadataProps: [{ key: 'names', value: "{0: 'a', 1: 'b'}" }],
+      graph: {
+        name: 'copy',
+        node: outputs.map(([o], i) => ({ opType: 'Identity', input: [inputs[i][0]], output: [o], name: `n${i}` })),
+        input: inputs.map(([name, shape]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } })),
+        output: outputs.map(([name, shape]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } })),
+      },
+    }),
+  ).finish();
+const planText = (engineFile) => new TextDecoder().decode(readEngineFile(engineFile).plan);
+const notes = (engineFile, kind) => planText(engineFile).split('\n').filter((l) => l.startsWith(`note ${kind}`));
+const withEnv = async (vars, fn) => {
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(vars)) delete process.env[k];
+  }
+};
+const dynamicOnnx = identityOnnx([['images', ['batch', 3, 'height', 'width']]], [['output0', ['batch', 3, 'height', 'width']]]);
+
+await check('capabilities: the builder resource is found next to libnvinfer (LD_LIBRARY_PATH empty)', () => {
+  assert.equal(process.env.LD_LIBRARY_PATH ?? '', '');
+  assert.equal(caps.tensorrt.builder.available, true, caps.tensorrt.builder.reason);
+  assert.ok(caps.tensorrt.builder.resources.every((r) => r.startsWith(caps.tensorrt.libraryPath.replace(/\/[^/]*$/, '/'))), caps.tensorrt.builder.resources.join());
+  assert.match(caps.tensorrt.builder.resources[0], major >= 11 ? /libnvinfer_builder_resource_(ptx|sm\d+)\.so\./ : /libnvinfer_builder_resource\.so\./);
+});
+
+await check('buildEngine end to end: ONNX through the parser, the profile given, an engine that loads and runs, warnings from TensorRT\'s threads reported', async () => {
+  const phases = [];
+  const { engine, report } = await buildEngine({ onnx: dynamicOnnx, shapes: 'images:1x3x8x8,1x3x16x16,2x3x32x32', onProgress: (p) => phases.push(p) });
+  assert.deepEqual(report.profiles, ['images:1x3x8x8,1x3x16x16,2x3x32x32']);
+  assert.ok(report.warnings.some((w) => /warning logged from a builder thread/.test(w)), report.warnings.join('\n'));
+  assert.equal(report.tensorrtVersion, caps.tensorrt.version);
+  if (major >= 10) assert.ok(phases.some((p) => p.phase === 'build' && p.detail === 'Building engine'), JSON.stringify(phases));
+  const backend = await TensorRtBackend.load(engine);
+  assert.deepEqual(backend.info.profiles[0].images, { min: [1, 3, 8, 8], opt: [1, 3, 16, 16], max: [2, 3, 32, 32] });
+  assert.deepEqual(backend.info.names, ['a', 'b']);
+  const input = feed([2, 3, 20, 24], 3);
+  sameAsInput(await backend.run(input), input);
+  await backend.dispose();
+});
+
+await check('buildEngine sets dimensions only for dynamic inputs and adds no profile to a static network, as trtexec builds', async () => {
+  const mixed = identityOnnx([['images', ['batch', 3, 'h', 'w']], ['scale', [1, 4]]]);
+  const { engine } = await buildEngine({ onnx: mixed, shapes: 'images:1x3x8x8,1x3x16x16,2x3x32x32', metadata: false });
+  const set = notes(engine, 'setDimensions');
+  assert.equal(set.length, 3, set.join('\n'));
+  assert.ok(set.every((l) => / images /.test(l)), set.join('\n'));
+  assert.deepEqual(notes(engine, 'profiles'), ['note profiles 1']);
+  const fixed = identityOnnx([['images', [1, 3, 8, 8]]]);
+  const built = await buildEngine({ onnx: fixed, metadata: false });
+  assert.deepEqual(notes(built.engine, 'profiles'), ['note profiles 0']);
+  assert.deepEqual(notes(built.engine, 'setDimensions'), []);
+  assert.deepEqual(built.report.profiles, ['images:1x3x8x8,1x3x8x8,1x3x8x8']);
+  const backend = await TensorRtBackend.load(built.engine);
+  sameAsInput({ output0: (await backend.run(feed([1, 3, 8, 8], 1))).images_out }, feed([1, 3, 8, 8], 1));
+  await backend.dispose();
+});
+
+// A top-level step every 2 s: a flag read only there would be seen 1.5 s after the abort.
+await check('buildEngine: aborted 500 ms into a 4 s build, rejects with ERR_ABORTED and TensorRT stops within a second (10+; before 10, when the build ends)', async () => {
+  await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '40', FAKE_TRT_STEP_MS: '50' }, async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    const slow = buildEngine({ onnx: dynamicOnnx, signal: controller.signal });
+    setTimeout(() => controller.abort(), 500);
+    const err = await slow.then(() => undefined, (e) => e);
+    const rejectedAfter = performance.now() - started - 500;
+    assert.equal(err?.code, 'ERR_ABORTED', String(err));
+    assert.ok(rejectedAfter < 1000, `rejected ${rejectedAfter.toFixed(0)} ms after the abort`);
+    // The next build starts only once TensorRT has let go of the cancelled one.
+    delete process.env.FAKE_TRT_STEP_MS;
+    const second = await buildEngine({ onnx: dynamicOnnx, metadata: false });
+    const stoppedAfter = second.report.timing.queueMs;
+    if (major >= 10) assert.ok(second.report.timing.queueMs < 1000, `the next build waited ${second.report.timing.queueMs.toFixed(0)} ms for TensorRT to stop`);
+    else assert.ok(second.report.timing.queueMs > 1500, 'before TensorRT 10 nothing stops a running build');
+    console.log(`     rejected ${rejectedAfter.toFixed(0)} ms after the abort; the next build waited ${stoppedAfter.toFixed(0)} ms`);
+  });
+});
+
+await check('buildEngine: four builds wait in JavaScript, not on libuv threads: inference and file reads go on meanwhile', async () => {
+  const backend = await TensorRtBackend.load(engine);
+  const { readFile } = await import('node:fs/promises');
+  await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '10', FAKE_TRT_STEP_MS: '60' }, async () => {
+    const all = [0, 1, 2, 3].map(() => buildEngine({ onnx: dynamicOnnx, metadata: false }));
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = performance.now();
+    sameAsInput(await backend.run(feed([1, 3, 8, 8], 5)), feed([1, 3, 8, 8], 5));
+    await readFile(process.argv[2]);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 500, `a run and a file read took ${ms.toFixed(0)} ms while 4 builds were queued`);
+    const reports = (await Promise.all(all)).map((r) => r.report);
+    // One at a time, in whatever order they reached the queue (each build takes 1.2 s on the stand-in).
+    const waited = reports.map((r) => Math.round(r.timing.queueMs)).sort((a, b) => a - b);
+    assert.ok(waited.every((w, i) => i === 0 || w - waited[i - 1] > 1000), `builds run one after the other: waited ${waited.join(', ')} ms`);
+    console.log(`     a run and a file read: ${ms.toFixed(0)} ms with 4 builds queued; the last waited ${waited[3]} ms`);
+  });
+  await backend.dispose();
+});
+
+await check('buildEngine: detaching the model buffer and collecting garbage mid-build, then aborting, cannot crash', async () => {
+  await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '10', FAKE_TRT_STEP_MS: '20' }, async () => {
+    for (let i = 0; i < 4; i++) {
+      const buffer = new ArrayBuffer(dynamicOnnx.length);
+      new Uint8Array(buffer).set(dynamicOnnx);
+      const controller = new AbortController();
+      const building = buildEngine({ onnx: new Uint8Array(buffer), signal: controller.signal, onProgress: () => globalThis.gc?.() }).then(() => 'built', (e) => e);
+      await new Promise((r) => setTimeout(r, 60 + i * 40));
+      structuredClone(buffer, { transfer: [buffer] }); // detached
+      assert.equal(buffer.byteLength, 0);
+      for (let k = 0; k < 3; k++) globalThis.gc?.();
+      if (i % 2) controller.abort();
+      const outcome = await building;
+      assert.ok(outcome === 'built' || (outcome instanceof TrtjsError && outcome.code === 'ERR_ABORTED'), String(outcome));
+    }
+  });
+});
+
+await check('buildEngine refuses with ERR_TRT_UNAVAILABLE when no builder resource is next to libnvinfer (and loading still works)', async () => {
+  const { mkdtempSync, copyFileSync, readdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join, dirname } = await import('node:path');
+  const { spawnSync } = await import('node:child_process');
+  const from = dirname(caps.tensorrt.libraryPath);
+  const dir = mkdtempSync(join(tmpdir(), 'trtjs-no-resource-'));
+  for (const f of readdirSync(from)) if (/^lib(nvinfer|nvonnxparser)\.so\.\d+$/.test(f)) copyFileSync(join(from, f), join(dir, f));
+  const file = join(dir, 'plain.engine');
+  writeFileSync(file, plan);
+  const script = `const t = await import(${JSON.stringify(process.argv[2])});
+    const caps = await t.capabilities();
+    const built = await t.buildEngine({ onnx: new Uint8Array(${JSON.stringify(Array.from(dynamicOnnx))}) }).then(() => 'built', (e) => e.code + ': ' + e.message);
+    const e = await t.inspectEngine(${JSON.stringify(file)});
+    console.log(JSON.stringify({ builder: caps.tensorrt.builder, built, inputs: e.inputs.length }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TRTJS_TENSORRT_LIB_DIR: dir }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  assert.equal(out.builder.available, false);
+  assert.match(out.builder.reason, /libnvinfer_builder_resource\.so\.\d+\.\d+\.\d+ \(TensorRT's builder kernels\) is neither next to .*trtjs-no-resource-.* nor found by the dynamic loader/);
+  assert.match(out.built, /^ERR_TRT_UNAVAILABLE: buildEngine: TensorRT's builder is unavailable: libnvinfer_builder_resource/);
+  assert.equal(out.inputs, 1);
+});
+
+// ---- loading (issue #16) ------------------------------------------------------------------------------------------
+
+await check('a plan with vectorized IO (chw16) is described and refused for inference with ERR_ENGINE_INCOMPATIBLE naming the layout', async () => {
+  const chw16 = enc('ftrt-fake\nin x 1 1,3,4,4\nout y 1 1,3,4,4 x\nformat x 4 1 16\nformat y 4 1 16\n');
+  const e = await inspectEngine(chw16);
+  assert.deepEqual(e.formats, { x: ['chw16'], y: ['chw16'] });
+  const before = PinnedBuffer.bytesInUse();
+  await rejects(TensorRtBackend.load(chw16), 'ERR_ENGINE_INCOMPATIBLE', /input 'x' has TensorRT's chw16 layout \(Sixteen wide channel vectorized row major format\), but trtjs exchanges row-major \(linear\) tensors only/);
+  assert.equal(PinnedBuffer.bytesInUse(), before, 'nothing kept');
+  const perProfile = enc(new TextDecoder().decode(plan) + 'format output0 2 1 8 1\n');
+  if (major > 8 || minor >= 6) await rejects(TensorRtBackend.load(perProfile), 'ERR_ENGINE_INCOMPATIBLE', /output 'output0' has TensorRT's hwc8 layout in profile 1/);
+});
+
+await check('a version-compatible plan (host code, no ftrt tag) is refused unless allowHostCode, which warns', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'trtjs-vc-')), 'model.engine');
+  writeFileSync(file, enc('xtrt-fake\nin x 0 1,4\nout y 0 1,4 x\nhostcode\n'));
+  await rejects(TensorRtBackend.load(file), 'ERR_ENGINE_INCOMPATIBLE', /does not start with TensorRT's 'ftrt' tag.*does not allow engine host code.*load it with allowHostCode: true/s);
+  if (major > 8 || minor >= 6) {
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w);
+    process.on('warning', onWarning);
+    const backend = await TensorRtBackend.load(file, { allowHostCode: true });
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    assert.ok(warnings.some((w) => w.code === 'TRTJS_ENGINE_HOST_CODE' && /model\.engine may run host code/.test(w.message)), warnings.map(String).join());
+    const out = await backend.run({ x: { dtype: 'float32', dims: [1, 4], data: new Float32Array([1, 2, 3, 4]) } });
+    assert.deepEqual(Array.from(out.y.data), [1, 2, 3, 4]);
+    await backend.dispose();
+  } else {
+    await rejects(TensorRtBackend.load(file, { allowHostCode: true }), 'ERR_BAD_INPUT', /options\.allowHostCode must be false on TensorRT 8\.5/);
+  }
+});
+
+await check('what TensorRT warns while loading a plan is reported: inspectEngine().warnings and backend.info.warnings', async () => {
+  const warned = enc('ftrt-fake\nin x 0 1,4\nout y 0 1,4 x\nwarn Using an engine plan file across different models of devices is not recommended\nthreadwarn from a TensorRT thread\n');
+  const e = await inspectEngine(warned);
+  assert.deepEqual(e.warnings, ['fake TensorRT: Using an engine plan file across different models of devices is not recommended', 'fake TensorRT: from a TensorRT thread']);
+  const backend = await TensorRtBackend.load(warned);
+  assert.ok(backend.info.warnings.some((w) => /across different models of devices/.test(w)));
+  await backend.dispose();
+});
+
+await check('allocationStrategy: "profile" reserves per context what its profile needs (TensorRT 10+), reported per context', async () => {
+  const sized = enc(new TextDecoder().decode(plan) + 'memory 4000000\nprofilememory 0 1000000\nprofilememory 1 4000000\n');
+  const e = await inspectEngine(sized);
+  assert.equal(e.deviceMemory, 4000000);
+  if (major >= 10) {
+    assert.deepEqual(e.profileMemory, [1000000, 4000000]);
+    const used = async (options) => {
+      const before = (await deviceMemory()).free;
+      const backend = await TensorRtBackend.load(sized, { contexts: 2, ...options });
+      const taken = before - (await deviceMemory()).free;
+      const contextMemory = backend.contextMemory;
+      sameAsInput(await backend.run(feed([3, 3, 20, 20], 2)), feed([3, 3, 20, 20], 2));
+      await backend.dispose();
+      return { taken, contextMemory };
+    };
+    const byStatic = await used({});
+    const byProfile = await used({ allocationStrategy: 'profile' });
+    assert.deepEqual(byStatic.contextMemory, [4000000, 4000000, 4000000, 4000000]);
+    assert.deepEqual(byProfile.contextMemory, [1000000, 1000000, 4000000, 4000000]);
+    if (onStandInGpu) assert.equal(byStatic.taken - byProfile.taken, 6000000);
+  } else {
+    assert.equal(e.profileMemory, undefined);
+    await rejects(TensorRtBackend.load(sized, { allocationStrategy: 'profile' }), 'ERR_BAD_INPUT', /options\.allocationStrategy must be 'static' on TensorRT 8\.\d+\.\d+ \('profile', kON_PROFILE_CHANGE, needs TensorRT 10 or newer\), received "profile"/);
+  }
+  await rejects(TensorRtBackend.load(sized, { allocationStrategy: 'dynamic' }), 'ERR_BAD_INPUT', /options\.allocationStrategy must be one of 'static', 'profile', received "dynamic"/);
+});
+
+// ---- chaos ----------------------------------------------------------------------------------------------------------
+
+await check('chaos: random interleavings of run, dispose, abort and swap on TensorRtBackend, Detector and ModelHost over engines', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'trtjs-chaos-'));
+  const file = (name, bytes) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+  const heads = [file('one.engine', detector(head(0.9, 0.8))), file('two.engine', detector(head(0.85, 0.75)))];
+  const bad = [file('bad.engine', writeEngineFile(enc('ftrt-garbage'), {})), file('big.engine', detector(head(0.9, 0.8), undefined, 64))];
+  const image = { data: new Uint8Array(64 * 64 * 3).fill(100), width: 64, height: 64, channels: 3, order: 'rgb' };
+  let seed = Number(process.env.TRT_CHAOS_SEED ?? 7) >>> 0 || 7;
+  const rand = () => {
+    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    return seed / 2 ** 32;
+  };
+  const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const memory = (await deviceMemory()).free;
+  const pinned = PinnedBuffer.bytesInUse();
+  const outcomes = {};
+  const violations = [];
+  const allowed = new Set(['ERR_DISPOSED', 'ERR_ABORTED', 'ERR_QUEUE_FULL']);
+  const settleAll = async (promises, what) => {
+    let timer;
+    const r = await Promise.race([Promise.allSettled(promises), new Promise((res) => (timer = setTimeout(() => res('hung'), 30000)))]);
+    clearTimeout(timer);
+    if (r === 'hung') violations.push(`${what}: a promise never settled`);
+    return r === 'hung' ? [] : r;
+  };
+  process.env.FAKE_TRT_ENQUEUE_MS = '2';
+  const rounds = Number(process.env.TRT_CHAOS_ROUNDS ?? 12);
+  for (let round = 0; round < rounds; round++) {
+    const kind = pick(['backend', 'detector', 'host']);
+    const maxQueue = rand() < 0.2 ? 4 : undefined;
+    const target =
+      kind === 'backend' ? await TensorRtBackend.load(engine, { contexts: 1 + Math.floor(rand() * 2), maxQueue })
+      : kind === 'detector' ? await Detector.create(pick(heads), { maxQueue })
+      : await ModelHost.open(pick(heads), { minSwapIntervalMs: 0, warmup: 0, drainTimeoutMs: pick([0, 50, 30000]), maxQueue, detector: { maxQueue } });
+    const end = () => (kind === 'host' ? target.close() : target.dispose());
+    const controllers = [];
+    const calls = [];
+    const request = () => {
+      let signal;
+      const r = rand();
+      if (r < 0.05) signal = AbortSignal.abort();
+      else if (r < 0.35) {
+        const c = new AbortController();
+        controllers.push(c);
+        signal = c.signal;
+        if (rand() < 0.5) setTimeout(() => c.abort(), Math.floor(rand() * 30));
+      }
+      if (kind === 'backend') {
+        const dims = pick([[1, 3, 8, 8], [2, 3, 24, 24], [4, 3, 32, 32], [1, 3, 16, 12]]);
+        const input = feed(dims, calls.length);
+        const p = target.run(input, signal ? { signal } : undefined).then((out) => (sameAsInput(out, input), 'ok'));
+        p.catch(() => {});
+        return p;
+      }
+      const p = target.detect(image, signal ? { signal } : undefined).then((d) => {
+        if (!Array.isArray(d) || d.length !== 2) throw new Error(`bad result ${JSON.stringify(d)}`);
+        return 'ok';
+      });
+      p.catch(() => {});
+      return p;
+    };
+    const n = 1 + Math.floor(rand() * 40);
+    for (let i = 0; i < n; i++) calls.push(request());
+    const actions = [];
+    for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) {
+      await sleep(Math.floor(rand() * 40));
+      const what = kind === 'host' ? pick(['swap', 'badSwap', 'abortAll', 'close', 'more']) : pick(['dispose', 'abortAll', 'more', 'more']);
+      if (what === 'dispose' || what === 'close') actions.push(end().catch((e) => e));
+      else if (what === 'abortAll') controllers.forEach((c) => c.abort());
+      else if (what === 'more') for (let i = 0; i < 8; i++) calls.push(request());
+      else if (what === 'swap') actions.push(target.swap(pick(heads), { force: true }).catch((e) => e));
+      else if (what === 'badSwap') actions.push(target.swap(pick(bad), { force: true }).catch((e) => e));
+    }
+    for (const r of await settleAll(calls, `round ${round}`)) {
+      if (r.status === 'fulfilled') outcomes.ok = (outcomes.ok ?? 0) + 1;
+      else {
+        const code = r.reason?.code;
+        outcomes[code ?? 'uncoded'] = (outcomes[code ?? 'uncoded'] ?? 0) + 1;
+        if (!(r.reason instanceof TrtjsError)) violations.push(`round ${round} (${kind}): rejected with a non-TrtjsError: ${r.reason?.stack ?? r.reason}`);
+        else if (!allowed.has(code)) violations.push(`round ${round} (${kind}): unexpected ${code}: ${r.reason.message}`);
+      }
+    }
+    for (const r of await settleAll(actions, `round ${round} actions`)) {
+      const v = r.value;
+      if (v instanceof Error && !(v instanceof TrtjsError)) violations.push(`round ${round}: an action failed with a non-TrtjsError: ${v}`);
+    }
+    await settleAll([end()], `round ${round} end`);
+  }
+  delete process.env.FAKE_TRT_ENQUEUE_MS;
+  for (let k = 0; k < 3; k++) globalThis.gc?.(), await sleep(20);
+  assert.deepEqual(violations, []);
+  assert.equal(TensorRtBackend.live, 0, 'TensorRtBackends still alive');
+  assert.equal(PinnedBuffer.bytesInUse(), pinned, 'pinned staging still held');
+  assert.ok(memory - (await deviceMemory()).free <= slack, 'device memory not given back');
+  assert.ok((outcomes.ok ?? 0) > 0);
+  console.log(`     ${rounds} rounds: ${JSON.stringify(outcomes)}`);
 });
 
 console.log(failures ? `FAILED: ${failures} failed` : 'passed: 0 failed');

@@ -1,7 +1,8 @@
 // The CUDA runtime calls trtjs makes, over host memory, for running its TensorRT layer on the CPU with the stand-in
-// libnvinfer (scripts/check-trt-runtime.sh, scripts/build-fake-addon.sh): one device (0) that reports itself as
-// "trtjs stand-in GPU" (integrated when FAKE_CUDA_INTEGRATED=1), "device" memory from malloc, streams that complete
-// at once. Counts what is allocated so the checks can see that everything is given back. An event records the host
+// libnvinfer (scripts/check-trt-runtime.sh): one device (0) that reports itself as "trtjs stand-in GPU" (integrated
+// when FAKE_CUDA_INTEGRATED=1; FAKE_CUDA_DEVICES=n for more), the current device kept per thread as CUDA keeps it,
+// "device" memory from malloc, streams that complete at once, the null stream accepted (and counted). Counts what is
+// allocated, and pinned memory that is not portable, so the checks can see that everything is given back. An event records the host
 // clock when it is recorded: the stand-in's streams finish each call as it is made, so that is when a GPU would
 // reach it.
 #include <cuda_runtime_api.h>
@@ -13,11 +14,22 @@
 #include <cstring>
 
 namespace {
-std::atomic<long> deviceBlocks{0}, hostBlocks{0}, streams{0}, events{0};
+std::atomic<long> deviceBlocks{0}, hostBlocks{0}, streams{0}, events{0}, notPortable{0}, nullStreams{0};
 std::atomic<long long> deviceBytes{0};
-int current = 0;
+thread_local int current = 0;
 constexpr size_t kTotal = size_t{8} << 30;
+int deviceCount() {
+  const char* n = std::getenv("FAKE_CUDA_DEVICES");
+  return n && std::atoi(n) > 0 ? std::atoi(n) : 1;
+}
 }  // namespace
+
+// Pinned blocks allocated without cudaHostAllocPortable (page-locked for the device current then only), and calls
+// that used the null stream.
+extern "C" void fakeCudaUsage(long* hostNotPortable, long* nullStreamCalls) {
+  *hostNotPortable = notPortable;
+  *nullStreamCalls = nullStreams;
+}
 
 extern "C" void fakeCudaCounters(long* device, long* host, long* liveStreams) {
   *device = deviceBlocks;
@@ -26,7 +38,7 @@ extern "C" void fakeCudaCounters(long* device, long* host, long* liveStreams) {
 }
 
 cudaError_t cudaSetDevice(int device) {
-  if (device != 0) return cudaErrorInvalidDevice;
+  if (device < 0 || device >= deviceCount()) return cudaErrorInvalidDevice;
   current = device;
   return cudaSuccess;
 }
@@ -58,13 +70,14 @@ cudaError_t cudaMemGetInfo(size_t* free, size_t* total) {
   return cudaSuccess;
 }
 cudaError_t cudaGetDeviceCount(int* count) {
-  *count = 1;
+  *count = deviceCount();
   return cudaSuccess;
 }
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
-  if (device != 0) return cudaErrorInvalidDevice;
+  if (device < 0 || device >= deviceCount()) return cudaErrorInvalidDevice;
   std::memset(prop, 0, sizeof *prop);
-  std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU");
+  if (device == 0) std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU");
+  else std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU %d", device);
   prop->major = 9;
   prop->minor = 0;
   prop->totalGlobalMem = kTotal;
@@ -75,8 +88,8 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
   return cudaSuccess;
 }
 cudaError_t cudaDeviceGetPCIBusId(char* id, int len, int device) {
-  if (device != 0) return cudaErrorInvalidDevice;
-  std::snprintf(id, static_cast<size_t>(len), "0000:00:00.0");
+  if (device < 0 || device >= deviceCount()) return cudaErrorInvalidDevice;
+  std::snprintf(id, static_cast<size_t>(len), "0000:%02x:00.0", device);
   return cudaSuccess;
 }
 cudaError_t cudaDriverGetVersion(int* version) {
@@ -87,7 +100,8 @@ cudaError_t cudaRuntimeGetVersion(int* version) {
   *version = 13000;
   return cudaSuccess;
 }
-cudaError_t cudaHostAlloc(void** ptr, size_t size, unsigned int) {
+cudaError_t cudaHostAlloc(void** ptr, size_t size, unsigned int flags) {
+  if (!(flags & cudaHostAllocPortable)) ++notPortable;
   *ptr = std::malloc(size);
   if (!*ptr) return cudaErrorMemoryAllocation;
   ++hostBlocks;
@@ -103,12 +117,12 @@ cudaError_t cudaHostGetDevicePointer(void** device, void* host, unsigned int) {
   return cudaSuccess;
 }
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, cudaMemcpyKind, cudaStream_t stream) {
-  if (!stream) return cudaErrorInvalidResourceHandle;
+  if (!stream) ++nullStreams;  // the legacy default stream: valid, and synchronizing with everything
   std::memcpy(dst, src, count);
   return cudaSuccess;
 }
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t count, cudaStream_t stream) {
-  if (!stream) return cudaErrorInvalidResourceHandle;
+  if (!stream) ++nullStreams;
   std::memset(dst, value, count);
   return cudaSuccess;
 }
@@ -117,7 +131,10 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int) {
   ++streams;
   return cudaSuccess;
 }
-cudaError_t cudaStreamSynchronize(cudaStream_t stream) { return stream ? cudaSuccess : cudaErrorInvalidResourceHandle; }
+cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+  if (!stream) ++nullStreams;
+  return cudaSuccess;
+}
 cudaError_t cudaStreamDestroy(cudaStream_t stream) {
   if (!stream) return cudaErrorInvalidResourceHandle;
   delete reinterpret_cast<char*>(stream);
@@ -132,7 +149,8 @@ cudaError_t cudaEventCreate(cudaEvent_t* event) {
 }
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int) { return cudaEventCreate(event); }
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
-  if (!event || !stream) return cudaErrorInvalidResourceHandle;
+  if (!event) return cudaErrorInvalidResourceHandle;
+  if (!stream) ++nullStreams;
   *reinterpret_cast<double*>(event) = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
   return cudaSuccess;
 }
@@ -149,7 +167,10 @@ cudaError_t cudaEventDestroy(cudaEvent_t event) {
   --events;
   return cudaSuccess;
 }
-cudaError_t cudaStreamQuery(cudaStream_t stream) { return stream ? cudaSuccess : cudaErrorInvalidResourceHandle; }
+cudaError_t cudaStreamQuery(cudaStream_t stream) {
+  if (!stream) ++nullStreams;
+  return cudaSuccess;
+}
 extern "C" long fakeCudaEvents() { return events; }
 cudaError_t cudaGetLastError() { return cudaSuccess; }
 const char* cudaGetErrorName(cudaError_t) { return "cudaErrorFake"; }

@@ -6,7 +6,15 @@
 // the CUDA runtime on the request's stream, so it runs on a real GPU (scripts/build-stand-in-trt.sh, the gpu tier) as
 // well as over the host-memory CUDA stand-in (scripts/check-trt-runtime.sh). Not TensorRT; never shipped.
 //
-// Plan format (text; starts with TensorRT's "ftrt" magic so trtjs's file checks accept it):
+// It also behaves as real TensorRT does where trtjs has met it only in review: a null stream is accepted with a
+// warning; the profile-less format calls warn on an engine with several profiles; IO tensors may have vectorized
+// formats, whose padded size is what enqueueV3 writes; execution contexts reserve device memory for every profile or,
+// with kON_PROFILE_CHANGE, for the selected one; a plan with host code needs setEngineHostCodeAllowed(true);
+// deserializing may warn, from the calling thread or one of TensorRT's own. It records the device each runtime,
+// engine and context was made on and counts those released on another one. The builder is in fake_builder.cpp.
+//
+// Plan format (text; starts with TensorRT's "ftrt" magic so trtjs's file checks accept it, or "xtrt" for a plan
+// that does not carry it, as a version-compatible one may not):
 //   ftrt-fake
 //   in  <name> <dtype> <d0,d1,...>            dims may be -1 (dynamic)
 //   out <name> <dtype> <d0,d1,...> <input> [inverse]
@@ -14,7 +22,15 @@
 //                                              the profile (largest at the smallest input: it outgrows its buffer)
 //   const <name> 0 <d0,d1,...> <v0,v1,...>    a float32 output of static shape holding these values, whatever the
 //                                              input (a detection head with fixed detections)
-//   profile <input> <min> <opt> <max>         one line per input per profile, profiles in order
+//   profile <p> <input> <min> <opt> <max>     one line per dynamic input per profile, profiles in order
+//   format <tensor> <format> <vectorizedDim> <components> [<profile>]
+//                                              a non-linear IO format (nvinfer1::TensorFormat), for every profile or one
+//   memory <bytes>                             device memory per context for all profiles (getDeviceMemorySizeV2)
+//   profilememory <p> <bytes>                  for profile p alone (getDeviceMemorySizeForProfileV2)
+//   hostcode                                   the plan carries host code (version-compatible, with a lean runtime)
+//   warn <text> | threadwarn <text>            a warning logged while deserializing, on the caller's thread or on one
+//                                              of the stand-in's own
+//   note <text>                                ignored (the builder records trtjs's calls there)
 #include <NvInfer.h>
 #include <cuda_runtime_api.h>
 
@@ -42,7 +58,28 @@ namespace fake {
 
 using nvinfer1::Dims;
 
-std::atomic<int> enginesAlive{0}, enginesMade{0}, enqueues{0};
+std::atomic<int> enginesAlive{0}, enginesMade{0}, enqueues{0}, wrongDevice{0}, nullStreams{0};
+
+// The device current on this thread (the CUDA runtime's notion), to check that what was made on one device is
+// released there.
+int currentDevice() {
+  int d = -1;
+  cudaGetDevice(&d);
+  return d;
+}
+
+struct DeviceRecord {
+  int device = currentDevice();
+  ~DeviceRecord() {
+    if (currentDevice() != device) ++wrongDevice;
+  }
+};
+
+struct Format {
+  int format = 0;  // nvinfer1::TensorFormat
+  int vectorizedDim = -1;
+  int components = -1;
+};
 
 struct Tensor {
   std::string name;
@@ -52,6 +89,7 @@ struct Tensor {
   std::string source;  // outputs: the input they copy
   bool inverse = false;
   std::vector<float> values;  // constant outputs
+  std::map<int, Format> formats;  // by profile; -1: every profile
 };
 
 struct Range {
@@ -61,6 +99,10 @@ struct Range {
 struct Plan {
   std::vector<Tensor> tensors;
   std::vector<std::map<std::string, Range>> profiles;
+  int64_t memory = 0;
+  std::map<int, int64_t> profileMemory;
+  bool hostCode = false;
+  std::vector<std::string> warnings, threadWarnings;
 };
 
 std::vector<int64_t> parseDims(const std::string& text) {
@@ -75,7 +117,7 @@ bool parse(const void* blob, size_t size, Plan& plan) {
   std::string text(static_cast<const char*>(blob), size);
   std::stringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line != "ftrt-fake") return false;
+  if (!std::getline(in, line) || (line != "ftrt-fake" && line != "xtrt-fake")) return false;
   try {
     while (std::getline(in, line)) {
       std::stringstream words(line);
@@ -107,7 +149,28 @@ bool parse(const void* blob, size_t size, Plan& plan) {
         words >> index >> name >> mn >> op >> mx;
         if (plan.profiles.size() <= index) plan.profiles.resize(index + 1);
         plan.profiles[index][name] = {parseDims(mn), parseDims(op), parseDims(mx)};
-      } else if (!kind.empty()) {
+      } else if (kind == "format") {
+        std::string name;
+        Format f;
+        int profile = -1;
+        words >> name >> f.format >> f.vectorizedDim >> f.components;
+        if (!(words >> profile)) profile = -1;
+        for (Tensor& t : plan.tensors)
+          if (t.name == name) t.formats[profile] = f;
+      } else if (kind == "memory") {
+        words >> plan.memory;
+      } else if (kind == "profilememory") {
+        int p = 0;
+        int64_t bytes = 0;
+        words >> p >> bytes;
+        plan.profileMemory[p] = bytes;
+      } else if (kind == "hostcode") {
+        plan.hostCode = true;
+      } else if (kind == "warn" || kind == "threadwarn") {
+        std::string text;
+        std::getline(words, text);
+        (kind == "warn" ? plan.warnings : plan.threadWarnings).push_back(text.empty() ? text : text.substr(1));
+      } else if (kind != "note" && !kind.empty()) {
         return false;
       }
     }
@@ -145,11 +208,36 @@ size_t elementSize(nvinfer1::DataType t) {
   }
 }
 
+// Bytes a tensor of this shape takes in this format: the vectorized dimension padded to a multiple of the vector.
+size_t bytesIn(const std::vector<int64_t>& shape, nvinfer1::DataType t, const Format& f) {
+  size_t bytes = elementSize(t);
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t d = shape[i];
+    if (static_cast<int>(i) == f.vectorizedDim && f.components > 1) d = (d + f.components - 1) / f.components * f.components;
+    bytes *= static_cast<size_t>(d);
+  }
+  return bytes;
+}
+
+const char* formatText(int format) {
+  switch (format) {
+    case 0: return "Row major linear format";
+    case 1: return "Two wide channel vectorized row major format";
+    case 2: return "Channel major format where channel % 8 == 0";
+    case 3: return "Four wide channel vectorized row major format";
+    case 4: return "Sixteen wide channel vectorized row major format";
+    case 5: return "Thirty-two wide channel vectorized row major format";
+    case 8: return "Channel major format";
+    default: return "Vectorized format";
+  }
+}
+
 class Engine;
 
 class ContextImpl : public DefaultContext {
  public:
-  ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self);
+  // perProfile: kON_PROFILE_CHANGE (device memory for the selected profile only, reallocated when it changes).
+  ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self, bool perProfile);
   ~ContextImpl() override;
   nvinfer1::IExecutionContext* getPImpl() noexcept FAKE_PIMPL_OVERRIDE { return self_; }
   bool setOptimizationProfileAsync(int32_t profileIndex, cudaStream_t stream) noexcept override;
@@ -162,8 +250,12 @@ class ContextImpl : public DefaultContext {
 
  private:
   std::vector<int64_t> shapeOf(const Tensor& t) const;
+  void reserve(int64_t bytes);
+  DeviceRecord made_;  // first: checked last, after the memory below is gone
   Engine& engine_;
   nvinfer1::IExecutionContext* self_;
+  bool perProfile_;
+  void* memory_ = nullptr;  // activation memory, as TensorRT reserves it for a context
   int profile_ = -1;
   std::map<std::string, std::vector<int64_t>> shapes_;
   std::map<std::string, void*> addresses_;
@@ -171,7 +263,7 @@ class ContextImpl : public DefaultContext {
 
 class Context : public nvinfer1::IExecutionContext {
  public:
-  explicit Context(Engine& engine) : impl_(engine, this) { mImpl = &impl_; }
+  Context(Engine& engine, bool perProfile) : impl_(engine, this, perProfile) { mImpl = &impl_; }
 
  private:
   ContextImpl impl_;
@@ -212,6 +304,59 @@ class EngineImpl : public DefaultEngine {
     return toDims(select == nvinfer1::OptProfileSelector::kMIN ? r.min : select == nvinfer1::OptProfileSelector::kOPT ? r.opt : r.max);
   }
   int32_t getNbIOTensors() const noexcept override { return static_cast<int32_t>(plan.tensors.size()); }
+  // Formats: the profile-less calls answer for profile 0 and warn on an engine with several, as TensorRT's do.
+  Format formatOf(char const* name, int32_t profile) const {
+    const Tensor* t = find(name ? name : "");
+    if (!t) return {};
+    // Before 8.6 a tensor had one format for every profile (the per-profile calls came with 8.6).
+    if (NV_TENSORRT_MAJOR == 8 && NV_TENSORRT_MINOR < 6) profile = 0;
+    auto it = t->formats.find(profile);
+    if (it == t->formats.end()) it = t->formats.find(-1);
+    return it == t->formats.end() ? Format{} : it->second;
+  }
+  void warnProfileless(const char* call) const {
+    if (plan.profiles.size() > 1) warn(std::string(call) + " can only return the result of profile 0; use the overload with a profile index");
+  }
+  nvinfer1::TensorFormat getTensorFormat(char const* name) const noexcept override {
+    warnProfileless("getTensorFormat");
+    return static_cast<nvinfer1::TensorFormat>(formatOf(name, 0).format);
+  }
+  char const* getTensorFormatDesc(char const* name) const noexcept override {
+    warnProfileless("getTensorFormatDesc");
+    return formatText(formatOf(name, 0).format);
+  }
+  int32_t getTensorVectorizedDim(char const* name) const noexcept override {
+    warnProfileless("getTensorVectorizedDim");
+    return formatOf(name, 0).vectorizedDim;
+  }
+  int32_t getTensorComponentsPerElement(char const* name) const noexcept override {
+    warnProfileless("getTensorComponentsPerElement");
+    return formatOf(name, 0).components;
+  }
+#if NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6
+  nvinfer1::TensorFormat getTensorFormatV2(char const* name, int32_t p) const noexcept override { return static_cast<nvinfer1::TensorFormat>(formatOf(name, p).format); }
+  char const* getTensorFormatDescV2(char const* name, int32_t p) const noexcept override { return formatText(formatOf(name, p).format); }
+  int32_t getTensorVectorizedDimV2(char const* name, int32_t p) const noexcept override { return formatOf(name, p).vectorizedDim; }
+  int32_t getTensorComponentsPerElementV2(char const* name, int32_t p) const noexcept override { return formatOf(name, p).components; }
+#endif
+  int64_t profileMemory(int32_t p) const {
+    auto it = plan.profileMemory.find(p);
+    return it == plan.profileMemory.end() ? plan.memory : it->second;
+  }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#if NV_TENSORRT_MAJOR < 11
+  size_t getDeviceMemorySize() const noexcept override { return static_cast<size_t>(plan.memory); }
+#endif
+#if NV_TENSORRT_MAJOR == 10
+  size_t getDeviceMemorySizeForProfile(int32_t p) const noexcept override { return static_cast<size_t>(profileMemory(p)); }
+#endif
+#pragma GCC diagnostic pop
+#if NV_TENSORRT_MAJOR >= 10
+  int64_t getDeviceMemorySizeV2() const noexcept override { return plan.memory; }
+  int64_t getDeviceMemorySizeForProfileV2(int32_t p) const noexcept override { return profileMemory(p); }
+#endif
+  void warn(const std::string& message) const;
   char const* getIOTensorName(int32_t i) const noexcept override {
     return i >= 0 && static_cast<size_t>(i) < plan.tensors.size() ? plan.tensors[static_cast<size_t>(i)].name.c_str() : nullptr;
   }
@@ -229,7 +374,7 @@ class EngineImpl : public DefaultEngine {
 
   Engine& engine_;
   Plan plan;
-  std::mutex mutex;
+  mutable std::mutex mutex;
   std::map<int, const void*> profileOwner;  // before TensorRT 10: the context holding each profile
 };
 
@@ -244,21 +389,34 @@ class Engine : public nvinfer1::ICudaEngine {
   void error(const std::string& message) const {
     if (logger) logger->log(nvinfer1::ILogger::Severity::kERROR, ("fake TensorRT: " + message).c_str());
   }
+  void warn(const std::string& message) const {
+    if (logger) logger->log(nvinfer1::ILogger::Severity::kWARNING, ("fake TensorRT: " + message).c_str());
+  }
+  DeviceRecord made;  // before impl: checked after the engine's own members are gone
   EngineImpl impl;
   nvinfer1::ILogger* logger;
 };
 
 nvinfer1::ICudaEngine* EngineImpl::getPImpl() noexcept { return &engine_; }
+void EngineImpl::warn(const std::string& message) const { engine_.warn(message); }
 
 #if NV_TENSORRT_MAJOR >= 10
-nvinfer1::IExecutionContext* EngineImpl::createExecutionContext(nvinfer1::ExecutionContextAllocationStrategy) noexcept {
-  return new Context(engine_);
+nvinfer1::IExecutionContext* EngineImpl::createExecutionContext(nvinfer1::ExecutionContextAllocationStrategy strategy) noexcept {
+  return new Context(engine_, strategy == nvinfer1::ExecutionContextAllocationStrategy::kON_PROFILE_CHANGE);
 }
 #else
-nvinfer1::IExecutionContext* EngineImpl::createExecutionContext() noexcept { return new Context(engine_); }
+nvinfer1::IExecutionContext* EngineImpl::createExecutionContext() noexcept { return new Context(engine_, false); }
 #endif
 
-ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self) : engine_(engine), self_(self) {
+void ContextImpl::reserve(int64_t bytes) {
+  if (memory_) cudaFree(memory_);
+  memory_ = nullptr;
+  if (bytes > 0 && cudaMalloc(&memory_, static_cast<size_t>(bytes)) != cudaSuccess) memory_ = nullptr;
+}
+
+ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self, bool perProfile) : engine_(engine), self_(self), perProfile_(perProfile) {
+  // kSTATIC: enough for every profile, at creation; kON_PROFILE_CHANGE: for the profile selected (0 at first).
+  reserve(perProfile ? engine.impl.profileMemory(0) : engine.impl.plan.memory);
   // TensorRT 10+: every new context starts on profile 0. 8.6: only when no other context holds profile 0.
   EngineImpl& e = engine.impl;
   std::lock_guard<std::mutex> lock(e.mutex);
@@ -269,6 +427,7 @@ ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self) : en
 }
 
 ContextImpl::~ContextImpl() {
+  reserve(0);
   EngineImpl& e = engine_.impl;
   std::lock_guard<std::mutex> lock(e.mutex);
   for (auto it = e.profileOwner.begin(); it != e.profileOwner.end();) it = it->second == this ? e.profileOwner.erase(it) : std::next(it);
@@ -276,7 +435,10 @@ ContextImpl::~ContextImpl() {
 
 bool ContextImpl::setOptimizationProfileAsync(int32_t p, cudaStream_t stream) noexcept {
   EngineImpl& e = engine_.impl;
-  if (!stream) engine_.error("setOptimizationProfileAsync without a stream");
+  if (!stream) {
+    ++nullStreams;
+    engine_.warn("setOptimizationProfileAsync on the default stream: it may synchronize with all other work");
+  }
   if (p < 0 || p >= e.getNbOptimizationProfiles()) {
     engine_.error("profile index out of range");
     return false;
@@ -291,6 +453,7 @@ bool ContextImpl::setOptimizationProfileAsync(int32_t p, cudaStream_t stream) no
     for (auto o = e.profileOwner.begin(); o != e.profileOwner.end();) o = o->second == this ? e.profileOwner.erase(o) : std::next(o);
     e.profileOwner[p] = this;
   }
+  if (perProfile_ && p != profile_) reserve(e.profileMemory(p));
   profile_ = p;
   shapes_.clear();  // switching profiles invalidates the input shapes
   return true;
@@ -355,7 +518,11 @@ int32_t ContextImpl::inferShapes(int32_t nbMaxNames, char const** names) noexcep
 }
 
 bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
-  if (!stream) return engine_.error("enqueueV3 without a stream"), false;
+  if (!stream) {
+    // TensorRT accepts the default stream, synchronizing around it, and warns.
+    ++nullStreams;
+    engine_.warn("Using default stream in enqueueV3() may lead to performance issues due to additional calls to cudaStreamSynchronize() to ensure correct synchronization. Please use non-default stream instead.");
+  }
   if (inferShapes(0, nullptr) != 0) return engine_.error("input shapes not specified"), false;
   if (const char* ms = std::getenv("FAKE_TRT_ENQUEUE_MS")) std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(ms)));
   for (const Tensor& t : engine_.impl.plan.tensors) {
@@ -376,10 +543,11 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
     auto out = addresses_.find(t.name), in = addresses_.find(t.source);
     if (out == addresses_.end() || in == addresses_.end()) return engine_.error("tensor address not set"), false;
     std::vector<int64_t> shape = shapeOf(t);
-    size_t bytes = elementSize(t.dtype);
-    for (int64_t d : shape) bytes *= static_cast<size_t>(d);
-    size_t inBytes = elementSize(t.dtype);
-    for (int64_t d : shapeOf(*engine_.impl.find(t.source))) inBytes *= static_cast<size_t>(d);
+    const Tensor& src = *engine_.impl.find(t.source);
+    const int p = profile_ < 0 ? 0 : profile_;
+    // Every byte of the layout: a vectorized format's padding too.
+    size_t bytes = bytesIn(shape, t.dtype, engine_.impl.formatOf(t.name.c_str(), p));
+    size_t inBytes = bytesIn(shapeOf(src), src.dtype, engine_.impl.formatOf(src.name.c_str(), p));
     // Writes every byte of the output, as a real engine would (an undersized buffer shows up under ASan).
     if (cudaMemsetAsync(out->second, 0x5a, bytes, stream) != cudaSuccess ||
         cudaMemcpyAsync(out->second, in->second, bytes < inBytes ? bytes : inBytes, cudaMemcpyDefault, stream) != cudaSuccess)
@@ -393,6 +561,10 @@ class RuntimeImpl : public DefaultRuntime {
  public:
   RuntimeImpl(nvinfer1::IRuntime* self, nvinfer1::ILogger* logger) : self_(self), logger_(logger) {}
   nvinfer1::IRuntime* getPImpl() noexcept FAKE_PIMPL_OVERRIDE { return self_; }
+#if NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6
+  void setEngineHostCodeAllowed(bool allowed) noexcept override { hostCode_ = allowed; }
+  bool getEngineHostCodeAllowed() const noexcept override { return hostCode_; }
+#endif
 #if NV_TENSORRT_MAJOR >= 10
   nvinfer1::ICudaEngine* deserializeCudaEngine(void const* blob, std::size_t size) noexcept override {
 #else
@@ -403,12 +575,27 @@ class RuntimeImpl : public DefaultRuntime {
       if (logger_) logger_->log(nvinfer1::ILogger::Severity::kERROR, "fake TensorRT: the plan is not a fake plan");
       return nullptr;
     }
+    if (plan.hostCode && !hostCode_) {
+      if (logger_)
+        logger_->log(nvinfer1::ILogger::Severity::kERROR,
+                     "fake TensorRT: the plan holds host code (a version-compatible plan with its lean runtime) and the runtime does not allow engine host code");
+      return nullptr;
+    }
+    for (const std::string& w : plan.warnings)
+      if (logger_) logger_->log(nvinfer1::ILogger::Severity::kWARNING, ("fake TensorRT: " + w).c_str());
+    nvinfer1::ILogger* logger = logger_;
+    for (const std::string& w : plan.threadWarnings)
+      std::thread([logger, w] {
+        if (logger) logger->log(nvinfer1::ILogger::Severity::kWARNING, ("fake TensorRT: " + w).c_str());
+      }).join();
     return new Engine(std::move(plan), logger_);
   }
 
  private:
+  DeviceRecord made_;
   nvinfer1::IRuntime* self_;
   nvinfer1::ILogger* logger_;
+  bool hostCode_ = false;
 };
 
 class Runtime : public nvinfer1::IRuntime {
@@ -426,11 +613,15 @@ __attribute__((visibility("default"))) int32_t getInferLibVersion() { return NV_
 __attribute__((visibility("default"))) void* createInferRuntime_INTERNAL(void* logger, int32_t) {
   return static_cast<nvinfer1::IRuntime*>(new fake::Runtime(static_cast<nvinfer1::ILogger*>(logger)));
 }
-__attribute__((visibility("default"))) void* createInferBuilder_INTERNAL(void*, int32_t) { return nullptr; }
 // For the harness: engines alive and made so far, enqueues run.
 __attribute__((visibility("default"))) void fakeTrtCounters(int* alive, int* made, int* enqueued) {
   *alive = fake::enginesAlive;
   *made = fake::enginesMade;
   *enqueued = fake::enqueues;
+}
+// Runtimes, engines and contexts released on another device than the one they were made on; null streams used.
+__attribute__((visibility("default"))) void fakeTrtDeviceCounters(int* wrongDevice, int* nullStreams) {
+  *wrongDevice = fake::wrongDevice;
+  *nullStreams = fake::nullStreams;
 }
 }
