@@ -28,7 +28,12 @@ const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 // A real 1920x1080 frame: zidane.jpg upscaled.
 const zidane = await loadImage(fixture('images/zidane.jpg'));
 const frame = {
-  data: new Uint8Array(await sharp(zidane.data, { raw: { width: zidane.width, height: zidane.height, channels: 3 } }).resize(1920, 1080).raw().toBuffer()),
+  data: new Uint8Array(
+    await sharp(zidane.data, { raw: { width: zidane.width, height: zidane.height, channels: 3 } })
+      .resize(1920, 1080)
+      .raw()
+      .toBuffer(),
+  ),
   width: 1920,
   height: 1080,
   channels: 3 as const,
@@ -37,9 +42,20 @@ const frame = {
 const cpuOut = new Uint16Array(3 * 640 * 640);
 const cpu = letterbox(frame, { dtype: 'float16', out: cpuOut });
 const params: NativeLetterboxParams = {
-  width: 1920, height: 1080, channels: 3, stride: 1920 * 3, order: 1,
-  resizedWidth: cpu.resized[0], resizedHeight: cpu.resized[1], outWidth: 640, outHeight: 640,
-  padLeft: cpu.pad[0], padTop: cpu.pad[1], padValue: 114, dtype: 1, layout: 0,
+  width: 1920,
+  height: 1080,
+  channels: 3,
+  stride: 1920 * 3,
+  order: 1,
+  resizedWidth: cpu.resized[0],
+  resizedHeight: cpu.resized[1],
+  outWidth: 640,
+  outHeight: 640,
+  padLeft: cpu.pad[0],
+  padTop: cpu.pad[1],
+  padValue: 114,
+  dtype: 1,
+  layout: 0,
 };
 const gpuOut = new Uint16Array(3 * 640 * 640);
 const lt = await addon().letterboxDevice!(frame.data, params, gpuOut, { iterations: 500 });
@@ -54,7 +70,20 @@ console.log(
 const bus = letterbox(await loadImage(fixture('images/bus.jpg')));
 const output = await runFixtureModel('yolov8n_int8.onnx', bus.data, bus.shape);
 const data = output.data as Float32Array;
-const p = { format: 1, channelsFirst: true, rows: 84, cols: 8400, nc: 80, conf: 0.25, iou: 0.7, maxDet: 300, maxNms: 30000, agnostic: false, multiLabel: false, classes: null };
+const p = {
+  format: 1,
+  channelsFirst: true,
+  rows: 84,
+  cols: 8400,
+  nc: 80,
+  conf: 0.25,
+  iou: 0.7,
+  maxDet: 300,
+  maxNms: 30000,
+  agnostic: false,
+  multiLabel: false,
+  classes: null,
+};
 const dt = await addon().decodeDevice!(data, p, { iterations: 500 });
 const [cpuDets] = decode(data, [1, 84, 8400], { nc: 80 });
 const same = dt.items[0].scores.length === cpuDets.count && Buffer.from(dt.items[0].boxes.buffer).equals(Buffer.from(cpuDets.boxes.buffer));

@@ -12,14 +12,20 @@ import { runFixtureModel } from '../test/helpers/ort.js';
 import { referenceDecode, referenceNms } from '../test/reference/yolo-reference.js';
 import { printAb } from './report.js';
 
-const compare = async (name: string, baseline: () => unknown, candidate: () => unknown, rounds: number) => printAb(name, await abCompare(baseline, candidate, rounds));
+const compare = async (name: string, baseline: () => unknown, candidate: () => unknown, rounds: number) =>
+  printAb(name, await abCompare(baseline, candidate, rounds));
 
 sharp.concurrency(1);
 
 // A real 1920x1080 frame: zidane.jpg upscaled (content matters little to either path).
 const zidane = await loadImage(fixture('images/zidane.jpg'));
 const frame = {
-  data: new Uint8Array(await sharp(zidane.data, { raw: { width: zidane.width, height: zidane.height, channels: 3 } }).resize(1920, 1080).raw().toBuffer()),
+  data: new Uint8Array(
+    await sharp(zidane.data, { raw: { width: zidane.width, height: zidane.height, channels: 3 } })
+      .resize(1920, 1080)
+      .raw()
+      .toBuffer(),
+  ),
   width: 1920,
   height: 1080,
   channels: 3 as const,
@@ -29,8 +35,10 @@ const frame = {
 /** What a Node user writes without trtjs: sharp letterboxes, JS converts HWC uint8 to CHW float. */
 async function sharpLetterbox(): Promise<Float32Array> {
   const r = Math.min(640 / frame.height, 640 / frame.width);
-  const w = Math.round(frame.width * r), h = Math.round(frame.height * r);
-  const left = Math.floor((640 - w) / 2), top = Math.floor((640 - h) / 2);
+  const w = Math.round(frame.width * r),
+    h = Math.round(frame.height * r);
+  const left = Math.floor((640 - w) / 2),
+    top = Math.floor((640 - h) / 2);
   const hwc = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
     .resize(w, h)
     .extend({ left, right: 640 - w - left, top, bottom: 640 - h - top, background: { r: 114, g: 114, b: 114 } })
@@ -47,9 +55,19 @@ async function sharpLetterbox(): Promise<Float32Array> {
 
 const out = new Float32Array(3 * 640 * 640);
 const out16 = new Uint16Array(3 * 640 * 640);
-const lb = await compare('letterbox 1920x1080 -> 640x640 f32 NCHW, caller-provided output (vs sharp + JS loop)', sharpLetterbox, () => letterbox(frame, { out }), 60);
+const lb = await compare(
+  'letterbox 1920x1080 -> 640x640 f32 NCHW, caller-provided output (vs sharp + JS loop)',
+  sharpLetterbox,
+  () => letterbox(frame, { out }),
+  60,
+);
 await compare('letterbox 1920x1080 -> 640x640 f32 NCHW, fresh output per call (vs sharp + JS loop)', sharpLetterbox, () => letterbox(frame), 60);
-await compare('letterbox 1920x1080 -> 640x640 f16 NCHW, caller-provided output (vs sharp + JS loop)', sharpLetterbox, () => letterbox(frame, { out: out16, dtype: 'float16' }), 60);
+await compare(
+  'letterbox 1920x1080 -> 640x640 f16 NCHW, caller-provided output (vs sharp + JS loop)',
+  sharpLetterbox,
+  () => letterbox(frame, { out: out16, dtype: 'float16' }),
+  60,
+);
 // Four frames: one batch call on the thread pool against four letterboxAsync calls one after another.
 const frames = [frame, frame, frame, frame];
 const batchOut = new Float32Array(4 * 3 * 640 * 640);
@@ -74,18 +92,29 @@ const dn = await compare(
 // A plain copy of the same output into a preallocated array, the memory-bound floor: decode+NMS should stay within ~2x
 // of it (printed as how much faster the copy is).
 const copyOut = new Float32Array(data.length);
-const copy = await compare('plain copy of the [1,84,8400] output (vs decode+NMS of it)', () => decode(data, [1, 84, 8400], { nc: 80 }), () => copyOut.set(data), 100);
+const copy = await compare(
+  'plain copy of the [1,84,8400] output (vs decode+NMS of it)',
+  () => decode(data, [1, 84, 8400], { nc: 80 }),
+  () => copyOut.set(data),
+  100,
+);
 
 // NMS alone on 3000 overlapping boxes.
 const n = 3000;
 const boxes = new Float32Array(n * 4);
 const scores = new Float32Array(n);
 for (let i = 0; i < n; i++) {
-  const x = (i * 37) % 600, y = (i * 91) % 600;
+  const x = (i * 37) % 600,
+    y = (i * 91) % 600;
   boxes.set([x, y, x + 40 + (i % 50), y + 40 + (i % 30)], i * 4);
   scores[i] = ((i * 7919) % 1000) / 1000;
 }
-await compare('nms 3000 boxes (vs JS greedy NMS)', () => referenceNms(boxes, scores, 0.5), () => nms(boxes, scores, { iou: 0.5 }), 30);
+await compare(
+  'nms 3000 boxes (vs JS greedy NMS)',
+  () => referenceNms(boxes, scores, 0.5),
+  () => nms(boxes, scores, { iou: 0.5 }),
+  30,
+);
 
 const ok = lb.speedup >= 5 && dn.speedup >= 10 && copy.speedup <= 4;
 console.log(

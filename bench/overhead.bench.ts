@@ -48,6 +48,8 @@ for (let i = 0; i < rounds; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 const overhead = median(h) - median(b);
-console.log(`bare await backend.run(): ${median(b).toFixed(3)} µs/query; through bench(): ${median(h).toFixed(3)} µs/query (${(median(h) / median(b)).toFixed(1)}x)`);
+console.log(
+  `bare await backend.run(): ${median(b).toFixed(3)} µs/query; through bench(): ${median(h).toFixed(3)} µs/query (${(median(h) / median(b)).toFixed(1)}x)`,
+);
 console.log(`harness overhead: ${overhead.toFixed(2)} µs per query (${((overhead / 1000) * 100).toFixed(2)} % of a 1 ms inference)`);
 process.exitCode = overhead <= 20 ? 0 : 1;

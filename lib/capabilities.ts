@@ -101,8 +101,12 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
   };
   if (!addon) {
     caps.addon.reason = error;
-    caps.cuda.reason = caps.tensorrt.reason = caps.tensorrt.onnxParser.reason = caps.tensorrt.plugins.reason = caps.tensorrt.builder.reason =
-      'the native addon is not loaded';
+    caps.cuda.reason =
+      caps.tensorrt.reason =
+      caps.tensorrt.onnxParser.reason =
+      caps.tensorrt.plugins.reason =
+      caps.tensorrt.builder.reason =
+        'the native addon is not loaded';
     return caps;
   }
   const build = addon.buildInfo();

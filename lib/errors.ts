@@ -44,9 +44,23 @@ export type ErrorCode =
   | 'ERR_NATIVE';
 
 const KNOWN_CODES = new Set<string>([
-  'ERR_BAD_INPUT', 'ERR_SHAPE', 'ERR_BAD_MODEL', 'ERR_DISPOSED', 'ERR_ADDON_UNAVAILABLE', 'ERR_CUDA_UNAVAILABLE',
-  'ERR_CUDA', 'ERR_TRT_UNAVAILABLE', 'ERR_ENGINE_INCOMPATIBLE', 'ERR_BUILD', 'ERR_ORT_UNAVAILABLE', 'ERR_VALIDATION',
-  'ERR_RATE_LIMITED', 'ERR_QUEUE_FULL', 'ERR_ABORTED', 'ERR_OUT_OF_MEMORY', 'ERR_NATIVE',
+  'ERR_BAD_INPUT',
+  'ERR_SHAPE',
+  'ERR_BAD_MODEL',
+  'ERR_DISPOSED',
+  'ERR_ADDON_UNAVAILABLE',
+  'ERR_CUDA_UNAVAILABLE',
+  'ERR_CUDA',
+  'ERR_TRT_UNAVAILABLE',
+  'ERR_ENGINE_INCOMPATIBLE',
+  'ERR_BUILD',
+  'ERR_ORT_UNAVAILABLE',
+  'ERR_VALIDATION',
+  'ERR_RATE_LIMITED',
+  'ERR_QUEUE_FULL',
+  'ERR_ABORTED',
+  'ERR_OUT_OF_MEMORY',
+  'ERR_NATIVE',
 ] satisfies ErrorCode[]);
 
 /** Base class of every trtjs error. `code` is stable across releases; `message` is for people. */
@@ -70,10 +84,7 @@ export class BadInputError extends TrtjsError {
 
 /** Thrown when the capability an operation needs (CUDA, TensorRT, ONNX Runtime, the addon) is missing. */
 export class UnavailableError extends TrtjsError {
-  constructor(
-    code: 'ERR_ADDON_UNAVAILABLE' | 'ERR_CUDA_UNAVAILABLE' | 'ERR_TRT_UNAVAILABLE' | 'ERR_ORT_UNAVAILABLE',
-    message: string,
-  ) {
+  constructor(code: 'ERR_ADDON_UNAVAILABLE' | 'ERR_CUDA_UNAVAILABLE' | 'ERR_TRT_UNAVAILABLE' | 'ERR_ORT_UNAVAILABLE', message: string) {
     super(code, message);
     this.name = 'UnavailableError';
   }

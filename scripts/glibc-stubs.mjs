@@ -38,7 +38,7 @@ const newer = (a, b) => {
 function realLibrary(script) {
   const path = execFileSync(cc, [`-print-file-name=${script}`], { encoding: 'utf8' }).trim();
   const bytes = readFileSync(path);
-  if (bytes.subarray(0, 4).toString('latin1') === '\x7fELF') return { script: `GROUP ( ${path} )\n`, lib: path };  // libm.so on arm64
+  if (bytes.subarray(0, 4).toString('latin1') === '\x7fELF') return { script: `GROUP ( ${path} )\n`, lib: path }; // libm.so on arm64
   const text = bytes.toString('utf8');
   const lib = /GROUP\s*\(\s*(\S+)/.exec(text)?.[1];
   if (!lib) throw new Error(`${path} is neither a library nor the linker script expected`);
@@ -85,8 +85,19 @@ function stub(script, soname) {
   }
   const base = soname.replace(/\.so\.\d+$/, '');
   writeFileSync(join(out, `${base}.s`), asm);
-  writeFileSync(join(out, `${base}.map`), [...byVersion].map(([v, names]) => `GLIBC_${v} {\n  global:\n${names.map((n) => `    ${n};\n`).join('')}};\n`).join(''));
-  execFileSync(cc, ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, `-Wl,--version-script=${join(out, `${base}.map`)}`, '-o', join(out, soname), join(out, `${base}.s`)]);
+  writeFileSync(
+    join(out, `${base}.map`),
+    [...byVersion].map(([v, names]) => `GLIBC_${v} {\n  global:\n${names.map((n) => `    ${n};\n`).join('')}};\n`).join(''),
+  );
+  execFileSync(cc, [
+    '-shared',
+    '-nostdlib',
+    `-Wl,-soname,${soname}`,
+    `-Wl,--version-script=${join(out, `${base}.map`)}`,
+    '-o',
+    join(out, soname),
+    join(out, `${base}.s`),
+  ]);
   // The real script with the stand-in in place of the real library (libc_nonshared.a and the loader stay).
   writeFileSync(join(out, script), text.replace(lib, join(out, soname)));
   return `${soname}: ${kept} symbols at GLIBC_${max} or older, ${dropped} newer only`;

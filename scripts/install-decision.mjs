@@ -54,7 +54,8 @@ export function decideInstall({ fromSource, prebuild, machine }) {
     const layer = layers.find((l) => l.major === h.major);
     let why;
     if (h.explicit) why = `TensorRT ${h.version} at ${h.include} (TENSORRT_ROOT)`;
-    else if (!layer) why = `a TensorRT ${h.major}.x layer (TensorRT ${h.version} headers at ${h.include}; the prebuilt binary has ${layers.length ? layers.map((l) => `${l.major}.x`).join(', ') : 'none'})`;
+    else if (!layer)
+      why = `a TensorRT ${h.major}.x layer (TensorRT ${h.version} headers at ${h.include}; the prebuilt binary has ${layers.length ? layers.map((l) => `${l.major}.x`).join(', ') : 'none'})`;
     else if (layer.minor > h.minor)
       why = `a TensorRT ${h.version} layer (the prebuilt ${h.major}.x layer needs ${h.major}.${layer.minor}+, these headers at ${h.include} are ${h.version})`;
     if (!why) continue;

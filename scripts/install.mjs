@@ -90,7 +90,9 @@ if (decision.action === 'cmake') {
   const env = machine.nvcc && !process.env.CUDACXX ? { ...process.env, CUDACXX: machine.nvcc } : process.env;
   if (cmakeJs && run(process.execPath, [cmakeJs, 'rebuild'], env)) process.exit(0);
   if (decision.keepPrebuild && prebuild) {
-    log(`the source build failed: keeping the prebuilt binary (${prebuild.layers.join('+')}${prebuild.tensorrtLayers.length ? `, TensorRT ${prebuild.tensorrtLayers.join(', ')}` : ''})`);
+    log(
+      `the source build failed: keeping the prebuilt binary (${prebuild.layers.join('+')}${prebuild.tensorrtLayers.length ? `, TensorRT ${prebuild.tensorrtLayers.join(', ')}` : ''})`,
+    );
     // The failed build must not shadow the prebuild: node-gyp-build prefers build/Release.
     rmSync(join(root, 'build', 'Release', 'trtjs.node'), { force: true });
     process.exit(0);

@@ -4,7 +4,14 @@ import * as check from '../util/validate.js';
 import type { Tensor } from './backend.js';
 
 const ARRAY_FOR: Record<string, string> = {
-  float32: 'Float32Array', float16: 'Uint16Array', uint8: 'Uint8Array', bool: 'Uint8Array', int8: 'Int8Array', int32: 'Int32Array', int64: 'BigInt64Array', float64: 'Float64Array',
+  float32: 'Float32Array',
+  float16: 'Uint16Array',
+  uint8: 'Uint8Array',
+  bool: 'Uint8Array',
+  int8: 'Int8Array',
+  int32: 'Int32Array',
+  int64: 'BigInt64Array',
+  float64: 'Float64Array',
 };
 
 /** Checks feeds against a model's inputs: names, dtypes, ranks, static dims, data length. */
@@ -24,9 +31,13 @@ export function checkFeeds(feeds: Record<string, Tensor>, inputs: TensorInfo[], 
     }
     const expectedArray = ARRAY_FOR[input.dtype];
     if (!t.data || t.data.constructor.name !== expectedArray) check.fail(`${fn}: feeds.${input.name}.data`, `a ${expectedArray} for ${input.dtype}`, t.data);
-    if (!Array.isArray(t.dims) || !t.dims.every((d) => Number.isInteger(d) && d > 0)) check.fail(`${fn}: feeds.${input.name}.dims`, 'an array of positive integers', t.dims);
+    if (!Array.isArray(t.dims) || !t.dims.every((d) => Number.isInteger(d) && d > 0))
+      check.fail(`${fn}: feeds.${input.name}.dims`, 'an array of positive integers', t.dims);
     if (t.dims.length !== input.shape.length) {
-      throw new TrtjsError('ERR_SHAPE', `${fn}: input '${input.name}' has rank ${input.shape.length} [${input.shape.join(', ')}], received dims [${t.dims.join(', ')}]`);
+      throw new TrtjsError(
+        'ERR_SHAPE',
+        `${fn}: input '${input.name}' has rank ${input.shape.length} [${input.shape.join(', ')}], received dims [${t.dims.join(', ')}]`,
+      );
     }
     input.shape.forEach((d, i) => {
       if (typeof d === 'number' && d > 0 && t.dims[i] !== d) {

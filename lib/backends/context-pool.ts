@@ -82,9 +82,16 @@ export class ContextPool {
     const volume = (b: ProfileBounds) => Object.values(b).reduce((sum, { max }) => sum + max.reduce((a, d) => a * d, 1), 0);
     const admitting = this.#profiles.map((b, i) => ({ i, b })).filter(({ b }) => fits(b));
     if (!admitting.length) {
-      const asked = Object.entries(shapes).map(([n, s]) => `${n} ${dimsText(s)}`).join(', ');
+      const asked = Object.entries(shapes)
+        .map(([n, s]) => `${n} ${dimsText(s)}`)
+        .join(', ');
       const bounds = this.#profiles
-        .map((b, i) => `profile ${i}: ${Object.entries(b).map(([n, { min, max }]) => `${n} ${dimsText(min)}..${dimsText(max)}`).join(', ')}`)
+        .map(
+          (b, i) =>
+            `profile ${i}: ${Object.entries(b)
+              .map(([n, { min, max }]) => `${n} ${dimsText(min)}..${dimsText(max)}`)
+              .join(', ')}`,
+        )
         .join('; ');
       throw new TrtjsError('ERR_SHAPE', `no optimization profile of the engine admits ${asked} (${bounds})`);
     }
@@ -114,7 +121,10 @@ export class ContextPool {
     }
     if (this.#waiters.length >= this.#maxQueue) {
       return Promise.reject(
-        new TrtjsError('ERR_QUEUE_FULL', `TensorRtBackend.run: the queue is full (${this.#maxQueue} requests waiting for an execution context; options.maxQueue)`),
+        new TrtjsError(
+          'ERR_QUEUE_FULL',
+          `TensorRtBackend.run: the queue is full (${this.#maxQueue} requests waiting for an execution context; options.maxQueue)`,
+        ),
       );
     }
     return new Promise<number>((resolve, reject) => {

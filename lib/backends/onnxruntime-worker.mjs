@@ -49,7 +49,7 @@ async function handle(msg) {
       process.exit(70);
     }
   } catch (err) {
-    parentPort.postMessage({ type: 'error', id: msg.id, stage: msg.type, message: err && err.message ? err.message : String(err) });
+    parentPort.postMessage({ type: 'error', id: msg.id, stage: msg.type, message: err?.message ? err.message : String(err) });
   }
 }
 

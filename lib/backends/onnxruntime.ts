@@ -181,7 +181,10 @@ export class OnnxRuntimeBackend extends Resource implements Backend {
     };
     void exit.then((code) => {
       core.exited = true;
-      fail(core, new TrtjsError('ERR_NATIVE', core.disposing ? 'OnnxRuntimeBackend has been disposed' : `the ONNX Runtime worker exited unexpectedly (code ${code})`));
+      fail(
+        core,
+        new TrtjsError('ERR_NATIVE', core.disposing ? 'OnnxRuntimeBackend has been disposed' : `the ONNX Runtime worker exited unexpectedly (code ${code})`),
+      );
     });
     listen(core);
     worker.unref();

@@ -68,7 +68,13 @@ type ArrayType = { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number }
 /** TensorRtBackends loaded and not yet released (for leak checks). */
 const counter = { live: 0 };
 const ARRAYS: Partial<Record<TensorDtype, ArrayType>> = {
-  float32: Float32Array, float16: Uint16Array, int8: Int8Array, int32: Int32Array, uint8: Uint8Array, int64: BigInt64Array, bool: Uint8Array,
+  float32: Float32Array,
+  float16: Uint16Array,
+  int8: Int8Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
 };
 
 /** An IO tensor of the engine, with the array type it is exchanged in. */
@@ -151,7 +157,9 @@ export class TensorRtBackend extends Resource implements Backend {
     const contexts = check.optional(o.contexts, 1, (v) => check.integer('TensorRtBackend.load: options.contexts', v, 1, 64));
     const mappedOption = check.optional<boolean | undefined>(o.mapped, undefined, (v) => check.boolean('TensorRtBackend.load: options.mapped', v));
     const maxQueue = check.optional(o.maxQueue, SERVICE.maxQueue, (v) => check.integer('TensorRtBackend.load: options.maxQueue', v, 0, 1e9));
-    const strategy = check.optional(o.allocationStrategy, 'static', (v) => check.oneOf('TensorRtBackend.load: options.allocationStrategy', v, ['static', 'profile'] as const));
+    const strategy = check.optional(o.allocationStrategy, 'static', (v) =>
+      check.oneOf('TensorRtBackend.load: options.allocationStrategy', v, ['static', 'profile'] as const),
+    );
     const allowHostCode = check.optional(o.allowHostCode, false, (v) => check.boolean('TensorRtBackend.load: options.allowHostCode', v));
     const { name, engine } = await readModelFile(source, 'engine', 'TensorRtBackend.load');
     const file = engine!;
@@ -161,7 +169,11 @@ export class TensorRtBackend extends Resource implements Backend {
     const dispose = layerFunction('trtDisposeEngine', 'tensorrt');
     const loadOptions = hostCodeOption('TensorRtBackend.load', name, allowHostCode, caps);
     if (strategy === 'profile' && caps.tensorrt.available && Number(caps.tensorrt.version!.split('.')[0]) < 10) {
-      check.fail('TensorRtBackend.load: options.allocationStrategy', `'static' on TensorRT ${caps.tensorrt.version} ('profile', kON_PROFILE_CHANGE, needs TensorRT 10 or newer)`, strategy);
+      check.fail(
+        'TensorRtBackend.load: options.allocationStrategy',
+        `'static' on TensorRT ${caps.tensorrt.version} ('profile', kON_PROFILE_CHANGE, needs TensorRT 10 or newer)`,
+        strategy,
+      );
     }
     const mapped = mappedOption ?? caps.cuda.devices[device]?.integrated ?? false;
     const loaded = await deserializing(name, file, caps, device, allowHostCode, () => settleNative(() => load(file.plan, device, loadOptions)));

@@ -40,7 +40,10 @@ import { deviceWarnings } from './warnings.js';
 export async function bench(model: ModelSource | Backend, options?: BenchOptions): Promise<BenchReport> {
   const o = resolveOptions(options);
   if (!isBackend(model) && typeof model !== 'string' && !(model instanceof Uint8Array)) {
-    throw new TrtjsError('ERR_BAD_INPUT', `bench: model must be a file path, the bytes of an ONNX model or engine, or a loaded backend, received ${typeof model}`);
+    throw new TrtjsError(
+      'ERR_BAD_INPUT',
+      `bench: model must be a file path, the bytes of an ONNX model or engine, or a loaded backend, received ${typeof model}`,
+    );
   }
   // Images first: an empty folder is refused before a model is loaded.
   const images = o.images ? (await readImages(o.images)).bytes : undefined;
@@ -82,7 +85,15 @@ export async function bench(model: ModelSource | Backend, options?: BenchOptions
             ? new TensorRtRunner(opened.description, opened.tensorrt, feeds, { transfers: o.transfers, spinWait: o.spinWait })
             : new HostRunner(opened.description, opened.backends, feeds);
           const batch = shapes[opened.info.inputs[0]?.name]?.[0] ?? 1;
-          const mode: Omit<InferenceMode, 'streams'> = { warmupMs: o.warmupMs, durationMs: o.durationMs, iterations: o.iterations, transfers: runner.transfers, wait: runner.wait, cudaGraph: false, inputs: 'random' };
+          const mode: Omit<InferenceMode, 'streams'> = {
+            warmupMs: o.warmupMs,
+            durationMs: o.durationMs,
+            iterations: o.iterations,
+            transfers: runner.transfers,
+            wait: runner.wait,
+            cudaGraph: false,
+            inputs: 'random',
+          };
           report.kind = 'sweep';
           sampler.start();
           report.sweep = { backend: opened.description, mode, shapes, batch, levels: await runSweep(runner, o.concurrency, { ...o, batch }) };

@@ -41,8 +41,25 @@ export async function measureInference(opened: Opened, o: ResolvedOptions, detai
   const runner: Runner = opened.tensorrt
     ? new TensorRtRunner(opened.description, opened.tensorrt, feeds, { transfers: o.transfers, spinWait: o.spinWait })
     : new HostRunner(opened.description, opened.backends, feeds);
-  const mode: InferenceMode = { warmupMs: o.warmupMs, durationMs: o.durationMs, iterations: o.iterations, streams: o.streams, transfers: runner.transfers, wait: runner.wait, cudaGraph: false, inputs: 'random' };
-  const loop = await runLoop(runner, { warmupMs: o.warmupMs, durationMs: o.durationMs, iterations: o.iterations, lanes: o.streams, signal: o.signal, onProgress: o.onProgress, detail });
+  const mode: InferenceMode = {
+    warmupMs: o.warmupMs,
+    durationMs: o.durationMs,
+    iterations: o.iterations,
+    streams: o.streams,
+    transfers: runner.transfers,
+    wait: runner.wait,
+    cudaGraph: false,
+    inputs: 'random',
+  };
+  const loop = await runLoop(runner, {
+    warmupMs: o.warmupMs,
+    durationMs: o.durationMs,
+    iterations: o.iterations,
+    lanes: o.streams,
+    signal: o.signal,
+    onProgress: o.onProgress,
+    detail,
+  });
   const batch = shapes[opened.info.inputs[0]?.name]?.[0] ?? 1;
   return inferenceReport(runner, loop, mode, shapes, batch, o.trace);
 }
@@ -52,7 +69,10 @@ export async function runComparison(model: ModelSource, o: ResolvedOptions, caps
   if (!looksLikeOnnx(bytes, name)) throw new TrtjsError('ERR_BAD_INPUT', `bench: compare starts from an ONNX model; ${name} is not one`);
   decodeOnnx(bytes, name);
   if (!caps.onnxruntime.available && !caps.tensorrt.available) {
-    throw new TrtjsError('ERR_TRT_UNAVAILABLE', `bench: compare has nothing to run here: TensorRT is unavailable (${caps.tensorrt.reason}) and so is ONNX Runtime (${caps.onnxruntime.reason})`);
+    throw new TrtjsError(
+      'ERR_TRT_UNAVAILABLE',
+      `bench: compare has nothing to run here: TensorRT is unavailable (${caps.tensorrt.reason}) and so is ONNX Runtime (${caps.onnxruntime.reason})`,
+    );
   }
   const rows: ComparisonRow[] = [];
   const measure = async (row: ComparisonRow, source: ModelSource, backend: 'onnxruntime' | 'tensorrt', precision?: string) => {

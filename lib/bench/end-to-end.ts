@@ -22,14 +22,19 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif
 
 /** The image files at `path` (a file, or a folder's images, sorted), read into memory. */
 export async function readImages(path: string): Promise<{ files: string[]; bytes: Uint8Array[] }> {
-  let s;
+  let s: Awaited<ReturnType<typeof stat>>;
   try {
     s = await stat(path);
   } catch (err) {
-    throw new TrtjsError('ERR_BAD_INPUT', `bench: images: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new TrtjsError('ERR_BAD_INPUT', `bench: images: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      cause: err,
+    });
   }
   const files = s.isDirectory()
-    ? (await readdir(path)).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort().map((f) => join(path, f))
+    ? (await readdir(path))
+        .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
+        .sort()
+        .map((f) => join(path, f))
     : [path];
   if (!files.length) throw new TrtjsError('ERR_BAD_INPUT', `bench: images: no images (${IMAGE_EXTENSIONS.join(', ')}) in ${path}`);
   return { files, bytes: await Promise.all(files.map(async (f) => new Uint8Array(await readFile(f)))) };
@@ -65,15 +70,21 @@ interface Frame {
 function pipeline(info: ModelInfo, backends: Backend[], s: EndToEndSettings) {
   const inputs = info.inputs;
   if (inputs.length !== 1 || inputs[0].shape.length !== 4) {
-    throw new TrtjsError('ERR_BAD_MODEL', `bench: end-to-end mode needs one image input [batch, 3, height, width], the model has ${inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`);
+    throw new TrtjsError(
+      'ERR_BAD_MODEL',
+      `bench: end-to-end mode needs one image input [batch, 3, height, width], the model has ${inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`,
+    );
   }
   const input = inputs[0];
-  if (input.dtype !== 'float32' && input.dtype !== 'float16') throw new TrtjsError('ERR_BAD_MODEL', `bench: end-to-end mode needs a float32 or float16 image input, the model's is ${input.dtype}`);
+  if (input.dtype !== 'float32' && input.dtype !== 'float16')
+    throw new TrtjsError('ERR_BAD_MODEL', `bench: end-to-end mode needs a float32 or float16 image input, the model's is ${input.dtype}`);
   const [b, , h, w] = input.shape;
-  if (typeof b === 'number' && b > 1) throw new TrtjsError('ERR_BAD_MODEL', `bench: end-to-end mode runs one frame per query; the model's batch is fixed at ${b}`);
+  if (typeof b === 'number' && b > 1)
+    throw new TrtjsError('ERR_BAD_MODEL', `bench: end-to-end mode runs one frame per query; the model's batch is fixed at ${b}`);
   const dynamic = typeof h !== 'number' || typeof w !== 'number' || h <= 0 || w <= 0;
   const size: [number, number] = dynamic ? (s.imgsz ?? info.imgsz ?? [640, 640]) : [h as number, w as number];
-  if (!dynamic && s.imgsz && (s.imgsz[0] !== h || s.imgsz[1] !== w)) throw new TrtjsError('ERR_SHAPE', `bench: imgsz [${s.imgsz.join(', ')}] differs from the model's fixed input [${h}, ${w}]`);
+  if (!dynamic && s.imgsz && (s.imgsz[0] !== h || s.imgsz[1] !== w))
+    throw new TrtjsError('ERR_SHAPE', `bench: imgsz [${s.imgsz.join(', ')}] differs from the model's fixed input [${h}, ${w}]`);
   const dtype = input.dtype as LetterboxDtype;
   const output = info.outputs[0]?.name;
   let next = 0;
@@ -90,7 +101,10 @@ function pipeline(info: ModelInfo, backends: Backend[], s: EndToEndSettings) {
     const t3 = now();
     const out = (output && outs[output]) || Object.values(outs)[0];
     if (!out || !(out.data instanceof Float32Array || out.data instanceof Uint16Array) || out.dims.length !== 3) {
-      throw new TrtjsError('ERR_BAD_MODEL', `bench: end-to-end mode needs a YOLO detection output [batch, rows, cols] in float32/float16, got ${out ? `${out.dtype} [${out.dims.join(', ')}]` : 'none'}`);
+      throw new TrtjsError(
+        'ERR_BAD_MODEL',
+        `bench: end-to-end mode needs a YOLO detection output [batch, rows, cols] in float32/float16, got ${out ? `${out.dtype} [${out.dims.join(', ')}]` : 'none'}`,
+      );
     }
     const [dets] = decode(out.data, out.dims, { conf: s.conf, iou: s.iou, maxDet: s.maxDet, nc: info.names?.length, end2end: info.end2end });
     const t4 = now();
@@ -111,7 +125,10 @@ async function loop(run: (bytes: Uint8Array) => Promise<Frame>, images: Uint8Arr
   let failure: unknown;
   const done = () => failure !== undefined || s.signal?.aborted || (now() >= measureEnd && timed.length >= s.iterations);
   const progress = s.onProgress
-    ? setInterval(() => s.onProgress!({ phase, fraction: Math.min((now() - origin) / (s.warmupMs + s.durationMs), 1), done: timed.length, detail: s.detail }), 100)
+    ? setInterval(
+        () => s.onProgress!({ phase, fraction: Math.min((now() - origin) / (s.warmupMs + s.durationMs), 1), done: timed.length, detail: s.detail }),
+        100,
+      )
     : undefined;
   progress?.unref();
   const lane = async () => {
@@ -137,11 +154,23 @@ async function loop(run: (bytes: Uint8Array) => Promise<Frame>, images: Uint8Arr
 const wall = (frames: Frame[]) => span(frames);
 
 /** Measures the pipeline one frame at a time, then with `inFlight` frames at once. */
-export async function runEndToEnd(info: ModelInfo, backends: Backend[], description: BackendDescription, images: Uint8Array[], s: EndToEndSettings): Promise<EndToEndReport> {
+export async function runEndToEnd(
+  info: ModelInfo,
+  backends: Backend[],
+  description: BackendDescription,
+  images: Uint8Array[],
+  s: EndToEndSettings,
+): Promise<EndToEndReport> {
   const { run, size } = pipeline(info, backends, s);
   await run(images[0]); // one frame through every stage before timing: a model the pipeline cannot serve fails here
   const seq = await loop(run, images, 1, s, 'end-to-end');
-  const stage = (key: keyof Omit<Frame, 'start' | 'end' | 'detections'>, label: string, definition: string) => figure(seq.map((f) => f[key]), label, 'host-clock', definition);
+  const stage = (key: keyof Omit<Frame, 'start' | 'end' | 'detections'>, label: string, definition: string) =>
+    figure(
+      seq.map((f) => f[key]),
+      label,
+      'host-clock',
+      definition,
+    );
   const seqWall = wall(seq);
   const pipelined = s.inFlight > 0 ? await loop(run, images, s.inFlight, s, `end-to-end, ${s.inFlight} in flight`) : [];
   const pipeWall = pipelined.length ? wall(pipelined) : 0;
@@ -158,10 +187,15 @@ export async function runEndToEnd(info: ModelInfo, backends: Backend[], descript
       stages: {
         decode: stage('decode', 'Decode image', 'encoded bytes (in memory) to pixels, as cv2.imread decodes them'),
         letterbox: stage('letterbox', 'Letterbox', 'resize, pad and normalise to the model input tensor'),
-        infer: stage('infer', description.device === 'GPU' ? 'Inference' : 'Inference (CPU)', "backend.run(): input in, inference, output out"),
+        infer: stage('infer', description.device === 'GPU' ? 'Inference' : 'Inference (CPU)', 'backend.run(): input in, inference, output out'),
         postprocess: stage('postprocess', 'Decode + NMS', 'YOLO output decoding and non-maximum suppression'),
         scaleBoxes: stage('scaleBoxes', 'Scale boxes', 'boxes from model input pixels back to source image pixels'),
-        total: figure(seq.map((f) => f.end - f.start), 'Total', 'host-clock', 'encoded image in, boxes in source pixels out'),
+        total: figure(
+          seq.map((f) => f.end - f.start),
+          'Total',
+          'host-clock',
+          'encoded image in, boxes in source pixels out',
+        ),
       },
       detectionsPerFrame: seq.reduce((a, f) => a + f.detections, 0) / seq.length,
     },
@@ -171,7 +205,12 @@ export async function runEndToEnd(info: ModelInfo, backends: Backend[], descript
       walltimeMs: pipeWall,
       fps: pipelined.length ? (pipelined.length / pipeWall) * 1000 : 0,
       latency: pipelined.length
-        ? figure(pipelined.map((f) => f.end - f.start), 'Frame latency', 'host-clock', `encoded image in, boxes out, with ${s.inFlight} frames in flight (waiting included)`)
+        ? figure(
+            pipelined.map((f) => f.end - f.start),
+            'Frame latency',
+            'host-clock',
+            `encoded image in, boxes out, with ${s.inFlight} frames in flight (waiting included)`,
+          )
         : { available: false, label: 'Frame latency', reason: 'not measured (inFlight 0)' },
     },
   };

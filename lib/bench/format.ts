@@ -12,7 +12,12 @@ export function formatFigure(f: Figure): string {
   return `${f.label}: min = ${ms(f.min)} ms, max = ${ms(f.max)} ms, mean = ${ms(f.mean)} ms, median = ${ms(f.median)} ms, percentile(90%) = ${ms(f.p90)} ms, percentile(95%) = ${ms(f.p95)} ms, percentile(99%) = ${ms(f.p99)} ms, CV = ${f.cvPercent.toFixed(2)} %`;
 }
 
-const range = (r: Reading<SampledRange>, digits = 0) => (isKnown(r) ? (r.min === r.max ? `${r.min.toFixed(digits)} ${r.unit}` : `${r.min.toFixed(digits)}-${r.max.toFixed(digits)} ${r.unit} (mean ${r.mean.toFixed(digits)})`) : unk(r));
+const range = (r: Reading<SampledRange>, digits = 0) =>
+  isKnown(r)
+    ? r.min === r.max
+      ? `${r.min.toFixed(digits)} ${r.unit}`
+      : `${r.min.toFixed(digits)}-${r.max.toFixed(digits)} ${r.unit} (mean ${r.mean.toFixed(digits)})`
+    : unk(r);
 const value = <T>(r: Reading<T>, show: (v: T) => string = String) => (isKnown(r) ? show(r) : unk(r));
 
 export function formatDevice(d: DeviceState): string[] {
@@ -35,8 +40,11 @@ export function formatDevice(d: DeviceState): string[] {
   if (isKnown(d.jetson)) {
     const j = d.jetson;
     lines.push(`Jetson: ${value(j.model)}, L4T ${value(j.l4t)}, power mode ${value(j.powerMode)} (sampled every ${j.sampleIntervalMs} ms)`);
-    lines.push(`  GPU: ${value(j.gpu, (g) => `${g.devfreq}: clock ${range(g.curFreqMHz)} of max ${value(g.maxFreqMHz, (m) => `${m.toFixed(0)} MHz`)}, governor ${value(g.governor)}, load ${range(g.loadPercent)}`)}`);
-    if (j.thermal.length) lines.push(`  temperatures: ${j.thermal.map((z) => `${z.type} ${isKnown(z.celsius) ? range(z.celsius, 1) : z.celsius.unknown}`).join('; ')}`);
+    lines.push(
+      `  GPU: ${value(j.gpu, (g) => `${g.devfreq}: clock ${range(g.curFreqMHz)} of max ${value(g.maxFreqMHz, (m) => `${m.toFixed(0)} MHz`)}, governor ${value(g.governor)}, load ${range(g.loadPercent)}`)}`,
+    );
+    if (j.thermal.length)
+      lines.push(`  temperatures: ${j.thermal.map((z) => `${z.type} ${isKnown(z.celsius) ? range(z.celsius, 1) : z.celsius.unknown}`).join('; ')}`);
     for (const r of j.rails) lines.push(`  rail ${r.label}: ${range(r.powerW, 2)} (${range(r.voltageV, 2)}, ${range(r.currentA, 3)})`);
   } else lines.push(`Jetson: ${unk(d.jetson)}`);
   return lines;
@@ -44,7 +52,9 @@ export function formatDevice(d: DeviceState): string[] {
 
 export function formatInference(r: InferenceReport): string[] {
   const m = r.mode;
-  const shapes = Object.entries(r.shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(' ');
+  const shapes = Object.entries(r.shapes)
+    .map(([n, d]) => `${n}:${d.join('x')}`)
+    .join(' ');
   const compute = r.compute;
   return [
     `=== Inference: ${r.backend.description} (${r.backend.device}) ===`,
@@ -84,15 +94,25 @@ export function formatReport(r: BenchReport): string {
   }
   if (r.sweep) {
     const s = r.sweep;
-    lines.push(`=== Concurrency sweep: ${s.backend.description} (${s.backend.device}), shapes ${Object.entries(s.shapes).map(([n, d]) => `${n}:${d.join('x')}`).join(' ')} ===`);
-    lines.push(`${'concurrency'.padStart(11)}${'qps'.padStart(11)}${'images/s'.padStart(11)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'compute ms'.padStart(12)}`);
+    lines.push(
+      `=== Concurrency sweep: ${s.backend.description} (${s.backend.device}), shapes ${Object.entries(s.shapes)
+        .map(([n, d]) => `${n}:${d.join('x')}`)
+        .join(' ')} ===`,
+    );
+    lines.push(
+      `${'concurrency'.padStart(11)}${'qps'.padStart(11)}${'images/s'.padStart(11)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'compute ms'.padStart(12)}`,
+    );
     for (const l of s.levels) {
-      lines.push(`${String(l.concurrency).padStart(11)}${l.qps.toFixed(2).padStart(11)}${l.imagesPerSecond.toFixed(2).padStart(11)}${ms(l.latencyMs.p50).padStart(10)}${ms(l.latencyMs.p90).padStart(10)}${ms(l.latencyMs.p95).padStart(10)}${ms(l.latencyMs.p99).padStart(10)}${ms(l.computeMedianMs).padStart(12)}`);
+      lines.push(
+        `${String(l.concurrency).padStart(11)}${l.qps.toFixed(2).padStart(11)}${l.imagesPerSecond.toFixed(2).padStart(11)}${ms(l.latencyMs.p50).padStart(10)}${ms(l.latencyMs.p90).padStart(10)}${ms(l.latencyMs.p95).padStart(10)}${ms(l.latencyMs.p99).padStart(10)}${ms(l.computeMedianMs).padStart(12)}`,
+      );
     }
   }
   if (r.comparison) {
     lines.push('=== Comparison ===');
-    lines.push(`${'configuration'.padEnd(18)}${'status'.padEnd(13)}${'size MB'.padStart(9)}${'mAP50-95'.padStart(10)}${'infer ms/im'.padStart(13)}${'e2e ms/im'.padStart(11)}${'FPS'.padStart(9)}`);
+    lines.push(
+      `${'configuration'.padEnd(18)}${'status'.padEnd(13)}${'size MB'.padStart(9)}${'mAP50-95'.padStart(10)}${'infer ms/im'.padStart(13)}${'e2e ms/im'.padStart(11)}${'FPS'.padStart(9)}`,
+    );
     for (const row of r.comparison.rows) {
       const num = (x: Reading<number> | undefined, d: number) => (x === undefined ? '-' : typeof x === 'number' ? x.toFixed(d) : '-');
       lines.push(
@@ -101,7 +121,11 @@ export function formatReport(r: BenchReport): string {
     }
     for (const row of r.comparison.rows) {
       if (row.reason) lines.push(`  ${row.configuration}: ${row.reason}`);
-      for (const [k, v] of [['mAP50-95', row.map5095], ['end-to-end', row.endToEndMsPerImage]] as const) if (v !== undefined && !isKnown(v) && row.status === 'ok') lines.push(`  ${row.configuration} ${k}: ${unk(v)}`);
+      for (const [k, v] of [
+        ['mAP50-95', row.map5095],
+        ['end-to-end', row.endToEndMsPerImage],
+      ] as const)
+        if (v !== undefined && !isKnown(v) && row.status === 'ok') lines.push(`  ${row.configuration} ${k}: ${unk(v)}`);
     }
   }
   lines.push('', ...formatDevice(r.device));

@@ -124,7 +124,14 @@ export function traceOf(loop: LoopResult): QueryTimes[] {
 }
 
 /** The inference report of a finished loop. */
-export function inferenceReport(runner: Runner, loop: LoopResult, mode: InferenceMode, shapes: Record<string, number[]>, batch: number, keepTrace: boolean): InferenceReport {
+export function inferenceReport(
+  runner: Runner,
+  loop: LoopResult,
+  mode: InferenceMode,
+  shapes: Record<string, number[]>,
+  batch: number,
+  keepTrace: boolean,
+): InferenceReport {
   const q = loop.timed;
   if (!q.length) throw new TrtjsError('ERR_NATIVE', 'bench: no query completed after the warm-up');
   const gpu = runner.backend.device === 'GPU';
@@ -143,23 +150,69 @@ export function inferenceReport(runner: Runner, loop: LoopResult, mode: Inferenc
   const copied = events && mode.transfers === 'copied';
   const f = {
     latency: events
-      ? figure(q.map((r) => r.h2d + r.compute + r.d2h), 'Latency', 'cuda-events', 'H2D + GPU Compute + D2H of one query (trtexec\'s Latency)')
-      : figure(q.map((r) => r.end - r.start), 'Latency', 'host-clock', 'run() from the call to the result, on the host clock'),
+      ? figure(
+          q.map((r) => r.h2d + r.compute + r.d2h),
+          'Latency',
+          'cuda-events',
+          "H2D + GPU Compute + D2H of one query (trtexec's Latency)",
+        )
+      : figure(
+          q.map((r) => r.end - r.start),
+          'Latency',
+          'host-clock',
+          'run() from the call to the result, on the host clock',
+        ),
     enqueue: events
-      ? figure(q.map((r) => r.enqEnd - r.enqStart), 'Enqueue Time', 'host-clock', 'host time of enqueueV3 alone (trtexec\'s Enqueue Time)')
-      : figure(q.map((r) => r.enqEnd - r.enqStart), 'Enqueue Time', 'host-clock', 'the synchronous part of run(): input checks and the hand-off to the backend'),
-    h2d: copied ? figure(q.map((r) => r.h2d), 'H2D Latency', 'cuda-events', 'input copies from pinned host memory to the device') : noTransfer('H2D Latency'),
+      ? figure(
+          q.map((r) => r.enqEnd - r.enqStart),
+          'Enqueue Time',
+          'host-clock',
+          "host time of enqueueV3 alone (trtexec's Enqueue Time)",
+        )
+      : figure(
+          q.map((r) => r.enqEnd - r.enqStart),
+          'Enqueue Time',
+          'host-clock',
+          'the synchronous part of run(): input checks and the hand-off to the backend',
+        ),
+    h2d: copied
+      ? figure(
+          q.map((r) => r.h2d),
+          'H2D Latency',
+          'cuda-events',
+          'input copies from pinned host memory to the device',
+        )
+      : noTransfer('H2D Latency'),
     compute: events
-      ? figure(q.map((r) => r.compute), 'GPU Compute Time', 'cuda-events', 'the work enqueueV3 queued, between two CUDA events')
+      ? figure(
+          q.map((r) => r.compute),
+          'GPU Compute Time',
+          'cuda-events',
+          'the work enqueueV3 queued, between two CUDA events',
+        )
       : figure(
           q.map((r) => r.compute),
           gpu ? 'Compute Time' : 'Compute Time (CPU)',
           'host-clock',
-          runner.backend.kind === 'onnxruntime' ? "run() from the call to the result: ONNX Runtime's inference and the hand-off to and from its worker thread" : 'run() from the call to the result',
+          runner.backend.kind === 'onnxruntime'
+            ? "run() from the call to the result: ONNX Runtime's inference and the hand-off to and from its worker thread"
+            : 'run() from the call to the result',
         ),
-    d2h: copied ? figure(q.map((r) => r.d2h), 'D2H Latency', 'cuda-events', 'output copies from the device to pinned host memory') : noTransfer('D2H Latency'),
+    d2h: copied
+      ? figure(
+          q.map((r) => r.d2h),
+          'D2H Latency',
+          'cuda-events',
+          'output copies from the device to pinned host memory',
+        )
+      : noTransfer('D2H Latency'),
   };
-  const request = figure(q.map((r) => r.end - r.start), 'Request Latency', 'host-clock', 'each query as JavaScript sees it: from the call to the settled Promise, waiting for a free context included');
+  const request = figure(
+    q.map((r) => r.end - r.start),
+    'Request Latency',
+    'host-clock',
+    'each query as JavaScript sees it: from the call to the settled Promise, waiting for a free context included',
+  );
   return {
     backend: runner.backend,
     mode,
@@ -171,7 +224,7 @@ export function inferenceReport(runner: Runner, loop: LoopResult, mode: Inferenc
     throughput: {
       qps,
       imagesPerSecond: qps * batch,
-      definition: 'timed queries / host wall time from the first timed query\'s start to the last one\'s end; images = queries × batch',
+      definition: "timed queries / host wall time from the first timed query's start to the last one's end; images = queries × batch",
     },
     ...f,
     request,

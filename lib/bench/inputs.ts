@@ -26,9 +26,11 @@ export function parseBenchShapes(shapes: BenchShapes | undefined): Record<string
     }
     return out;
   }
-  if (typeof shapes !== 'object' || shapes === null || Array.isArray(shapes)) throw shapeError(`shapes must be text like images:1x3x640x640 or { images: [1, 3, 640, 640] }, received ${JSON.stringify(shapes)}`);
+  if (typeof shapes !== 'object' || shapes === null || Array.isArray(shapes))
+    throw shapeError(`shapes must be text like images:1x3x640x640 or { images: [1, 3, 640, 640] }, received ${JSON.stringify(shapes)}`);
   for (const [name, d] of Object.entries(shapes)) {
-    if (!Array.isArray(d) || !d.length || !d.every((x) => Number.isInteger(x) && x > 0)) throw shapeError(`shapes for '${name}' must be an array of positive integers, received ${JSON.stringify(d)}`);
+    if (!Array.isArray(d) || !d.length || !d.every((x) => Number.isInteger(x) && x > 0))
+      throw shapeError(`shapes for '${name}' must be an array of positive integers, received ${JSON.stringify(d)}`);
   }
   return Object.fromEntries(Object.entries(shapes).map(([k, v]) => [k, [...v]]));
 }
@@ -40,7 +42,12 @@ export function parseBenchShapes(shapes: BenchShapes | undefined): Record<string
  * @throws ERR_SHAPE for unknown inputs, wrong ranks, fixed dims given other values, shapes no profile admits, and
  *   dynamic dims nothing fills
  */
-export function resolveShapes(info: ModelInfo, given: Record<string, number[]> | undefined, batch: number | undefined, profiles?: Profile[]): Record<string, number[]> {
+export function resolveShapes(
+  info: ModelInfo,
+  given: Record<string, number[]> | undefined,
+  batch: number | undefined,
+  profiles?: Profile[],
+): Record<string, number[]> {
   const names = new Set(info.inputs.map((i) => i.name));
   for (const name of Object.keys(given ?? {})) {
     if (!names.has(name)) throw shapeError(`shapes: the model has no input '${name}' (inputs: ${[...names].join(', ')})`);
@@ -50,11 +57,14 @@ export function resolveShapes(info: ModelInfo, given: Record<string, number[]> |
     const fixed = (i: number) => typeof input.shape[i] === 'number' && (input.shape[i] as number) > 0;
     let dims = given?.[input.name];
     if (dims) {
-      if (dims.length !== input.shape.length) throw shapeError(`shapes: input '${input.name}' has rank ${input.shape.length} ${dimsText(input.shape)}, received ${dims.join('x')}`);
+      if (dims.length !== input.shape.length)
+        throw shapeError(`shapes: input '${input.name}' has rank ${input.shape.length} ${dimsText(input.shape)}, received ${dims.join('x')}`);
       dims.forEach((d, i) => {
-        if (fixed(i) && d !== input.shape[i]) throw shapeError(`shapes: input '${input.name}' dimension ${i} is fixed at ${input.shape[i]} in the model, received ${dims!.join('x')}`);
+        if (fixed(i) && d !== input.shape[i])
+          throw shapeError(`shapes: input '${input.name}' dimension ${i} is fixed at ${input.shape[i]} in the model, received ${dims!.join('x')}`);
       });
-      if (batch !== undefined && dims[0] !== batch) throw shapeError(`batch ${batch} differs from the batch of the shape given for '${input.name}' (${dims.join('x')})`);
+      if (batch !== undefined && dims[0] !== batch)
+        throw shapeError(`batch ${batch} differs from the batch of the shape given for '${input.name}' (${dims.join('x')})`);
     } else {
       const opt = profiles?.[0]?.[input.name]?.opt;
       dims = input.shape.map((d, i) => {
@@ -63,17 +73,31 @@ export function resolveShapes(info: ModelInfo, given: Record<string, number[]> |
         if (opt) return opt[i];
         if (i === 0) return 1;
         if (input.shape.length === 4 && (i === 2 || i === 3)) return (info.imgsz ?? [640, 640])[i - 2];
-        throw shapeError(`input '${input.name}' ${dimsText(input.shape)} has a dynamic dimension ${i}: give its shape (e.g. --shapes ${input.name}:${input.shape.map((x) => (typeof x === 'number' && x > 0 ? x : 1)).join('x')})`);
+        throw shapeError(
+          `input '${input.name}' ${dimsText(input.shape)} has a dynamic dimension ${i}: give its shape (e.g. --shapes ${input.name}:${input.shape.map((x) => (typeof x === 'number' && x > 0 ? x : 1)).join('x')})`,
+        );
       });
-      if (batch !== undefined && fixed(0) && input.shape[0] !== batch) throw shapeError(`batch ${batch}: input '${input.name}' has a fixed batch of ${input.shape[0]}`);
+      if (batch !== undefined && fixed(0) && input.shape[0] !== batch)
+        throw shapeError(`batch ${batch}: input '${input.name}' has a fixed batch of ${input.shape[0]}`);
     }
     out[input.name] = dims;
   }
   if (profiles?.length && profiles.some((p) => Object.keys(p).length)) {
     const fits = (p: Profile) => Object.entries(p).every(([name, { min, max }]) => out[name]?.every((d, i) => d >= min[i] && d <= max[i]));
     if (!profiles.some(fits)) {
-      const bounds = profiles.map((p, i) => `profile ${i}: ${Object.entries(p).map(([n, { min, max }]) => `${n} ${min.join('x')}..${max.join('x')}`).join(', ')}`).join('; ');
-      throw shapeError(`no optimization profile of the engine admits ${Object.entries(out).map(([n, d]) => `${n} ${d.join('x')}`).join(', ')} (${bounds})`);
+      const bounds = profiles
+        .map(
+          (p, i) =>
+            `profile ${i}: ${Object.entries(p)
+              .map(([n, { min, max }]) => `${n} ${min.join('x')}..${max.join('x')}`)
+              .join(', ')}`,
+        )
+        .join('; ');
+      throw shapeError(
+        `no optimization profile of the engine admits ${Object.entries(out)
+          .map(([n, d]) => `${n} ${d.join('x')}`)
+          .join(', ')} (${bounds})`,
+      );
     }
   }
   return out;

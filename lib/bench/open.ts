@@ -26,7 +26,13 @@ export interface Opened {
 }
 
 export function isBackend(v: unknown): v is Backend {
-  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && typeof (v as Backend).run === 'function' && typeof (v as Backend).dispose === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !(v instanceof Uint8Array) &&
+    typeof (v as Backend).run === 'function' &&
+    typeof (v as Backend).dispose === 'function'
+  );
 }
 
 /** What a model's precision is, as far as its file tells. */
@@ -38,11 +44,21 @@ function precisionOf(info: ModelInfo, kind: 'onnx' | 'engine'): string {
 
 export function describeTensorRt(caps: Capabilities, device: number, info: ModelInfo, precision?: string): BackendDescription {
   const gpu = caps.cuda.devices[device]?.name ?? `CUDA device ${device}`;
-  return { kind: 'tensorrt', device: 'GPU', description: `TensorRT ${caps.tensorrt.version ?? '?'} on ${gpu}`, precision: precision ?? precisionOf(info, 'engine') };
+  return {
+    kind: 'tensorrt',
+    device: 'GPU',
+    description: `TensorRT ${caps.tensorrt.version ?? '?'} on ${gpu}`,
+    precision: precision ?? precisionOf(info, 'engine'),
+  };
 }
 
 export function describeOnnxRuntime(caps: Capabilities, info: ModelInfo): BackendDescription {
-  return { kind: 'onnxruntime', device: 'CPU', description: `ONNX Runtime ${caps.onnxruntime.version ?? '?'}, CPU execution provider`, precision: precisionOf(info, 'onnx') };
+  return {
+    kind: 'onnxruntime',
+    device: 'CPU',
+    description: `ONNX Runtime ${caps.onnxruntime.version ?? '?'}, CPU execution provider`,
+    precision: precisionOf(info, 'onnx'),
+  };
 }
 
 /**
@@ -50,7 +66,13 @@ export function describeOnnxRuntime(caps: Capabilities, info: ModelInfo): Backen
  * @throws ERR_BAD_INPUT / ERR_BAD_MODEL for unreadable or unknown files; ERR_TRT_UNAVAILABLE for an engine without
  *   TensorRT; ERR_BAD_INPUT for an ONNX model on the TensorRT backend (build an engine first) or an engine on ONNX Runtime
  */
-export async function openModel(model: ModelSource | Backend, backend: 'auto' | 'onnxruntime' | 'tensorrt', device: number, lanes: number, caps: Capabilities): Promise<Opened> {
+export async function openModel(
+  model: ModelSource | Backend,
+  backend: 'auto' | 'onnxruntime' | 'tensorrt',
+  device: number,
+  lanes: number,
+  caps: Capabilities,
+): Promise<Opened> {
   if (isBackend(model)) {
     const b = model;
     const description: BackendDescription =
@@ -73,7 +95,10 @@ export async function openModel(model: ModelSource | Backend, backend: 'auto' | 
   const onnx = looksLikeOnnx(bytes, name);
   if (onnx) {
     if (backend === 'tensorrt') {
-      throw new TrtjsError('ERR_BAD_INPUT', `${name} is an ONNX model: build an engine for TensorRT first (trtjs build ${name} -o model.engine), or use compare to bench both`);
+      throw new TrtjsError(
+        'ERR_BAD_INPUT',
+        `${name} is an ONNX model: build an engine for TensorRT first (trtjs build ${name} -o model.engine), or use compare to bench both`,
+      );
     }
     const first = await OnnxRuntimeBackend.load(bytes);
     const backends: Backend[] = [first];
@@ -83,11 +108,17 @@ export async function openModel(model: ModelSource | Backend, backend: 'auto' | 
       await Promise.all(backends.map((b) => b.dispose()));
       throw err;
     }
-    return { info: first.info, description: describeOnnxRuntime(caps, first.info), backends, dispose: async () => void (await Promise.all(backends.map((b) => b.dispose()))) };
+    return {
+      info: first.info,
+      description: describeOnnxRuntime(caps, first.info),
+      backends,
+      dispose: async () => void (await Promise.all(backends.map((b) => b.dispose()))),
+    };
   }
   readEngineFile(bytes, name); // neither ONNX nor an engine: say so before asking for TensorRT
   if (backend === 'onnxruntime') throw new TrtjsError('ERR_BAD_INPUT', `${name} is a TensorRT engine: ONNX Runtime runs ONNX models`);
-  if (!caps.tensorrt.available) throw new TrtjsError('ERR_TRT_UNAVAILABLE', `${name} is a TensorRT engine and TensorRT is unavailable: ${caps.tensorrt.reason}`);
+  if (!caps.tensorrt.available)
+    throw new TrtjsError('ERR_TRT_UNAVAILABLE', `${name} is a TensorRT engine and TensorRT is unavailable: ${caps.tensorrt.reason}`);
   const trt = await TensorRtBackend.load(bytes, { device, contexts: lanes });
   const info: EngineInspection = trt.info;
   return { info, description: describeTensorRt(caps, device, info), backends: [trt], tensorrt: trt, profiles: info.profiles, dispose: () => trt.dispose() };

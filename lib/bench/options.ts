@@ -104,7 +104,37 @@ const str = (name: string, v: unknown) => (typeof v === 'string' && v.length > 0
 /** Checks every option and fills in the defaults; throws ERR_BAD_INPUT / ERR_SHAPE before anything runs. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   const o = check.options<BenchOptions>(F, options);
-  const known = new Set(['backend', 'device', 'warmupMs', 'durationMs', 'iterations', 'streams', 'batch', 'shapes', 'imgsz', 'transfers', 'spinWait', 'exportTimes', 'trace', 'images', 'inFlight', 'conf', 'iou', 'maxDet', 'concurrency', 'compare', 'data', 'root', 'limit', 'minMap', 'cacheDir', 'sysfsRoot', 'sampleIntervalMs', 'signal', 'onProgress']);
+  const known = new Set([
+    'backend',
+    'device',
+    'warmupMs',
+    'durationMs',
+    'iterations',
+    'streams',
+    'batch',
+    'shapes',
+    'imgsz',
+    'transfers',
+    'spinWait',
+    'exportTimes',
+    'trace',
+    'images',
+    'inFlight',
+    'conf',
+    'iou',
+    'maxDet',
+    'concurrency',
+    'compare',
+    'data',
+    'root',
+    'limit',
+    'minMap',
+    'cacheDir',
+    'sysfsRoot',
+    'sampleIntervalMs',
+    'signal',
+    'onProgress',
+  ]);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new TrtjsError('ERR_BAD_INPUT', `${F} has no option '${k}'`);
   const positive = (name: string, v: unknown) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) check.fail(`${F}.${name}`, 'a finite number > 0', v);
@@ -119,7 +149,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (o.imgsz !== undefined) {
     const s = o.imgsz;
     imgsz = typeof s === 'number' ? [s, s] : Array.isArray(s) && s.length === 2 ? [s[0], s[1]] : check.fail(`${F}.imgsz`, 'a number or [height, width]', s);
-    imgsz.forEach((d, i) => check.integer(`${F}.imgsz[${i}]`, d, 1, 8192));
+    imgsz.forEach((d, i) => {
+      check.integer(`${F}.imgsz[${i}]`, d, 1, 8192);
+    });
   }
   const r: ResolvedOptions = {
     backend: check.optional(o.backend, 'auto' as const, (v) => check.oneOf(`${F}.backend`, v, ['auto', 'onnxruntime', 'tensorrt'] as const)),
@@ -161,7 +193,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const conflict = (a: string, b: string) => new TrtjsError('ERR_BAD_INPUT', `bench: ${a} and ${b} are separate modes: give one`);
   if (r.compare && r.concurrency) throw conflict('compare', 'concurrency');
   if (r.images && r.concurrency) throw conflict('images (end-to-end)', 'concurrency');
-  if (r.exportTimes && (r.compare || r.concurrency || r.images)) throw new TrtjsError('ERR_BAD_INPUT', 'bench: exportTimes applies to inference mode (not compare, concurrency or images)');
+  if (r.exportTimes && (r.compare || r.concurrency || r.images))
+    throw new TrtjsError('ERR_BAD_INPUT', 'bench: exportTimes applies to inference mode (not compare, concurrency or images)');
   if (!r.compare) {
     for (const k of ['data', 'minMap', 'limit', 'cacheDir'] as const) {
       if (r[k] !== undefined) throw new TrtjsError('ERR_BAD_INPUT', `bench: ${k} applies to comparison mode (compare: true)`);

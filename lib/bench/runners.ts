@@ -40,7 +40,12 @@ export class TensorRtRunner implements Runner {
   readonly #shapes: Record<string, number[]>;
   readonly #options: { transfers: boolean; spinWait: boolean };
 
-  constructor(readonly backend: BackendDescription, engine: TensorRtBackend, feeds: Record<string, Tensor>, options: { transfers: boolean; spinWait: boolean }) {
+  constructor(
+    readonly backend: BackendDescription,
+    engine: TensorRtBackend,
+    feeds: Record<string, Tensor>,
+    options: { transfers: boolean; spinWait: boolean },
+  ) {
     this.#engine = engine;
     this.#shapes = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, t.dims]));
     this.#options = options;
@@ -65,7 +70,11 @@ export class HostRunner implements Runner {
   readonly #backends: Backend[];
   readonly #feeds: Record<string, Tensor>;
 
-  constructor(readonly backend: BackendDescription, backends: Backend[], feeds: Record<string, Tensor>) {
+  constructor(
+    readonly backend: BackendDescription,
+    backends: Backend[],
+    feeds: Record<string, Tensor>,
+  ) {
     this.#backends = backends;
     this.#feeds = feeds;
   }

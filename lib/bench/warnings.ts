@@ -12,7 +12,12 @@ export const UNSTABLE_CV_PERCENT = 2.5;
 const ok = (f: Figure): f is TimingFigure => f.available;
 
 /** The warnings trtexec prints after its performance summary, for these figures. */
-export function figureWarnings(f: { enqueue: Figure; h2d: Figure; compute: Figure; d2h: Figure }, mode: Pick<InferenceMode, 'streams'>, device: 'GPU' | 'CPU', kind: string): BenchWarning[] {
+export function figureWarnings(
+  f: { enqueue: Figure; h2d: Figure; compute: Figure; d2h: Figure },
+  mode: Pick<InferenceMode, 'streams'>,
+  device: 'GPU' | 'CPU',
+  kind: string,
+): BenchWarning[] {
   const out: BenchWarning[] = [];
   const compute = f.compute;
   if (!ok(compute)) return out;
@@ -21,7 +26,8 @@ export function figureWarnings(f: { enqueue: Figure; h2d: Figure; compute: Figur
     out.push({
       code: 'enqueue-bound',
       message: `Throughput may be bound by Enqueue Time (median ${f.enqueue.median.toFixed(3)} ms) rather than ${what} (median ${compute.median.toFixed(3)} ms), and the ${device} may be under-utilized.`,
-      advice: device === 'GPU' ? 'CUDA graphs (not yet in trtjs) or more streams (--streams) may increase the throughput.' : 'Run more queries at once (--streams).',
+      advice:
+        device === 'GPU' ? 'CUDA graphs (not yet in trtjs) or more streams (--streams) may increase the throughput.' : 'Run more queries at once (--streams).',
     });
   }
   if (ok(f.h2d) && f.h2d.median >= compute.median) {
@@ -42,7 +48,10 @@ export function figureWarnings(f: { enqueue: Figure; h2d: Figure; compute: Figur
     out.push({
       code: 'unstable',
       message: `${device === 'GPU' ? 'GPU compute' : 'Compute'} time is unstable, with a coefficient of variation of ${compute.cvPercent.toFixed(2)} %.`,
-      advice: device === 'GPU' ? 'Locking the GPU clock frequency (Jetson: sudo jetson_clocks; discrete: nvidia-smi --lock-gpu-clocks) or adding --spin-wait may improve the stability.' : 'Close other work on this machine, or pin ONNX Runtime to fewer threads.',
+      advice:
+        device === 'GPU'
+          ? 'Locking the GPU clock frequency (Jetson: sudo jetson_clocks; discrete: nvidia-smi --lock-gpu-clocks) or adding --spin-wait may improve the stability.'
+          : 'Close other work on this machine, or pin ONNX Runtime to fewer threads.',
     });
   }
   if (mode.streams > 1) {

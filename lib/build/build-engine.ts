@@ -118,7 +118,9 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   const optimizationLevel = check.optional(o.optimizationLevel, -1, (v) => check.integer('buildEngine: options.optimizationLevel', v, 0, 5));
   const device = check.optional(o.device, 0, (v) => check.integer('buildEngine: options.device', v, 0, 64));
   const output = check.optional(o.output, undefined, (v) => (typeof v === 'string' && v ? v : check.fail('buildEngine: options.output', 'a file path', v)));
-  const timingCachePath = check.optional(o.timingCache, undefined, (v) => (typeof v === 'string' && v ? v : check.fail('buildEngine: options.timingCache', 'a file path', v)));
+  const timingCachePath = check.optional(o.timingCache, undefined, (v) =>
+    typeof v === 'string' && v ? v : check.fail('buildEngine: options.timingCache', 'a file path', v),
+  );
   if (o.metadata !== undefined && o.metadata !== false) check.object('buildEngine: options.metadata', o.metadata);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') check.fail('buildEngine: options.onProgress', 'a function', o.onProgress);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) check.fail('buildEngine: options.signal', 'an AbortSignal', o.signal);
@@ -133,7 +135,9 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   const info = onnxModelInfo(decodeOnnx(bytes, name));
   const batch = check.optional(o.batch, info.batch ?? 1, (v) => check.integer('buildEngine: options.batch', v, 1, 4096));
   const imgsz: [number, number] = o.imgsz === undefined ? (info.imgsz ?? [640, 640]) : typeof o.imgsz === 'number' ? [o.imgsz, o.imgsz] : o.imgsz;
-  imgsz.forEach((d, i) => check.integer(`buildEngine: options.imgsz[${i}]`, d, 1, 16384));
+  imgsz.forEach((d, i) => {
+    check.integer(`buildEngine: options.imgsz[${i}]`, d, 1, 16384);
+  });
   const profiles: Profile[] = resolveProfiles(info.inputs, o.shapes, { imgsz, batch });
   const dynamic = info.inputs.some((i) => i.shape.some((d) => typeof d !== 'number' || d <= 0));
   aborted();
@@ -143,7 +147,10 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   const cancelToken = layerFunction('trtCancelToken', 'tensorrt');
   const cancelBuild = layerFunction('trtCancelBuild', 'tensorrt');
   if (!caps.tensorrt.available) {
-    throw new TrtjsError('ERR_TRT_UNAVAILABLE', `buildEngine: TensorRT is unavailable: ${caps.tensorrt.reason ?? 'the TensorRT layer is not compiled into this binary'}`);
+    throw new TrtjsError(
+      'ERR_TRT_UNAVAILABLE',
+      `buildEngine: TensorRT is unavailable: ${caps.tensorrt.reason ?? 'the TensorRT layer is not compiled into this binary'}`,
+    );
   }
   if (!caps.tensorrt.onnxParser.available) {
     throw new TrtjsError('ERR_TRT_UNAVAILABLE', `buildEngine: TensorRT's ONNX parser is unavailable: ${caps.tensorrt.onnxParser.reason}`);
@@ -167,7 +174,13 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   // As trtexec builds: dimensions only for dynamic inputs (TensorRT may but need not be told a static input's), and
   // no optimization profile at all for a network without dynamic inputs.
   const dynamicInputs = new Set(info.inputs.filter((i) => i.shape.some((d) => typeof d !== 'number' || d <= 0)).map((i) => i.name));
-  const nativeProfiles = dynamic ? profiles.map((p) => Object.entries(p).filter(([n]) => dynamicInputs.has(n)).map(([n, s]) => ({ name: n, ...s }))) : [];
+  const nativeProfiles = dynamic
+    ? profiles.map((p) =>
+        Object.entries(p)
+          .filter(([n]) => dynamicInputs.has(n))
+          .map(([n, s]) => ({ name: n, ...s })),
+      )
+    : [];
   const tQueued = performance.now();
   let tBuild = tQueued;
   // Waits here, in JavaScript, while another build runs; then builds, cancelled through native-owned state (the
@@ -194,8 +207,13 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   aborted();
   const buildMs = performance.now() - tBuild;
   // Which TensorRT and GPU made the plan: lets a later load name both sides of an incompatibility.
-  const provenance = { tensorrt: caps.tensorrt.version, device: caps.cuda.devices[device]?.name, computeCapability: caps.cuda.devices[device]?.computeCapability };
-  const engine = o.metadata === false ? native.plan : writeEngineFile(native.plan, engineMetadata(info, { dynamic, half: fp16, batch }, { ...provenance, ...o.metadata }));
+  const provenance = {
+    tensorrt: caps.tensorrt.version,
+    device: caps.cuda.devices[device]?.name,
+    computeCapability: caps.cuda.devices[device]?.computeCapability,
+  };
+  const engine =
+    o.metadata === false ? native.plan : writeEngineFile(native.plan, engineMetadata(info, { dynamic, half: fp16, batch }, { ...provenance, ...o.metadata }));
   if (output) {
     progress({ phase: 'write', step: 0, steps: 1 });
     await writeFile(output, engine);

@@ -9,7 +9,11 @@ const LITERAL_KEYS = new Set(['names', 'imgsz', 'stride', 'batch', 'end2end', 'a
  * become JSON values (`names` keyed by id strings), everything else stays text; `dynamic` and `half` describe
  * this build.
  */
-export function engineMetadata(info: ModelInfo, build: { dynamic: boolean; half: boolean; batch: number }, extra?: Record<string, unknown>): Record<string, unknown> {
+export function engineMetadata(
+  info: ModelInfo,
+  build: { dynamic: boolean; half: boolean; batch: number },
+  extra?: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(info.metadata)) {
     if (!LITERAL_KEYS.has(key)) {

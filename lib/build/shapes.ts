@@ -39,7 +39,10 @@ export function parseShapesText(text: string): Record<string, InputShapes> {
     const colon = group.lastIndexOf(':');
     if (colon <= 0) throw shapeError(`shapes: '${group}' must look like name:1x3x640x640 or name:min,opt,max`);
     const name = group.slice(0, colon);
-    const sets = group.slice(colon + 1).split(',').map((d) => parseDims(d, `shapes for '${name}'`));
+    const sets = group
+      .slice(colon + 1)
+      .split(',')
+      .map((d) => parseDims(d, `shapes for '${name}'`));
     if (sets.length !== 1 && sets.length !== 3) throw shapeError(`shapes for '${name}': give one shape or three (min,opt,max), got ${sets.length}`);
     if (profile[name]) throw shapeError(`shapes: input '${name}' is given twice`);
     profile[name] = sets.length === 1 ? { min: sets[0], opt: sets[0], max: sets[0] } : { min: sets[0], opt: sets[1], max: sets[2] };
@@ -53,10 +56,13 @@ function normalizeProfile(p: string | Record<string, InputShapes | Dims>, index:
   const out: Profile = {};
   for (const [name, s] of Object.entries(p)) {
     const dims = (d: unknown, which: string): Dims => {
-      if (!Array.isArray(d) || !d.every((x) => Number.isInteger(x) && x > 0)) throw shapeError(`shapes for '${name}'${which}: expected an array of positive integers, got ${JSON.stringify(d)}`);
+      if (!Array.isArray(d) || !d.every((x) => Number.isInteger(x) && x > 0))
+        throw shapeError(`shapes for '${name}'${which}: expected an array of positive integers, got ${JSON.stringify(d)}`);
       return [...d];
     };
-    out[name] = Array.isArray(s) ? { min: dims(s, ''), opt: dims(s, ''), max: dims(s, '') } : { min: dims(s?.min, '.min'), opt: dims(s?.opt, '.opt'), max: dims(s?.max, '.max') };
+    out[name] = Array.isArray(s)
+      ? { min: dims(s, ''), opt: dims(s, ''), max: dims(s, '') }
+      : { min: dims(s?.min, '.min'), opt: dims(s?.opt, '.opt'), max: dims(s?.max, '.max') };
   }
   return out;
 }
@@ -93,7 +99,9 @@ export function resolveProfiles(inputs: TensorInfo[], spec: ShapesSpec | undefin
             max: [pick(0, defaults.batch), c, pick(2, 2 * h), pick(3, 2 * w)],
           };
         } else {
-          throw shapeError(`${where}input '${input.name}' [${input.shape.join(', ')}] has dynamic dimensions: give its shapes (e.g. ${input.name}:min,opt,max)`);
+          throw shapeError(
+            `${where}input '${input.name}' [${input.shape.join(', ')}] has dynamic dimensions: give its shapes (e.g. ${input.name}:min,opt,max)`,
+          );
         }
       }
       validate(input, s, where);
@@ -106,7 +114,8 @@ export function resolveProfiles(inputs: TensorInfo[], spec: ShapesSpec | undefin
 function validate(input: TensorInfo, s: InputShapes, where: string): void {
   const rank = input.shape.length;
   for (const [which, d] of Object.entries(s) as Array<[string, Dims]>) {
-    if (d.length !== rank) throw shapeError(`${where}input '${input.name}' has rank ${rank} [${input.shape.join(', ')}], ${which} shape ${d.join('x')} has rank ${d.length}`);
+    if (d.length !== rank)
+      throw shapeError(`${where}input '${input.name}' has rank ${rank} [${input.shape.join(', ')}], ${which} shape ${d.join('x')} has rank ${d.length}`);
     d.forEach((v, i) => {
       const fixed = input.shape[i];
       if (typeof fixed === 'number' && fixed > 0 && v !== fixed) {
@@ -116,11 +125,15 @@ function validate(input: TensorInfo, s: InputShapes, where: string): void {
   }
   for (let i = 0; i < rank; i++) {
     if (!(s.min[i] <= s.opt[i] && s.opt[i] <= s.max[i])) {
-      throw shapeError(`${where}input '${input.name}': min ${s.min.join('x')} <= opt ${s.opt.join('x')} <= max ${s.max.join('x')} does not hold at dimension ${i}`);
+      throw shapeError(
+        `${where}input '${input.name}': min ${s.min.join('x')} <= opt ${s.opt.join('x')} <= max ${s.max.join('x')} does not hold at dimension ${i}`,
+      );
     }
   }
 }
 
 export function formatProfile(p: Profile): string {
-  return Object.entries(p).map(([n, s]) => `${n}:${s.min.join('x')},${s.opt.join('x')},${s.max.join('x')}`).join(' ');
+  return Object.entries(p)
+    .map(([n, s]) => `${n}:${s.min.join('x')},${s.opt.join('x')},${s.max.join('x')}`)
+    .join(' ');
 }

@@ -4,7 +4,28 @@ import type { Detection } from '../detector/detection.js';
 import { BadInputError } from '../errors.js';
 import { placeLabels } from '../tasks/labels.js';
 
-const PALETTE = ['#FF3838', '#FF9D97', '#FF701F', '#FFB21D', '#CFD231', '#48F90A', '#92CC17', '#3DDB86', '#1A9334', '#00D4BB', '#2C99A8', '#00C2FF', '#344593', '#6473FF', '#0018EC', '#8438FF', '#520085', '#CB38FF', '#FF95C8', '#FF37C7'];
+const PALETTE = [
+  '#FF3838',
+  '#FF9D97',
+  '#FF701F',
+  '#FFB21D',
+  '#CFD231',
+  '#48F90A',
+  '#92CC17',
+  '#3DDB86',
+  '#1A9334',
+  '#00D4BB',
+  '#2C99A8',
+  '#00C2FF',
+  '#344593',
+  '#6473FF',
+  '#0018EC',
+  '#8438FF',
+  '#520085',
+  '#CB38FF',
+  '#FF95C8',
+  '#FF37C7',
+];
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);

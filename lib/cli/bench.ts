@@ -52,7 +52,8 @@ const positive = (flag: string, unit: string) => num(flag, `a number > 0 (${unit
 const unit = (flag: string) => num(flag, 'a number in [0, 1]', (n) => n >= 0 && n <= 1);
 const levels = (value: string) => {
   const parts = value.split(',').map((s) => s.trim());
-  if (!parts.length || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new BadInputError(`--concurrency must be comma-separated positive integers, e.g. 1,2,4,8, received ${JSON.stringify(value)}`);
+  if (!parts.length || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1))
+    throw new BadInputError(`--concurrency must be comma-separated positive integers, e.g. 1,2,4,8, received ${JSON.stringify(value)}`);
   return parts.map(Number);
 };
 
@@ -62,8 +63,17 @@ export function benchCommand(): Command {
     .description('benchmark a model: throughput and latency as trtexec measures them, end-to-end stages, concurrency sweep, or precisions compared')
     .argument('<model>', 'TensorRT engine, or ONNX model (runs on ONNX Runtime, CPU)')
     .addOption(new Option('--backend <name>', 'backend').choices(['auto', 'onnxruntime', 'tensorrt']).default('auto'))
-    .option('--device <n>', 'CUDA device', num('--device', 'a device index', (n) => Number.isInteger(n) && n >= 0))
-    .option('--warmup <ms>', 'warm-up before timing, ms (trtexec --warmUp)', num('--warmup', 'a number >= 0 (ms)', (n) => n >= 0), 200)
+    .option(
+      '--device <n>',
+      'CUDA device',
+      num('--device', 'a device index', (n) => Number.isInteger(n) && n >= 0),
+    )
+    .option(
+      '--warmup <ms>',
+      'warm-up before timing, ms (trtexec --warmUp)',
+      num('--warmup', 'a number >= 0 (ms)', (n) => n >= 0),
+      200,
+    )
     .option('--duration <s>', 'minimum timed duration, seconds (trtexec --duration)', positive('--duration', 'seconds'), 3)
     .option('--iterations <n>', 'minimum timed queries per stream (trtexec --iterations)', positiveInt('--iterations'), 10)
     .option('--streams <n>', 'concurrent queries: execution contexts or ONNX Runtime sessions (trtexec --streams)', positiveInt('--streams'), 1)
@@ -95,7 +105,10 @@ export function benchCommand(): Command {
       process.once('SIGINT', stop);
       const tty = process.stderr.isTTY && flags.json !== '-';
       const bar = tty
-        ? new cliProgress.SingleBar({ format: '{phase} [{bar}] {percentage}% | {done} done {detail}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar(
+            { format: '{phase} [{bar}] {percentage}% | {done} done {detail}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+            cliProgress.Presets.shades_classic,
+          )
         : undefined;
       let started = false;
       const options: BenchOptions = {

@@ -38,7 +38,13 @@ export function buildCommand(): Command {
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
-      const bar = flags.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'building {phase} [{bar}] {percentage}% {detail}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+      const bar =
+        flags.json || !process.stderr.isTTY
+          ? undefined
+          : new cliProgress.SingleBar(
+              { format: 'building {phase} [{bar}] {percentage}% {detail}', stream: process.stderr, hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            );
       bar?.start(100, 0, { phase: 'parse', detail: '' });
       try {
         const { report } = await buildEngine({

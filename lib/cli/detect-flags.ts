@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 
 import { PREDICT, VAL } from '../defaults.js';
 import { floatIn, positiveInt } from './options.js';

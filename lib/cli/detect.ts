@@ -45,12 +45,17 @@ export function detectCommand(): Command {
       let failed: number;
       try {
         if (predictor.task !== 'detect') {
-          throw new TrtjsError('ERR_BAD_MODEL', `detect: ${flags.model} is ${aTask(predictor.task)} model; \`trtjs detect\` is for detect models, use \`trtjs predict\` (it draws and prints ${predictor.task} results)`);
+          throw new TrtjsError(
+            'ERR_BAD_MODEL',
+            `detect: ${flags.model} is ${aTask(predictor.task)} model; \`trtjs detect\` is for detect models, use \`trtjs predict\` (it draws and prints ${predictor.task} results)`,
+          );
         }
         const classes = flags.classes && resolveClasses(flags.classes, predictor.info.names);
         failed = await eachImage(images, flags.json, async (image) => {
           const t0 = performance.now();
-          const detections = toDetections((await (predictor as Predictor<'detect'>).predict(image, { conf: flags.conf, iou: flags.iou, maxDet: flags.maxDet, classes })));
+          const detections = toDetections(
+            await (predictor as Predictor<'detect'>).predict(image, { conf: flags.conf, iou: flags.iou, maxDet: flags.maxDet, classes }),
+          );
           const ms = performance.now() - t0;
           if (flags.save) await saveAnnotated(image, detections, join(flags.save, `${basename(image, extname(image))}${extname(image) || '.jpg'}`));
           if (flags.json) {

@@ -22,7 +22,10 @@ export function formatReport(caps: Capabilities): string {
   const lines: string[] = [];
   lines.push(`trtjs ${caps.version} (Node-API ${caps.napiVersion}, Node ${process.version}, ${process.platform}-${process.arch})`);
   if (caps.addon.loaded) {
-    const layers = Object.entries(caps.addon.layers).filter(([, v]) => v).map(([k]) => k).join(', ');
+    const layers = Object.entries(caps.addon.layers)
+      .filter(([, v]) => v)
+      .map(([k]) => k)
+      .join(', ');
     lines.push(`addon      yes  ${caps.addon.path ?? ''}`);
     lines.push(`  layers   ${layers}`);
     if (caps.addon.cudaToolkit) lines.push(`  cuda     toolkit ${caps.addon.cudaToolkit}, archs ${caps.addon.cudaArchs?.join(' ')}`);

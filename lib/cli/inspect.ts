@@ -33,14 +33,21 @@ export function formatInfo(path: string, info: ModelInfo | EngineInspection, not
   if (note) lines.push(note);
   if ('profiles' in info) {
     // Profiles list only inputs with runtime dims: an engine without any has static shapes throughout.
-    if (info.profiles.some((p) => Object.keys(p).length)) info.profiles.forEach((p, i) => lines.push(`profile ${i}: ${formatProfile(p)}`));
+    if (info.profiles.some((p) => Object.keys(p).length))
+      info.profiles.forEach((p, i) => {
+        lines.push(`profile ${i}: ${formatProfile(p)}`);
+      });
     else lines.push('profiles: none (static shapes)');
-    lines.push(`device memory ${(info.deviceMemory / 2 ** 20).toFixed(1)} MiB, ${info.layers} layers, TensorRT ${info.tensorrt.loaded}${info.tensorrt.builtWith ? ` (built with ${info.tensorrt.builtWith}${info.tensorrt.builtOn ? ` on ${info.tensorrt.builtOn}` : ''})` : ''}`);
+    lines.push(
+      `device memory ${(info.deviceMemory / 2 ** 20).toFixed(1)} MiB, ${info.layers} layers, TensorRT ${info.tensorrt.loaded}${info.tensorrt.builtWith ? ` (built with ${info.tensorrt.builtWith}${info.tensorrt.builtOn ? ` on ${info.tensorrt.builtOn}` : ''})` : ''}`,
+    );
     const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-    if (info.profileMemory && info.profileMemory.length > 1) lines.push(`device memory per profile ${info.profileMemory.map(mib).join(', ')} MiB (allocationStrategy 'profile')`);
+    if (info.profileMemory && info.profileMemory.length > 1)
+      lines.push(`device memory per profile ${info.profileMemory.map(mib).join(', ')} MiB (allocationStrategy 'profile')`);
     // Vectorized or channel-last IO: described, but trtjs runs row-major IO only.
     const layouts = Object.entries(info.formats ?? {}).filter(([, f]) => f.some((x) => x !== 'linear'));
-    if (layouts.length) lines.push(`IO layouts ${layouts.map(([n, f]) => `${n} ${[...new Set(f)].join('/')}`).join(', ')} (not linear: trtjs cannot run this engine)`);
+    if (layouts.length)
+      lines.push(`IO layouts ${layouts.map(([n, f]) => `${n} ${[...new Set(f)].join('/')}`).join(', ')} (not linear: trtjs cannot run this engine)`);
     for (const w of info.warnings ?? []) lines.push(`TensorRT warned: ${w}`);
   }
   lines.push('model:');

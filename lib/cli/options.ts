@@ -11,7 +11,8 @@ export function floatIn(min: number, max: number) {
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) throw new InvalidArgumentError('expected a positive integer (at most 2147483647)');
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)
+    throw new InvalidArgumentError('expected a positive integer (at most 2147483647)');
   return n;
 }
 

@@ -31,14 +31,21 @@ export function resultJson(r: TaskResult): Record<string, unknown> {
   }
   const b = r.boxes;
   const detections = Array.from({ length: b.count }, (_, i) => {
-    const d: Record<string, unknown> = { classId: b.cls[i], className: name(r, b.cls[i]), score: r4(b.conf[i]), box: Array.from(b.xyxy.subarray(i * 4, i * 4 + 4), r1) };
+    const d: Record<string, unknown> = {
+      classId: b.cls[i],
+      className: name(r, b.cls[i]),
+      score: r4(b.conf[i]),
+      box: Array.from(b.xyxy.subarray(i * 4, i * 4 + 4), r1),
+    };
     if (r.task === 'segment') {
       d.polygon = Array.from(r.masks.xy[i], r1);
       d.mask = maskToRle(r.masks.data[i], r.masks.imageSize);
     } else if (r.task === 'pose') {
       const [nk, ndim] = r.keypoints.shape;
       const k = r.keypoints.data;
-      d.keypoints = Array.from({ length: nk }, (_, j) => Array.from(k.subarray((i * nk + j) * ndim, (i * nk + j + 1) * ndim), (v, c) => (c < 2 ? r1(v) : r4(v))));
+      d.keypoints = Array.from({ length: nk }, (_, j) =>
+        Array.from(k.subarray((i * nk + j) * ndim, (i * nk + j + 1) * ndim), (v, c) => (c < 2 ? r1(v) : r4(v))),
+      );
     }
     return d;
   });
@@ -52,13 +59,17 @@ export function resultText(image: string, r: TaskResult, ms: number): string {
   const lines: string[] = [];
   if (r.task === 'classify') {
     lines.push(`${image}: ${name(r, r.probs.top1)} ${r.probs.top1conf.toFixed(2)} ${time}`);
-    r.probs.top5.forEach((c, i) => lines.push(`  ${name(r, c).padEnd(20)} ${r.probs.top5conf[i].toFixed(2)}`));
+    r.probs.top5.forEach((c, i) => {
+      lines.push(`  ${name(r, c).padEnd(20)} ${r.probs.top5conf[i].toFixed(2)}`);
+    });
   } else if (r.task === 'obb') {
     const o = r.obb;
     lines.push(`${image}: ${o.count} rotated boxes ${time}`);
     for (let i = 0; i < o.count; i++) {
       const angle = ((o.xywhr[i * 5 + 4] * 180) / Math.PI).toFixed(1);
-      lines.push(`  ${name(r, o.cls[i]).padEnd(14)} ${o.conf[i].toFixed(2)}  cx, cy, w, h ${box(o.xywhr.subarray(i * 5, i * 5 + 4))}  ${angle.padStart(5)} deg`);
+      lines.push(
+        `  ${name(r, o.cls[i]).padEnd(14)} ${o.conf[i].toFixed(2)}  cx, cy, w, h ${box(o.xywhr.subarray(i * 5, i * 5 + 4))}  ${angle.padStart(5)} deg`,
+      );
     }
   } else {
     const b = r.boxes;

@@ -48,7 +48,7 @@ export async function saveResult(image: string, result: TaskResult, out: string)
  */
 export function predictCommand(): Command {
   const cmd = new Command('predict')
-    .description("run a model of any task (detect, segment, pose, obb, classify; from its metadata) on images")
+    .description('run a model of any task (detect, segment, pose, obb, classify; from its metadata) on images')
     .argument('<images...>', 'image files (JPEG, PNG, WebP, ...)')
     .requiredOption('-m, --model <file>', 'ONNX model or TensorRT engine');
   return addDetectionFlags(cmd, 'predict')

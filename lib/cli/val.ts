@@ -25,7 +25,9 @@ interface ValFlags {
 /** `trtjs val`: mAP50-95 / mAP50 of a model on a YOLO dataset, as Ultralytics computes them. */
 export function valCommand(): Command {
   const cmd = new Command('val')
-    .description("measure accuracy with Ultralytics' metrics for the model's task: box mAP50-95 / mAP50 (detect, obb), plus mask (segment) or keypoint (pose) mAP, top-1 / top-5 (classify)")
+    .description(
+      "measure accuracy with Ultralytics' metrics for the model's task: box mAP50-95 / mAP50 (detect, obb), plus mask (segment) or keypoint (pose) mAP, top-1 / top-5 (classify)",
+    )
     .requiredOption('--data <yaml>', 'dataset YAML, e.g. coco128.yaml (classification: the dataset folder)')
     .requiredOption('-m, --model <file>', 'ONNX model or TensorRT engine')
     .option('--root <dir>', "dataset root, when the YAML's path does not resolve (default: the YAML's folder)")
@@ -34,7 +36,13 @@ export function valCommand(): Command {
     .option('--limit <n>', 'only the first n images', positiveInt)
     .option('--json', 'print the result as JSON')
     .action(async (flags: ValFlags) => {
-      const bar = flags.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'val [{bar}] {value}/{total} images {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const bar =
+        flags.json || !process.stderr.isTTY
+          ? undefined
+          : new cliProgress.SingleBar(
+              { format: 'val [{bar}] {value}/{total} images {eta_formatted}', stream: process.stderr },
+              cliProgress.Presets.shades_classic,
+            );
       let started = false;
       const result = await val({
         data: flags.data,
@@ -73,7 +81,8 @@ export function formatVal(model: string, r: ValResult): string {
     `${'all'.padEnd(16)}${String(r.instances).padStart(8)}${cols(r)}${second ? cols(second.m) : ''}`,
     ...r.perClass.map((c, i) => {
       const other = second?.m.perClass[i];
-      const row = (m: { precision: number; recall: number; ap50: number; ap5095: number }) => `${f(m.precision)}${f(m.recall)}${f(m.ap50)}${f(m.ap5095).padStart(10)}`;
+      const row = (m: { precision: number; recall: number; ap50: number; ap5095: number }) =>
+        `${f(m.precision)}${f(m.recall)}${f(m.ap50)}${f(m.ap5095).padStart(10)}`;
       return `${label(c.classId)}${String(c.labels).padStart(8)}${row(c)}${other ? row(other) : ''}`;
     }),
   ];

@@ -74,7 +74,10 @@ function compatible(a: TensorInfo[], b: TensorInfo[]): boolean {
 
 type Bounds = Record<string, { min: number[]; max: number[] }>;
 
-const boundsText = (p: Bounds) => Object.entries(p).map(([n, { min, max }]) => `${n} [${min.join(', ')}]..[${max.join(', ')}]`).join(', ');
+const boundsText = (p: Bounds) =>
+  Object.entries(p)
+    .map(([n, { min, max }]) => `${n} [${min.join(', ')}]..[${max.join(', ')}]`)
+    .join(', ');
 
 /**
  * Engines: every shape range the serving engine accepts (each optimization profile) must lie within one profile of
@@ -104,7 +107,10 @@ export function checkCompatible(current: ModelInfo & { profiles?: Bounds[] }, ca
   // The task first: a model of another task differs in everything else too, and this says why in one word.
   const [serving, offered] = [taskOf(current), taskOf(candidate)];
   if (serving !== offered) {
-    throw new CandidateRejection('validate', `the candidate is ${aTask(offered)} model; this host serves ${aTask(serving)} model (a host serves one task: open another ModelHost for ${offered})`);
+    throw new CandidateRejection(
+      'validate',
+      `the candidate is ${aTask(offered)} model; this host serves ${aTask(serving)} model (a host serves one task: open another ModelHost for ${offered})`,
+    );
   }
   if (!compatible(current.inputs, candidate.inputs)) {
     throw new CandidateRejection('validate', `inputs differ: serving ${describeTensors(current.inputs)}, candidate ${describeTensors(candidate.inputs)}`);
@@ -152,12 +158,14 @@ export interface GoldenTolerance {
 export function checkGoldenResult(expected: TaskResult | Detection[], actual: TaskResult, tol: GoldenTolerance = {}): void {
   if (Array.isArray(expected)) {
     if (!('boxes' in actual)) throw new CandidateRejection('golden', `expected detections, but the candidate is ${aTask(actual.task)} model`);
-    return checkGolden(expected, toDetections(actual), tol);
+    checkGolden(expected, toDetections(actual), tol);
+    return;
   }
-  if (expected.task !== actual.task) throw new CandidateRejection('golden', `expected ${aTask(expected.task)} result, the candidate gave ${aTask(actual.task)} result`);
-  if (actual.task === 'obb') return checkGoldenObb(expected as ObbResult, actual, tol);
-  if (actual.task === 'classify') return checkGoldenProbs(expected as ClassifyResult, actual, tol);
-  return checkGolden(toDetections(expected as Extract<TaskResult, { boxes: unknown }>), toDetections(actual), tol);
+  if (expected.task !== actual.task)
+    throw new CandidateRejection('golden', `expected ${aTask(expected.task)} result, the candidate gave ${aTask(actual.task)} result`);
+  if (actual.task === 'obb') checkGoldenObb(expected as ObbResult, actual, tol);
+  else if (actual.task === 'classify') checkGoldenProbs(expected as ClassifyResult, actual, tol);
+  else checkGolden(toDetections(expected as Extract<TaskResult, { boxes: unknown }>), toDetections(actual), tol);
 }
 
 function checkGoldenObb(expected: ObbResult, actual: ObbResult, tol: GoldenTolerance): void {
@@ -187,9 +195,16 @@ function checkGoldenProbs(expected: ClassifyResult, actual: ClassifyResult, tol:
   const e = expected.probs;
   const a = actual.probs;
   const name = (r: ClassifyResult, c: number) => r.names[c] ?? String(c);
-  if (e.top1conf < minScore) throw new CandidateRejection('golden', `the golden image's expected class (${name(expected, e.top1)} ${e.top1conf.toFixed(2)}) is below minScore ${minScore}: nothing confident to check`);
+  if (e.top1conf < minScore)
+    throw new CandidateRejection(
+      'golden',
+      `the golden image's expected class (${name(expected, e.top1)} ${e.top1conf.toFixed(2)}) is below minScore ${minScore}: nothing confident to check`,
+    );
   if (a.top1 !== e.top1 || Math.abs(a.top1conf - e.top1conf) > maxScore) {
-    throw new CandidateRejection('golden', `expected top-1 ${name(expected, e.top1)} ${e.top1conf.toFixed(2)}, the candidate says ${name(actual, a.top1)} ${a.top1conf.toFixed(2)}`);
+    throw new CandidateRejection(
+      'golden',
+      `expected top-1 ${name(expected, e.top1)} ${e.top1conf.toFixed(2)}, the candidate says ${name(actual, a.top1)} ${a.top1conf.toFixed(2)}`,
+    );
   }
 }
 

@@ -3,8 +3,18 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** Prometheus metrics of one ModelHost, in a registry of its own (several hosts never collide). */
 export class HostMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'trtjs_requests_total', help: 'Requests served, by model version', labelNames: ['version'], registers: [this.registry] });
-  readonly errors = new Counter({ name: 'trtjs_request_errors_total', help: 'Requests that failed, by model version', labelNames: ['version'], registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'trtjs_requests_total',
+    help: 'Requests served, by model version',
+    labelNames: ['version'],
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'trtjs_request_errors_total',
+    help: 'Requests that failed, by model version',
+    labelNames: ['version'],
+    registers: [this.registry],
+  });
   readonly latency = new Histogram({
     name: 'trtjs_request_duration_seconds',
     help: 'Request latency',
@@ -14,7 +24,11 @@ export class HostMetrics {
   });
   readonly inFlight = new Gauge({ name: 'trtjs_inflight_requests', help: 'Requests running now', registers: [this.registry] });
   readonly swaps = new Counter({ name: 'trtjs_swaps_total', help: 'Swap attempts by result', labelNames: ['result'], registers: [this.registry] });
-  readonly deferred = new Counter({ name: 'trtjs_swaps_deferred_total', help: 'Changed model files the watcher deferred because of the rate limit', registers: [this.registry] });
+  readonly deferred = new Counter({
+    name: 'trtjs_swaps_deferred_total',
+    help: 'Changed model files the watcher deferred because of the rate limit',
+    registers: [this.registry],
+  });
   readonly stage = new Histogram({
     name: 'trtjs_swap_stage_seconds',
     help: 'Time per swap stage',

@@ -12,7 +12,7 @@ import { RequestQueue } from '../util/request-queue.js';
 import * as check from '../util/validate.js';
 import { admit, readSource, Rejected, type AdmissionContext } from './admission.js';
 import { Canary, type CanaryResult } from './canary.js';
-import { CandidateRejection, sha256, verifyHash } from './candidate-checks.js';
+import { type CandidateRejection, sha256, verifyHash } from './candidate-checks.js';
 import type { ModelHostEvents, ModelVersion } from './events.js';
 import { HostMetrics } from './metrics.js';
 import { resolveCanaryOptions, resolveHostOptions, type CanaryOptions, type ModelHostOptions, type ResolvedHostOptions } from './options.js';
@@ -143,7 +143,11 @@ export class ModelHost extends Resource {
    */
   detect(image: ImageInput, options?: DetectOptions): Promise<Detection[]> {
     if (this.task !== 'detect' && !this.disposed) {
-      return Promise.reject(new BadInputError(`ModelHost.detect: this host serves ${aTask(this.task)} model; detect() is for detect models, use predict() (it gives ${this.task} results)`));
+      return Promise.reject(
+        new BadInputError(
+          `ModelHost.detect: this host serves ${aTask(this.task)} model; detect() is for detect models, use predict() (it gives ${this.task} results)`,
+        ),
+      );
     }
     return this.#serve(async (p) => toDetections((await p.predict(image, options)) as DetectResult), options?.signal);
   }
@@ -300,8 +304,13 @@ export class ModelHost extends Resource {
       const { rejection } = err;
       this.#metrics.swaps.inc({ result: 'rejected' });
       this.#record({
-        at: new Date(), source: err.source, result: 'rejected', stage: this.disposed ? 'closed' : rejection.stage,
-        reason: rejection.message, stages: err.stages, totalMs: err.totalMs,
+        at: new Date(),
+        source: err.source,
+        result: 'rejected',
+        stage: this.disposed ? 'closed' : rejection.stage,
+        reason: rejection.message,
+        stages: err.stages,
+        totalMs: err.totalMs,
       });
       this.#emit('rejected', { source: err.source, stage: rejection.stage, reason: rejection.message });
       throw validationError(rejection);
@@ -446,7 +455,10 @@ function checkGoldenOption(golden: ModelHostOptions['golden'], task: Task): void
   }
   const got = (expected as { task?: unknown } | null)?.task;
   if (got === undefined) check.fail('ModelHost.open: options.golden.expected', `a list of detections or ${aTask(task)} result`, expected);
-  if (got !== task) throw new BadInputError(`ModelHost.open: options.golden.expected is ${aTask(String(got))} result; this is ${aTask(task)} model: give ${aTask(task)} result`);
+  if (got !== task)
+    throw new BadInputError(
+      `ModelHost.open: options.golden.expected is ${aTask(String(got))} result; this is ${aTask(task)} model: give ${aTask(task)} result`,
+    );
 }
 
 function validationError(rejection: CandidateRejection): TrtjsError {

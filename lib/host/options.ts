@@ -60,10 +60,13 @@ const SHA256 = /^[0-9a-fA-F]{64}$/;
 export function resolveHostOptions(options: unknown): ResolvedHostOptions {
   const fn = 'ModelHost.open: options';
   const o = check.options<ModelHostOptions>(fn, options);
-  if (o.expectedSha256 !== undefined && (typeof o.expectedSha256 !== 'string' || !SHA256.test(o.expectedSha256))) check.fail(`${fn}.expectedSha256`, 'a hex SHA-256', o.expectedSha256);
-  if (o.allowList !== undefined && (!Array.isArray(o.allowList) || !o.allowList.every((h) => typeof h === 'string' && SHA256.test(h)))) check.fail(`${fn}.allowList`, 'an array of hex SHA-256 digests', o.allowList);
+  if (o.expectedSha256 !== undefined && (typeof o.expectedSha256 !== 'string' || !SHA256.test(o.expectedSha256)))
+    check.fail(`${fn}.expectedSha256`, 'a hex SHA-256', o.expectedSha256);
+  if (o.allowList !== undefined && (!Array.isArray(o.allowList) || !o.allowList.every((h) => typeof h === 'string' && SHA256.test(h))))
+    check.fail(`${fn}.allowList`, 'an array of hex SHA-256 digests', o.allowList);
   if (o.sidecar !== undefined && o.sidecar !== 'auto') check.boolean(`${fn}.sidecar`, o.sidecar);
-  if (o.labels !== undefined && (!Array.isArray(o.labels) || !o.labels.every((l) => typeof l === 'string'))) check.fail(`${fn}.labels`, 'an array of class names', o.labels);
+  if (o.labels !== undefined && (!Array.isArray(o.labels) || !o.labels.every((l) => typeof l === 'string')))
+    check.fail(`${fn}.labels`, 'an array of class names', o.labels);
   if (o.detector !== undefined) check.object(`${fn}.detector`, o.detector);
   if (o.golden !== undefined) check.object(`${fn}.golden`, o.golden);
   if (o.concurrency !== undefined) check.integer(`${fn}.concurrency`, o.concurrency, 1, 1024);

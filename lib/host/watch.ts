@@ -72,13 +72,17 @@ export function watchModel(path: string, options: WatchOptions | undefined, targ
       if (now < allowedAt) {
         if (deferredKey !== key) {
           deferredKey = key;
-          const digest = createHash('sha256').update(await readFile(file)).digest('hex');
+          const digest = createHash('sha256')
+            .update(await readFile(file))
+            .digest('hex');
           if (digest === target.served()) offered.add(key);
           else target.deferred(file, allowedAt);
         }
         return;
       }
-      const digest = createHash('sha256').update(await readFile(file)).digest('hex');
+      const digest = createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
       offered.add(key);
       if (digest === target.served()) return;
       await target.swap(file).catch(() => undefined); // rejections are reported through the host's events

@@ -39,7 +39,8 @@ export async function loadImage(source: string | Uint8Array, options?: LoadImage
     } catch (err) {
       if (signal?.aborted) throw abortedError(`loadImage(${what})`, signal);
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
       throw new BadInputError(`loadImage: cannot read ${source}: ${why}`, { cause: err });
     }
   } else if (source instanceof Uint8Array) {
@@ -54,14 +55,10 @@ export async function loadImage(source: string | Uint8Array, options?: LoadImage
     const { width = 0, height = 0 } = await sharp(input, { ...options_, limitInputPixels: false }).metadata();
     if (width * height > maxPixels) {
       throw new BadInputError(
-        `loadImage: ${what} is ${width}x${height} (${(width * height / 1e6).toFixed(1)} MP), above the ${(maxPixels / 1e6).toFixed(1)} MP limit (options.maxPixels)`,
+        `loadImage: ${what} is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP), above the ${(maxPixels / 1e6).toFixed(1)} MP limit (options.maxPixels)`,
       );
     }
-    const { data, info } = await sharp(input, options_)
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(input, options_).removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (signal?.aborted) throw abortedError(`loadImage(${what})`, signal);
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     return { data, width: info.width, height: info.height, channels: 3, order: 'rgb' };

@@ -102,7 +102,14 @@ export async function inspectEngine(source: ModelSource, options?: { device?: nu
  * Runs `fn`, which deserializes `file`'s plan, and turns its ERR_ENGINE_INCOMPATIBLE into one that names both
  * sides: the TensorRT and GPU the engine's header says built it, and the ones here.
  */
-export async function deserializing<T>(name: string, file: EngineFile, caps: Capabilities, device: number, allowHostCode: boolean, fn: () => Promise<T>): Promise<T> {
+export async function deserializing<T>(
+  name: string,
+  file: EngineFile,
+  caps: Capabilities,
+  device: number,
+  allowHostCode: boolean,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -111,11 +118,14 @@ export async function deserializing<T>(name: string, file: EngineFile, caps: Cap
       const here = `TensorRT ${caps.tensorrt.version} on ${caps.cuda.devices[device]?.name ?? `device ${device}`}`;
       const there = builtWith ? `TensorRT ${builtWith}${builtOn ? ` on ${builtOn}` : ''}` : 'an unknown TensorRT (no header)';
       // A version-compatible plan holds host code TensorRT runs only when allowed: say how, without allowing it.
-      const hostCode = /host code/i.test(err.message) && !allowHostCode
-        ? ' If it is a version-compatible plan you trust (trtexec --versionCompatible), load it with allowHostCode: true.'
-        : '';
+      const hostCode =
+        /host code/i.test(err.message) && !allowHostCode
+          ? ' If it is a version-compatible plan you trust (trtexec --versionCompatible), load it with allowHostCode: true.'
+          : '';
       const tag = file.tagged === false ? ` (the plan does not start with TensorRT's 'ftrt' tag)` : '';
-      throw new TrtjsError('ERR_ENGINE_INCOMPATIBLE', `${name} was built with ${there}; ${here} cannot load it${tag}. ${err.message}${hostCode}`, { cause: err });
+      throw new TrtjsError('ERR_ENGINE_INCOMPATIBLE', `${name} was built with ${there}; ${here} cannot load it${tag}. ${err.message}${hostCode}`, {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -132,7 +142,11 @@ function provenance(file: EngineFile): { builtWith?: string; builtOn?: string } 
 /** An engine file's metadata and the native description of its plan, as one EngineInspection. */
 export function describeEngine(file: EngineFile, desc: NativeEngineDesc, caps: Capabilities): EngineInspection {
   const meta = (file.metadata ?? {}) as Record<string, unknown>;
-  const tensor = (t: { name: string; dtype: number; shape: number[] }): TensorInfo => ({ name: t.name, dtype: TRT_DTYPES[t.dtype] ?? 'unknown', shape: t.shape });
+  const tensor = (t: { name: string; dtype: number; shape: number[] }): TensorInfo => ({
+    name: t.name,
+    dtype: TRT_DTYPES[t.dtype] ?? 'unknown',
+    shape: t.shape,
+  });
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(meta)) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return {

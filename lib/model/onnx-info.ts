@@ -11,7 +11,15 @@ export type OnnxModel = import('onnx-proto').onnx.ModelProto;
 export { onnx };
 
 const DTYPES: Record<number, TensorDtype> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 16: 'bfloat16',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  16: 'bfloat16',
 };
 
 /** Decodes ONNX bytes; ERR_BAD_MODEL for anything that is not a whole ONNX model. */

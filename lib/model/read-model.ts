@@ -92,7 +92,8 @@ export async function readModelFile(source: ModelSource, want: 'onnx' | 'engine'
   const { bytes, name } = await readModelBytes(source, what);
   const format = checkModelFile(bytes, name);
   if (want === 'onnx' && format === 'engine') throw new BadInputError(`${what}: ${name} is a TensorRT engine; this needs the ONNX model`);
-  if (want === 'engine' && format === 'onnx') throw new BadInputError(`${what}: ${name} is an ONNX model: build an engine from it first (buildEngine or trtjs build)`);
+  if (want === 'engine' && format === 'onnx')
+    throw new BadInputError(`${what}: ${name} is an ONNX model: build an engine from it first (buildEngine or trtjs build)`);
   return { bytes, name, format, engine: format === 'engine' ? readEngineFile(bytes, name) : undefined };
 }
 

@@ -207,7 +207,10 @@ export interface NativeAddon {
     count: number,
   ): { boxes: Float32Array; scores: Float32Array; classes: Int32Array; anchors: Int32Array; extras: Float32Array };
   /** OBB heads (format 1 with the angle last, or 2): regularized xywhr boxes, 5 values each. */
-  decodeObb(data: Float32Array | Uint16Array, params: NativeDecodeParams): { boxes: Float32Array; scores: Float32Array; classes: Int32Array; anchors: Int32Array };
+  decodeObb(
+    data: Float32Array | Uint16Array,
+    params: NativeDecodeParams,
+  ): { boxes: Float32Array; scores: Float32Array; classes: Int32Array; anchors: Int32Array };
   nmsRotated(boxes: Float32Array, scores: Float32Array, iou: number): Int32Array;
   probiou(a: Float32Array, b: Float32Array): Float32Array;
   processMasks(protos: Float32Array, coeffs: Float32Array, boxes: Float32Array, params: NativeMaskParams): NativeMasks;
@@ -413,10 +416,7 @@ export function addon(): NativeAddon {
  * A function of an optional native layer (CUDA, TensorRT), or the error saying that layer was not compiled into this
  * binary: the one way lib/ reaches those layers.
  */
-export function layerFunction<K extends keyof NativeAddon>(
-  name: K,
-  layer: 'cuda' | 'tensorrt',
-): NonNullable<NativeAddon[K]> {
+export function layerFunction<K extends keyof NativeAddon>(name: K, layer: 'cuda' | 'tensorrt'): NonNullable<NativeAddon[K]> {
   const fn = addon()[name];
   if (fn === undefined) {
     const code = layer === 'cuda' ? 'ERR_CUDA_UNAVAILABLE' : 'ERR_TRT_UNAVAILABLE';
@@ -441,7 +441,7 @@ function buildEnv(): BuildEnv | undefined {
 
 /** Why this binary has no TensorRT layer, and the command that adds one on this machine. */
 export function missingTensorrtLayer(): string {
-  const fix = buildEnv()?.tensorrtRebuildHint() ?? 'run `TENSORRT_ROOT=<your TensorRT> npm rebuild trtjs` (needs CMake, nvcc and TensorRT\'s headers)';
+  const fix = buildEnv()?.tensorrtRebuildHint() ?? "run `TENSORRT_ROOT=<your TensorRT> npm rebuild trtjs` (needs CMake, nvcc and TensorRT's headers)";
   return `this trtjs binary was built without a TensorRT layer (no TensorRT headers at build time): to add one, ${fix}`;
 }
 

@@ -21,8 +21,24 @@ import { floatToHalf } from './half.js';
  * ReduceMean, Add, Sqrt, Div, as older exporters write LayerNorm) are found and kept float32 too.
  */
 export const DEFAULT_FLOAT32_OPS: readonly string[] = [
-  'Range', 'NonMaxSuppression', 'RoiAlign', 'TopK', 'CumSum', 'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Bernoulli',
-  'Upsample', 'If', 'Loop', 'Scan', 'LayerNormalization', 'GroupNormalization', 'InstanceNormalization', 'MeanVarianceNormalization',
+  'Range',
+  'NonMaxSuppression',
+  'RoiAlign',
+  'TopK',
+  'CumSum',
+  'RandomNormal',
+  'RandomUniform',
+  'RandomNormalLike',
+  'RandomUniformLike',
+  'Bernoulli',
+  'Upsample',
+  'If',
+  'Loop',
+  'Scan',
+  'LayerNormalization',
+  'GroupNormalization',
+  'InstanceNormalization',
+  'MeanVarianceNormalization',
   'LpNormalization',
 ];
 
@@ -59,7 +75,7 @@ function renameOuter(g: onnx.IGraphProto, from: string, to: string): void {
   for (const n of g.node ?? []) {
     n.input = (n.input ?? []).map((x) => (x === from ? to : x));
     for (const sub of subgraphsOf(n)) renameOuter(sub, from, to);
-    if ((n.output ?? []).includes(from)) return;  // shadowed from here on
+    if ((n.output ?? []).includes(from)) return; // shadowed from here on
   }
   for (const o of g.output ?? []) if (o.name === from) o.name = to;
 }
@@ -73,7 +89,7 @@ function decomposedNormalizations(nodes: onnx.INodeProto[]): Set<onnx.INodeProto
   const consumers = new Map<string, onnx.INodeProto[]>();
   for (const n of nodes) for (const i of n.input ?? []) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const uses = (name: string | undefined, op: string, test: (n: onnx.INodeProto) => boolean = () => true) =>
-    (name ? consumers.get(name) ?? [] : []).filter((n) => n.opType === op && test(n));
+    (name ? (consumers.get(name) ?? []) : []).filter((n) => n.opType === op && test(n));
   const out = new Set<onnx.INodeProto>();
   for (const mean of nodes) {
     if (mean.opType !== 'ReduceMean') continue;
@@ -86,9 +102,13 @@ function decomposedNormalizations(nodes: onnx.INodeProto[]): Set<onnx.INodeProto
           for (const add of uses(variance.output?.[0], 'Add')) {
             for (const sqrt of uses(add.output?.[0], 'Sqrt')) {
               const chain = [mean, sub, square, variance, add, sqrt];
-              for (const div of uses(sqrt.output?.[0], 'Div', (n) => n.input?.[0] === d && n.input?.[1] === sqrt.output?.[0])) chain.forEach((c) => out.add(c)), out.add(div);
+              for (const div of uses(sqrt.output?.[0], 'Div', (n) => n.input?.[0] === d && n.input?.[1] === sqrt.output?.[0])) {
+                for (const c of [...chain, div]) out.add(c);
+              }
               for (const rec of uses(sqrt.output?.[0], 'Reciprocal')) {
-                for (const mul of uses(rec.output?.[0], 'Mul', (n) => (n.input ?? []).includes(d ?? ''))) chain.forEach((c) => out.add(c)), out.add(rec), out.add(mul);
+                for (const mul of uses(rec.output?.[0], 'Mul', (n) => (n.input ?? []).includes(d ?? ''))) {
+                  for (const c of [...chain, rec, mul]) out.add(c);
+                }
               }
             }
           }
@@ -127,7 +147,7 @@ function toHalfBytes(values: ArrayLike<number>): Uint8Array {
 }
 
 function floatsOf(t: onnx.ITensorProto): Float32Array {
-  if (t.rawData && t.rawData.length) {
+  if (t.rawData?.length) {
     const raw = t.rawData;
     const copy = new Uint8Array(raw.length);
     copy.set(raw);
@@ -191,7 +211,10 @@ export function onnxToFloat16WithReport(bytes: Uint8Array, options?: Float16Opti
   // Initializers and constants: float16 when some float16 consumer reads them in a float16 position (a Resize's
   // scales stay float32, with no Cast, so TensorRT's parser still sees constant scales).
   const consumers = new Map<string, Array<{ node: onnx.INodeProto; index: number }>>();
-  for (const n of graph.node ?? []) (n.input ?? []).forEach((name, index) => name && consumers.set(name, [...(consumers.get(name) ?? []), { node: n, index }]));
+  for (const n of graph.node ?? [])
+    (n.input ?? []).forEach((name, index) => {
+      name && consumers.set(name, [...(consumers.get(name) ?? []), { node: n, index }]);
+    });
   const wantsFloat32 = (node: onnx.INodeProto, index: number) => !nodeIsHalf(node) || (FLOAT32_INPUTS[node.opType ?? '']?.includes(index) ?? false);
   const readInFloat16 = (name: string) => (consumers.get(name) ?? []).some((u) => !wantsFloat32(u.node, u.index));
   for (const [name, t] of initializers) {
@@ -215,7 +238,15 @@ export function onnxToFloat16WithReport(bytes: Uint8Array, options?: Float16Opti
     const existing = castCache.get(key);
     if (existing) return existing;
     const out = `${name}_trtjs_${to === FLOAT16 ? 'fp16' : 'fp32'}`;
-    newNodes.push(proto.NodeProto.create({ opType: 'Cast', name: `trtjs_cast_${castCache.size}`, input: [name], output: [out], attribute: [{ name: 'to', type: proto.AttributeProto.AttributeType.INT, i: to }] }));
+    newNodes.push(
+      proto.NodeProto.create({
+        opType: 'Cast',
+        name: `trtjs_cast_${castCache.size}`,
+        input: [name],
+        output: [out],
+        attribute: [{ name: 'to', type: proto.AttributeProto.AttributeType.INT, i: to }],
+      }),
+    );
     castCache.set(key, out);
     report.casts++;
     return out;
@@ -229,7 +260,14 @@ export function onnxToFloat16WithReport(bytes: Uint8Array, options?: Float16Opti
       report.float16Nodes++;
       // ConstantOfShape without `value` makes float32 zeros: say float16 zeros.
       if (n.opType === 'ConstantOfShape' && outputsHalf && !(n.attribute ?? []).some((a) => a.name === 'value')) {
-        n.attribute = [...(n.attribute ?? []), proto.AttributeProto.create({ name: 'value', type: proto.AttributeProto.AttributeType.TENSOR, t: proto.TensorProto.create({ dataType: FLOAT16, dims: [1], rawData: toHalfBytes([0]) }) })];
+        n.attribute = [
+          ...(n.attribute ?? []),
+          proto.AttributeProto.create({
+            name: 'value',
+            type: proto.AttributeProto.AttributeType.TENSOR,
+            t: proto.TensorProto.create({ dataType: FLOAT16, dims: [1], rawData: toHalfBytes([0]) }),
+          }),
+        ];
       }
       for (const a of n.attribute ?? []) {
         if (n.opType === 'Cast' && a.name === 'to' && Number(a.i) === FLOAT && outputsHalf) a.i = FLOAT16;
@@ -281,7 +319,15 @@ export function onnxToFloat16WithReport(bytes: Uint8Array, options?: Float16Opti
         n.output = (n.output ?? []).map((x: string) => (x === name ? inner : x));
         n.input = (n.input ?? []).map((x: string) => (x === name ? inner : x));
       }
-      newNodes.push(proto.NodeProto.create({ opType: 'Cast', name: `trtjs_cast_out_${name}`, input: [inner], output: [name], attribute: [{ name: 'to', type: proto.AttributeProto.AttributeType.INT, i: FLOAT }] }));
+      newNodes.push(
+        proto.NodeProto.create({
+          opType: 'Cast',
+          name: `trtjs_cast_out_${name}`,
+          input: [inner],
+          output: [name],
+          attribute: [{ name: 'to', type: proto.AttributeProto.AttributeType.INT, i: FLOAT }],
+        }),
+      );
       report.casts++;
       half.delete(name);
       half.add(inner);

@@ -9,7 +9,7 @@ export function floatToHalf(value: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 | (mant >>> 13) : 0); // Inf / NaN (quiet)
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00; // overflow → Inf
   if (e <= 0) {
     if (e < -10) return sign; // underflow → ±0
@@ -18,12 +18,12 @@ export function floatToHalf(value: number): number {
     const half = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    return sign | (half + (rem > mid || (rem === mid && (half & 1)) ? 1 : 0));
+    return sign | (half + (rem > mid || (rem === mid && half & 1) ? 1 : 0));
   }
   const half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
   // Carry from rounding may bump the exponent, which is still the right value (up to Inf).
-  return sign | (half + (rem > 0x1000 || (rem === 0x1000 && (half & 1)) ? 1 : 0));
+  return sign | (half + (rem > 0x1000 || (rem === 0x1000 && half & 1) ? 1 : 0));
 }
 
 export function halfToFloat(h: number): number {

@@ -110,7 +110,8 @@ function classCount(o: Partial<DecodeOptions>): number | undefined {
 export function decode(output: Float32Array | Uint16Array | Tensor, shape?: readonly number[] | DecodeOptions, options?: DecodeOptions): Detections[] {
   // decode(tensor, options): a backend's output as it comes.
   if (isTensor(output)) {
-    if (shape !== undefined && (Array.isArray(shape) || typeof shape !== 'object')) check.fail('decode: options', 'an options object (the shape comes from the tensor)', shape);
+    if (shape !== undefined && (Array.isArray(shape) || typeof shape !== 'object'))
+      check.fail('decode: options', 'an options object (the shape comes from the tensor)', shape);
     return decode(output.data as Float32Array, output.dims, shape as DecodeOptions | undefined);
   }
   if (!(output instanceof Float32Array || output instanceof Uint16Array)) {

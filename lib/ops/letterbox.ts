@@ -93,8 +93,7 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
   else if (Array.isArray(o.size) && o.size.length === 2) {
     size = [check.integer(`${sizeName}[0] (height)`, o.size[0], 1, 16384), check.integer(`${sizeName}[1] (width)`, o.size[1], 1, 16384)];
   } else check.fail(sizeName, 'a positive integer or [height, width]', o.size);
-  const bool = (key: keyof LetterboxOptions, fallback: boolean) =>
-    check.optional(o[key], fallback, (v) => check.boolean(`${fn}: options.${key}`, v));
+  const bool = (key: keyof LetterboxOptions, fallback: boolean) => check.optional(o[key], fallback, (v) => check.boolean(`${fn}: options.${key}`, v));
   const auto = bool('auto', LETTERBOX.auto);
   const scaleFill = bool('scaleFill', LETTERBOX.scaleFill);
   const scaleUp = bool('scaleUp', LETTERBOX.scaleUp);
@@ -117,7 +116,8 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
     if (!(o.out instanceof kind.ctor) || (dtype !== 'uint8' && o.out instanceof Uint8ClampedArray)) {
       check.fail(`${fn}: options.out`, `a ${kind.name} for dtype '${dtype}'`, o.out);
     }
-    if (!(o.out.buffer instanceof ArrayBuffer)) check.fail(`${fn}: options.out`, `a ${kind.name} on an ArrayBuffer (a SharedArrayBuffer cannot be written safely from a native thread)`, o.out);
+    if (!(o.out.buffer instanceof ArrayBuffer))
+      check.fail(`${fn}: options.out`, `a ${kind.name} on an ArrayBuffer (a SharedArrayBuffer cannot be written safely from a native thread)`, o.out);
     if (o.out.length < elements) check.fail(`${fn}: options.out`, `at least ${elements} elements for a ${outW}x${outH} RGB output`, o.out);
     out = o.out.length === elements ? o.out : o.out.subarray(0, elements);
   }
@@ -185,7 +185,10 @@ export async function letterboxAsync<D extends LetterboxDtype = 'float32'>(image
  * {@link letterboxAsync} for pixels that no caller can reach while it runs (decoded by trtjs itself): no copy of the
  * source. The output is always allocated here.
  */
-export async function letterboxOwnedAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options: Omit<LetterboxOptions<D>, 'out'>): Promise<LetterboxResult<D>> {
+export async function letterboxOwnedAsync<D extends LetterboxDtype = 'float32'>(
+  image: RawImage,
+  options: Omit<LetterboxOptions<D>, 'out'>,
+): Promise<LetterboxResult<D>> {
   const p = plan('letterboxAsync', image, options as LetterboxOptions);
   await settleNative(() => addon().letterboxAsync(p.src, p.params, p.out, false, false));
   return p.result as LetterboxResult<D>;
@@ -215,7 +218,10 @@ export interface LetterboxBatchResult<D extends LetterboxDtype = 'float32'> {
  * // batch.data: Uint16Array [4, 3, 640, 640]; batch.items[i].scale and .pad map image i's boxes back
  * ```
  */
-export async function letterboxBatchAsync<D extends LetterboxDtype = 'float32'>(images: RawImage[], options?: LetterboxOptions<D>): Promise<LetterboxBatchResult<D>> {
+export async function letterboxBatchAsync<D extends LetterboxDtype = 'float32'>(
+  images: RawImage[],
+  options?: LetterboxOptions<D>,
+): Promise<LetterboxBatchResult<D>> {
   const fn = 'letterboxBatchAsync';
   if (!Array.isArray(images) || images.length === 0) check.fail(`${fn}: images`, 'a non-empty array of images', images);
   const o = check.options<LetterboxOptions>(`${fn}: options`, options);
@@ -234,13 +240,18 @@ export async function letterboxBatchAsync<D extends LetterboxDtype = 'float32'>(
     if (!(o.out instanceof kind.ctor) || (dtype !== 'uint8' && o.out instanceof Uint8ClampedArray)) {
       check.fail(`${fn}: options.out`, `a ${kind.name} for dtype '${dtype}'`, o.out);
     }
-    if (o.out.length < elements * images.length) check.fail(`${fn}: options.out`, `at least ${elements * images.length} elements for ${images.length} images`, o.out);
+    if (o.out.length < elements * images.length)
+      check.fail(`${fn}: options.out`, `at least ${elements * images.length} elements for ${images.length} images`, o.out);
     batch = o.out.subarray(0, elements * images.length);
   }
   const plans = images.map((image, i) =>
     plan(fn, image, o, `${fn}: images[${i}]`, (_, w, h) => {
       if (w !== outW || h !== outH) {
-        check.fail(`${fn}: images[${i}]`, `an image that letterboxes to ${outW}x${outH} like images[0] (it gives ${w}x${h}; use auto: false)`, `${image.width}x${image.height}`);
+        check.fail(
+          `${fn}: images[${i}]`,
+          `an image that letterboxes to ${outW}x${outH} like images[0] (it gives ${w}x${h}; use auto: false)`,
+          `${image.width}x${image.height}`,
+        );
       }
       return batch.subarray(i * elements, (i + 1) * elements);
     }),

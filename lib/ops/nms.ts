@@ -70,10 +70,14 @@ export function nms(boxes: Float32Array | ArrayLike<number>, scores: Float32Arra
   if (s.length === 0) return new Int32Array(0);
   if (s.length <= maxNms) return callNative(() => addon().nms(b, s, classes, iou, scoreThreshold, maxDet));
   // Keep the maxNms best (ties: lower index first, as the NMS orders them), then map the kept indices back.
-  const order = Array.from(s.keys()).sort((x, y) => s[y] - s[x] || x - y).slice(0, maxNms);
+  const order = Array.from(s.keys())
+    .sort((x, y) => s[y] - s[x] || x - y)
+    .slice(0, maxNms);
   const pick = <T extends Float32Array | Int32Array>(from: T, width: number): T => {
     const out = new (from.constructor as { new (n: number): T })(order.length * width);
-    order.forEach((k, i) => out.set(from.subarray(k * width, (k + 1) * width), i * width));
+    order.forEach((k, i) => {
+      out.set(from.subarray(k * width, (k + 1) * width), i * width);
+    });
     return out;
   };
   const kept = callNative(() => addon().nms(pick(b, 4), pick(s, 1), classes && pick(classes, 1), iou, scoreThreshold, maxDet));

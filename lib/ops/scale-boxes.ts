@@ -28,14 +28,11 @@ const f32 = Math.fround;
  * const inSource = scaleBoxes(dets, lb);
  * ```
  */
-export function scaleBoxes<T extends Detections>(
-  detections: T,
-  from: LetterboxResult<LetterboxDtype> | BoxMapping,
-  sourceSize?: [number, number],
-): T {
+export function scaleBoxes<T extends Detections>(detections: T, from: LetterboxResult<LetterboxDtype> | BoxMapping, sourceSize?: [number, number]): T {
   const d = check.object<Detections>('scaleBoxes: detections', detections);
   const count = check.integer('scaleBoxes: detections.count', d.count, 0, 2 ** 31 - 1);
-  if (!(d.boxes instanceof Float32Array) || d.boxes.length < count * 4) check.fail('scaleBoxes: detections.boxes', `a Float32Array of ${count * 4} values`, d.boxes);
+  if (!(d.boxes instanceof Float32Array) || d.boxes.length < count * 4)
+    check.fail('scaleBoxes: detections.boxes', `a Float32Array of ${count * 4} values`, d.boxes);
   const m = check.object<Partial<LetterboxResult<LetterboxDtype>> & BoxMapping>('scaleBoxes: from', from);
   const pair = (name: string, v: unknown, min: number): [number, number] => {
     if (!Array.isArray(v) || v.length !== 2) check.fail(name, '[x, y]', v);
@@ -48,7 +45,8 @@ export function scaleBoxes<T extends Detections>(
 
   let gx: number, gy: number, px: number, py: number;
   if (m.shape !== undefined && m.layout !== undefined) {
-    if (!Array.isArray(m.shape) || m.shape.length !== 4) check.fail('scaleBoxes: from.shape', 'the letterbox result shape [1, 3, h, w] or [1, h, w, 3]', m.shape);
+    if (!Array.isArray(m.shape) || m.shape.length !== 4)
+      check.fail('scaleBoxes: from.shape', 'the letterbox result shape [1, 3, h, w] or [1, h, w, 3]', m.shape);
     const [h1, w1] = m.layout === 'nchw' ? [m.shape[2], m.shape[3]] : [m.shape[1], m.shape[2]];
     const scale = pair('scaleBoxes: from.scale', m.scale, Number.MIN_VALUE);
     const pad = pair('scaleBoxes: from.pad', m.pad, 0);
@@ -69,9 +67,12 @@ export function scaleBoxes<T extends Detections>(
   }
 
   // torch: float32 tensor op Python scalar computes in float32
-  const fgx = f32(gx), fgy = f32(gy), fpx = f32(px), fpy = f32(py);
+  const fgx = f32(gx),
+    fgy = f32(gy),
+    fpx = f32(px),
+    fpy = f32(py);
   const boxes = new Float32Array(count * 4);
-  const clip = (v: number, max: number) => (v < 0 ? 0 : v > max ? max : v);
+  const clip = (v: number, max: number) => (v < 0 ? 0 : Math.min(v, max));
   for (let i = 0; i < count; i++) {
     const o = i * 4;
     boxes[o] = clip(f32(f32(d.boxes[o] - fpx) / fgx), w0);

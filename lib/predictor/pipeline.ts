@@ -155,7 +155,9 @@ export class Pipeline {
     const { call, batch } = this.#names;
     if (!Array.isArray(images)) check.fail(`${batch}: images`, 'an array of images', images);
     if (images.length > LIMITS.batch) check.fail(`${batch}: images`, `at most ${LIMITS.batch} images`, images);
-    images.forEach((img, i) => checkImageInput(batchCall ? `${batch}: images[${i}]` : `${call}: image`, img));
+    images.forEach((img, i) => {
+      checkImageInput(batchCall ? `${batch}: images[${i}]` : `${call}: image`, img);
+    });
     const opts = this.#options(`${call}: options`, options);
     return this.#queue.run(() => this.#process(images, opts, batchCall), opts.signal);
   }
@@ -221,14 +223,21 @@ export class Pipeline {
     if (prepared.length > 1) {
       const Ctor = data.constructor as typeof Float32Array | typeof Uint16Array;
       const all = new Ctor(data.length * prepared.length);
-      prepared.forEach((p, i) => all.set(p.data as Float32Array & Uint16Array, i * data.length));
+      prepared.forEach((p, i) => {
+        all.set(p.data as Float32Array & Uint16Array, i * data.length);
+      });
       data = all;
     }
     return this.backend.run({ [this.#input.name]: { dtype: this.#input.dtype, dims: [prepared.length, 3, h, w], data } }, { signal });
   }
 
   #postprocess(outputs: Record<string, Tensor>, prepared: Prepared[], opts: CallOptions): TaskResult[] {
-    return this.head.postprocess(outputs, prepared.map((p) => p.frame), opts.head, this.info);
+    return this.head.postprocess(
+      outputs,
+      prepared.map((p) => p.frame),
+      opts.head,
+      this.info,
+    );
   }
 }
 
@@ -265,18 +274,26 @@ function chooseHead(what: string, info: ModelInfo, expected?: { task: Task; mism
 function inputSpec(info: ModelInfo, imgsz: PipelineOptions['imgsz'], task: Task, what: string): InputSpec {
   const inputs = info.inputs;
   if (inputs.length !== 1 || inputs[0].shape.length !== 4) {
-    throw new TrtjsError('ERR_BAD_MODEL', `${what}: expected one image input [batch, 3, height, width], the model has ${inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`);
+    throw new TrtjsError(
+      'ERR_BAD_MODEL',
+      `${what}: expected one image input [batch, 3, height, width], the model has ${inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`,
+    );
   }
   const input = inputs[0];
-  if (input.dtype !== 'float32' && input.dtype !== 'float16') throw new TrtjsError('ERR_BAD_MODEL', `${what}: image input must be float32 or float16, the model's is ${input.dtype}`);
-  if (typeof input.shape[1] === 'number' && input.shape[1] !== 3) throw new TrtjsError('ERR_BAD_MODEL', `${what}: expected 3 input channels, the model has ${input.shape[1]}`);
+  if (input.dtype !== 'float32' && input.dtype !== 'float16')
+    throw new TrtjsError('ERR_BAD_MODEL', `${what}: image input must be float32 or float16, the model's is ${input.dtype}`);
+  if (typeof input.shape[1] === 'number' && input.shape[1] !== 3)
+    throw new TrtjsError('ERR_BAD_MODEL', `${what}: expected 3 input channels, the model has ${input.shape[1]}`);
   const [h, w] = [input.shape[2], input.shape[3]];
   const dynamicSize = typeof h !== 'number' || typeof w !== 'number' || h <= 0 || w <= 0;
   let size: [number, number];
   if (imgsz !== undefined) {
-    if (typeof imgsz !== 'number' && !(Array.isArray(imgsz) && imgsz.length === 2)) check.fail(`${what}.create: options.imgsz`, 'a number or [height, width]', imgsz);
+    if (typeof imgsz !== 'number' && !(Array.isArray(imgsz) && imgsz.length === 2))
+      check.fail(`${what}.create: options.imgsz`, 'a number or [height, width]', imgsz);
     size = typeof imgsz === 'number' ? [imgsz, imgsz] : [imgsz[0], imgsz[1]];
-    size.forEach((d, i) => check.integer(`${what}.create: options.imgsz[${i}]`, d, 1, 8192));
+    size.forEach((d, i) => {
+      check.integer(`${what}.create: options.imgsz[${i}]`, d, 1, 8192);
+    });
     if (!dynamicSize && (size[0] !== h || size[1] !== w)) {
       throw new TrtjsError('ERR_SHAPE', `${what}.create: options.imgsz [${size.join(', ')}] differs from the model's fixed input [${h}, ${w}]`);
     }
@@ -294,7 +311,7 @@ function checkModel(what: string, info: ModelInfo): void {
   if (info.outputs.length === 0) throw new TrtjsError('ERR_BAD_MODEL', `${what}: the model has no outputs`);
   if (info.names !== undefined && info.names.length === 0) throw new TrtjsError('ERR_BAD_MODEL', `${what}: the model's metadata names no classes (names: {})`);
   if (info.stride !== undefined && info.stride > 4096) throw new TrtjsError('ERR_BAD_MODEL', `${what}: the model's stride ${info.stride} is above 4096`);
-  if (info.imgsz !== undefined && info.imgsz.some((d) => d > 8192)) throw new TrtjsError('ERR_BAD_MODEL', `${what}: the model's imgsz [${info.imgsz.join(', ')}] is above 8192`);
+  if (info.imgsz?.some((d) => d > 8192)) throw new TrtjsError('ERR_BAD_MODEL', `${what}: the model's imgsz [${info.imgsz.join(', ')}] is above 8192`);
 }
 
 /** A backend object someone built themselves must have what the pipeline uses. */
@@ -302,8 +319,14 @@ function checkBackend(fn: string, model: unknown): Backend {
   const b = model as Partial<Backend> | null;
   const info = b?.info as Partial<ModelInfo> | undefined;
   if (
-    typeof b !== 'object' || b === null || typeof b.run !== 'function' || typeof b.dispose !== 'function' ||
-    typeof info !== 'object' || info === null || !Array.isArray(info.inputs) || !Array.isArray(info.outputs)
+    typeof b !== 'object' ||
+    b === null ||
+    typeof b.run !== 'function' ||
+    typeof b.dispose !== 'function' ||
+    typeof info !== 'object' ||
+    info === null ||
+    !Array.isArray(info.inputs) ||
+    !Array.isArray(info.outputs)
   ) {
     return check.fail(`${fn}: model`, 'a model path, model bytes, or a Backend (with run, dispose and info.inputs/outputs)', model);
   }

@@ -67,7 +67,11 @@ export class Predictor<T extends Task = Task> extends Resource {
     const expected =
       task === undefined
         ? undefined
-        : { task, mismatch: (actual: Task, byOutputs: boolean) => `expected ${aTask(task)} model (options.task), this one is ${aTask(actual)} model${byOutputs ? ' (by its outputs; it has no task metadata)' : ''}` };
+        : {
+            task,
+            mismatch: (actual: Task, byOutputs: boolean) =>
+              `expected ${aTask(task)} model (options.task), this one is ${aTask(actual)} model${byOutputs ? ' (by its outputs; it has no task metadata)' : ''}`,
+          };
     if (task !== undefined) check.oneOf('Predictor.create: options.task', task, TASKS);
     const pipeline = await Pipeline.open(model, options, { what: 'Predictor', call: 'predict', batch: 'predictBatch' }, expected);
     return new Predictor<T>(pipeline);

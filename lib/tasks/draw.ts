@@ -12,11 +12,73 @@ import { placeLabels, type Rect } from './labels.js';
 import type { Boxes, TaskResult } from './types.js';
 
 /** Ultralytics' default colour palette (utils/plotting.py Colors), by class id. */
-export const PALETTE = ['#FF3838', '#FF9D97', '#FF701F', '#FFB21D', '#CFD231', '#48F90A', '#92CC17', '#3DDB86', '#1A9334', '#00D4BB', '#2C99A8', '#00C2FF', '#344593', '#6473FF', '#0018EC', '#8438FF', '#520085', '#CB38FF', '#FF95C8', '#FF37C7'];
+export const PALETTE = [
+  '#FF3838',
+  '#FF9D97',
+  '#FF701F',
+  '#FFB21D',
+  '#CFD231',
+  '#48F90A',
+  '#92CC17',
+  '#3DDB86',
+  '#1A9334',
+  '#00D4BB',
+  '#2C99A8',
+  '#00C2FF',
+  '#344593',
+  '#6473FF',
+  '#0018EC',
+  '#8438FF',
+  '#520085',
+  '#CB38FF',
+  '#FF95C8',
+  '#FF37C7',
+];
 
 /** COCO keypoint skeleton (1-based keypoint ids) and Ultralytics' pose palette indices for limbs and keypoints. */
-const SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]];
-const POSE_PALETTE = ['#FF8000', '#FF9933', '#FFB266', '#E6E600', '#FF99FF', '#99CCFF', '#FF66FF', '#FF33FF', '#66B2FF', '#3399FF', '#FF9999', '#FF6666', '#FF3333', '#99FF99', '#66FF66', '#33FF33', '#00FF00', '#0000FF', '#FF0000', '#FFFFFF'];
+const SKELETON = [
+  [16, 14],
+  [14, 12],
+  [17, 15],
+  [15, 13],
+  [12, 13],
+  [6, 12],
+  [7, 13],
+  [6, 7],
+  [6, 8],
+  [7, 9],
+  [8, 10],
+  [9, 11],
+  [2, 3],
+  [1, 2],
+  [1, 3],
+  [2, 4],
+  [3, 5],
+  [4, 6],
+  [5, 7],
+];
+const POSE_PALETTE = [
+  '#FF8000',
+  '#FF9933',
+  '#FFB266',
+  '#E6E600',
+  '#FF99FF',
+  '#99CCFF',
+  '#FF66FF',
+  '#FF33FF',
+  '#66B2FF',
+  '#3399FF',
+  '#FF9999',
+  '#FF6666',
+  '#FF3333',
+  '#99FF99',
+  '#66FF66',
+  '#33FF33',
+  '#00FF00',
+  '#0000FF',
+  '#FF0000',
+  '#FFFFFF',
+];
 const LIMB_COLOR = [9, 9, 9, 9, 7, 7, 7, 0, 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16];
 const KPT_COLOR = [16, 16, 16, 16, 16, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9];
 
@@ -46,7 +108,12 @@ const labelSize = (text: string, s: Style) => ({ w: Math.round(text.length * s.f
  * highest score first and are drawn lowest first, so the best is on top.
  */
 function labelled(items: Array<{ box: [number, number, number, number]; outline: string; text: string; color: string }>, s: Style): string {
-  const rects = placeLabels(items.map((it) => it.box), items.map((it) => labelSize(it.text, s)), s.width, s.height);
+  const rects = placeLabels(
+    items.map((it) => it.box),
+    items.map((it) => labelSize(it.text, s)),
+    s.width,
+    s.height,
+  );
   let svg = '';
   for (let i = items.length - 1; i >= 0; i--) svg += items[i].outline + labelAt(rects[i], items[i].text, items[i].color, s);
   return svg;
@@ -93,12 +160,14 @@ function overlaySvg(result: TaskResult, s: Style): string {
           SKELETON.forEach(([a, b], l) => {
             const p = at(a - 1);
             const q = at(b - 1);
-            if (visible(p) && visible(q)) svg += `<line x1="${p.x.toFixed(1)}" y1="${p.y.toFixed(1)}" x2="${q.x.toFixed(1)}" y2="${q.y.toFixed(1)}" stroke="${POSE_PALETTE[LIMB_COLOR[l]]}" stroke-width="${s.line}"/>`;
+            if (visible(p) && visible(q))
+              svg += `<line x1="${p.x.toFixed(1)}" y1="${p.y.toFixed(1)}" x2="${q.x.toFixed(1)}" y2="${q.y.toFixed(1)}" stroke="${POSE_PALETTE[LIMB_COLOR[l]]}" stroke-width="${s.line}"/>`;
           });
         }
         for (let j = 0; j < nk; j++) {
           const p = at(j);
-          if (visible(p)) svg += `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${radius}" fill="${nk === 17 ? POSE_PALETTE[KPT_COLOR[j]] : color(j)}"/>`;
+          if (visible(p))
+            svg += `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${radius}" fill="${nk === 17 ? POSE_PALETTE[KPT_COLOR[j]] : color(j)}"/>`;
         }
       }
       return svg;
@@ -172,7 +241,12 @@ async function base(image: string | Uint8Array | RawImage): Promise<{ img: Sharp
   if (raw.order === 'bgr' || raw.order === 'bgra') {
     for (let i = 0; i < packed.length; i += raw.channels) [packed[i], packed[i + 2]] = [packed[i + 2], packed[i]];
   }
-  return { img: sharp(packed, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), width: raw.width, height: raw.height, alpha: raw.channels === 4 };
+  return {
+    img: sharp(packed, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }),
+    width: raw.width,
+    height: raw.height,
+    alpha: raw.channels === 4,
+  };
 }
 
 /**

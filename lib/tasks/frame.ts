@@ -54,7 +54,7 @@ export function coordMapping(frame: Frame): Mapping {
   return { gx: f32(gain), gy: f32(gain), px: f32((w1 - w0 * gain) / 2), py: f32((h1 - h0 * gain) / 2) };
 }
 
-const clip = (v: number, max: number) => (v < 0 ? 0 : v > max ? max : v);
+const clip = (v: number, max: number) => (v < 0 ? 0 : Math.min(v, max));
 
 /** scale_boxes on x1, y1, x2, y2 boxes (n = boxes.length / 4), clipped to the source (clip_boxes). */
 export function scaleXyxy(boxes: Float32Array, frame: Frame): Float32Array {
@@ -115,7 +115,9 @@ export function validateFrame(name: string, value: unknown): Frame {
   if (kind !== 'letterbox' && kind !== 'classify') check.fail(`${name}.kind`, "'letterbox' or 'classify'", kind);
   const pair = (key: string, v: unknown, min: number) => {
     if (!Array.isArray(v) || v.length !== 2) check.fail(`${name}.${key}`, '[width, height]', v);
-    v.forEach((d, i) => check.number(`${name}.${key}[${i}]`, d, min));
+    v.forEach((d, i) => {
+      check.number(`${name}.${key}[${i}]`, d, min);
+    });
   };
   pair('inputSize', f.inputSize, 1);
   pair('sourceSize', f.sourceSize, 1);

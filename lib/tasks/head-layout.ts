@@ -35,7 +35,9 @@ export function classCount(info: ModelInfo): number | undefined {
 export function layoutOf(rows: number, cols: number, nc: number | undefined, extra: number, end2end: boolean | undefined): BoxLayout | string {
   const want = nc === undefined ? undefined : 4 + nc + extra;
   if (end2end === true) {
-    return cols >= 6 + extra ? { format: 'end2end', channelsFirst: false, rows, cols, nc: nc ?? 0, extra } : `an end-to-end head has ${6 + extra} values per row, found ${cols}`;
+    return cols >= 6 + extra
+      ? { format: 'end2end', channelsFirst: false, rows, cols, nc: nc ?? 0, extra }
+      : `an end-to-end head has ${6 + extra} values per row, found ${cols}`;
   }
   if (want !== undefined) {
     if (rows === want) return { format: 'yolov8', channelsFirst: true, rows, cols, nc: nc!, extra };
@@ -53,7 +55,10 @@ export function boxOutput(task: Task, info: ModelInfo): TensorInfo {
   const out = info.outputs.find((o) => o.shape.length === 3);
   if (!out) {
     const noun = { detect: 'detection', segment: 'segmentation', pose: 'pose', obb: 'oriented-box', classify: 'classification' }[task];
-    throw new TrtjsError('ERR_BAD_MODEL', `${task} model: its outputs (${describeOutputs(info)}) are not a YOLO ${noun} head: none has the shape [batch, channels, anchors]`);
+    throw new TrtjsError(
+      'ERR_BAD_MODEL',
+      `${task} model: its outputs (${describeOutputs(info)}) are not a YOLO ${noun} head: none has the shape [batch, channels, anchors]`,
+    );
   }
   return out;
 }
@@ -74,7 +79,10 @@ export function checkBoxOutput(task: Task, info: ModelInfo, extra: number): void
 /** The layout of an actual output tensor; ERR_BAD_MODEL when it fits none. */
 export function runtimeLayout(task: Task, tensor: Tensor, name: string, info: ModelInfo, extra: number): BoxLayout & { batch: number } {
   if (tensor.dims.length !== 3 || !(tensor.data instanceof Float32Array || tensor.data instanceof Uint16Array)) {
-    throw new TrtjsError('ERR_BAD_MODEL', `${task} model: output '${name}' must be float32/float16 [batch, rows, cols], got ${tensor.dtype} [${tensor.dims.join(', ')}]`);
+    throw new TrtjsError(
+      'ERR_BAD_MODEL',
+      `${task} model: output '${name}' must be float32/float16 [batch, rows, cols], got ${tensor.dtype} [${tensor.dims.join(', ')}]`,
+    );
   }
   const [batch, rows, cols] = tensor.dims;
   const layout = layoutOf(rows, cols, classCount(info), extra, info.end2end);

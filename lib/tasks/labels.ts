@@ -16,11 +16,11 @@ const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y
  */
 export function placeLabels(boxes: Array<[number, number, number, number]>, sizes: Array<{ w: number; h: number }>, width: number, height: number): Rect[] {
   const placed: Rect[] = [];
-  boxes.forEach(([x1, y1, x2, y2], i) => {
+  boxes.forEach(([x1, y1, _x2, y2], i) => {
     const { w, h } = sizes[i];
-    const fit = (x: number, y: number): Rect => ({ x: Math.max(0, Math.min(x, width - w)), y: Math.max(0, Math.min(y, height - h)), w, h });
-    const candidates = [fit(x1, y1 - h), fit(x1, y1), fit(x1, y2), fit(x1, y2 - h)];
-    for (let k = 1; k < 2 * Math.ceil(height / h); k++) candidates.push(fit(x1, y1 - h - k * h), fit(x1, y2 + k * h));
+    const inside = (x: number, y: number): Rect => ({ x: Math.max(0, Math.min(x, width - w)), y: Math.max(0, Math.min(y, height - h)), w, h });
+    const candidates = [inside(x1, y1 - h), inside(x1, y1), inside(x1, y2), inside(x1, y2 - h)];
+    for (let k = 1; k < 2 * Math.ceil(height / h); k++) candidates.push(inside(x1, y1 - h - k * h), inside(x1, y2 + k * h));
     placed.push(candidates.find((c) => !placed.some((p) => overlaps(c, p))) ?? candidates[0]);
   });
   return placed;

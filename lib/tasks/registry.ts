@@ -50,7 +50,10 @@ export function taskOf(info: ModelInfo): Task {
 export function headFor(info: ModelInfo, expected?: Task): TaskHead<Task, unknown> {
   const task = taskOf(info);
   if (expected !== undefined && task !== expected) {
-    throw new TrtjsError('ERR_BAD_MODEL', `expected a ${expected} model, this one is a ${task} model${info.task ? '' : ' (by its outputs; it has no task metadata)'}`);
+    throw new TrtjsError(
+      'ERR_BAD_MODEL',
+      `expected a ${expected} model, this one is a ${task} model${info.task ? '' : ' (by its outputs; it has no task metadata)'}`,
+    );
   }
   const head = TASK_HEADS[task] as TaskHead<Task, unknown>;
   head.check(info);

@@ -13,7 +13,8 @@ export function asFloat32(t: Tensor, what: string): Float32Array {
 /** The output called `name`, or ERR_BAD_MODEL naming what the model gave. */
 export function outputNamed(outputs: Record<string, Tensor>, name: string, task: string): Tensor {
   const t = outputs[name];
-  if (!t) throw new TrtjsError('ERR_BAD_MODEL', `${task} model: output '${name}' is missing from the results (got ${Object.keys(outputs).join(', ') || 'none'})`);
+  if (!t)
+    throw new TrtjsError('ERR_BAD_MODEL', `${task} model: output '${name}' is missing from the results (got ${Object.keys(outputs).join(', ') || 'none'})`);
   return t;
 }
 

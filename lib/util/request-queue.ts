@@ -60,10 +60,12 @@ export class RequestQueue {
         } catch (err) {
           result = Promise.reject(err);
         }
-        result.then(
-          (value) => settle(() => resolve(value)),
-          (err: unknown) => settle(() => reject(err)),
-        ).finally(() => this.#done());
+        result
+          .then(
+            (value) => settle(() => resolve(value)),
+            (err: unknown) => settle(() => reject(err)),
+          )
+          .finally(() => this.#done());
       };
       const waiter: Waiter = { start, reject: (err) => settle(() => reject(err)) };
       const onAbort = () => {
@@ -76,7 +78,12 @@ export class RequestQueue {
         start();
       } else if (this.#waiting.length >= this.#maxQueue) {
         settle(() =>
-          reject(new TrtjsError('ERR_QUEUE_FULL', `${this.#what}: the queue is full (${this.#maxQueue} requests waiting, ${this.#running} running; options.maxQueue)`)),
+          reject(
+            new TrtjsError(
+              'ERR_QUEUE_FULL',
+              `${this.#what}: the queue is full (${this.#maxQueue} requests waiting, ${this.#running} running; options.maxQueue)`,
+            ),
+          ),
         );
       } else {
         this.#waiting.push(waiter);

@@ -34,8 +34,7 @@ export function options<T extends object>(name: string, value: unknown): Partial
 
 export function integer(name: string, value: unknown, min = -Infinity, max = Infinity): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range =
-      min === -Infinity && max === Infinity ? '' : max === Infinity ? ` >= ${min}` : min === -Infinity ? ` <= ${max}` : ` in [${min}, ${max}]`;
+    const range = min === -Infinity && max === Infinity ? '' : max === Infinity ? ` >= ${min}` : min === -Infinity ? ` <= ${max}` : ` in [${min}, ${max}]`;
     fail(name, `an integer${range}`, value);
   }
   return value;

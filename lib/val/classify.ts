@@ -44,11 +44,15 @@ function walk(dir: string): string[] {
 export function readClassifyDataset(root: string, split?: string): ClassifyDataset {
   if (typeof root !== 'string' || !root) check.fail('readClassifyDataset: root', 'a dataset folder', root);
   const base = resolve(root);
-  if (!existsSync(base) || !statSync(base).isDirectory()) throw new BadInputError(`${root}: a classification dataset is a folder of split folders (train/, val/) holding one folder per class`);
+  if (!existsSync(base) || !statSync(base).isDirectory())
+    throw new BadInputError(`${root}: a classification dataset is a folder of split folders (train/, val/) holding one folder per class`);
   let dir = join(base, split ?? 'val');
   if (split === undefined && !existsSync(dir)) dir = join(base, 'test');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BadInputError(`${root}: no '${split ?? 'val'}' split folder (found ${readdirSync(base).join(', ') || 'nothing'})`);
-  const names = readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory()).sort(byCodeUnit);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new BadInputError(`${root}: no '${split ?? 'val'}' split folder (found ${readdirSync(base).join(', ') || 'nothing'})`);
+  const names = readdirSync(dir)
+    .filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory())
+    .sort(byCodeUnit);
   if (!names.length) throw new BadInputError(`${dir}: no class folders`);
   const images = names.flatMap((n, classId) => walk(join(dir, n)).map((image) => ({ image, classId })));
   if (!images.length) throw new BadInputError(`${dir}: no images in the class folders`);

@@ -109,7 +109,8 @@ export function readYoloLabels(path: string, classCount?: number, format?: Label
   const task = check.optional(f.task, 'detect' as const, (v) => check.oneOf('readYoloLabels: format.task', v, ['detect', 'segment', 'pose', 'obb'] as const));
   let kpt: [number, number] | undefined;
   if (task === 'pose') {
-    if (!Array.isArray(f.kptShape) || f.kptShape.length !== 2) check.fail('readYoloLabels: format.kptShape', '[keypoints, 2 or 3] for a pose dataset', f.kptShape);
+    if (!Array.isArray(f.kptShape) || f.kptShape.length !== 2)
+      check.fail('readYoloLabels: format.kptShape', '[keypoints, 2 or 3] for a pose dataset', f.kptShape);
     kpt = [check.integer('readYoloLabels: format.kptShape[0]', f.kptShape[0], 1), check.integer('readYoloLabels: format.kptShape[1]', f.kptShape[1], 2, 3)];
   }
   const keepSegments = task === 'segment' || task === 'obb';
@@ -121,14 +122,17 @@ export function readYoloLabels(path: string, classCount?: number, format?: Label
   });
   if (!existsSync(path) || !statSync(path).isFile()) return empty();
   const rows: Array<{ line: number; values: string[] }> = [];
-  readFileSync(path, 'utf8').split(/\r\n|\r|\n/).forEach((text, i) => {
-    const values = text.trim().split(/\s+/).filter(Boolean);
-    if (values.length) rows.push({ line: i + 1, values });
-  });
+  readFileSync(path, 'utf8')
+    .split(/\r\n|\r|\n/)
+    .forEach((text, i) => {
+      const values = text.trim().split(/\s+/).filter(Boolean);
+      if (values.length) rows.push({ line: i + 1, values });
+    });
   const where = (line: number) => `${path}:${line}`;
   const num = (s: string, line: number): number => {
     const v = Number(s);
-    if (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) throw new BadInputError(`${where(line)}: ${JSON.stringify(s)} is not a number`);
+    if (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s))
+      throw new BadInputError(`${where(line)}: ${JSON.stringify(s)} is not a number`);
     return Math.fround(v); // np.array(..., dtype=np.float32)
   };
   // Keypoint rows are never polygons; otherwise any row of more than 6 values makes the file a polygon file.
@@ -137,10 +141,12 @@ export function readYoloLabels(path: string, classCount?: number, format?: Label
     const row = values.map((s) => num(s, line));
     if (kpt) {
       const want = 5 + kpt[0] * kpt[1];
-      if (row.length !== want) throw new BadInputError(`${where(line)}: expected ${want} values 'class cx cy w h' and ${kpt[0]} x ${kpt[1]} keypoint values, found ${row.length}`);
+      if (row.length !== want)
+        throw new BadInputError(`${where(line)}: expected ${want} values 'class cx cy w h' and ${kpt[0]} x ${kpt[1]} keypoint values, found ${row.length}`);
       // verify_image_label for keypoints: x, y of the keypoints <= 1.01, every value >= -0.01.
       for (let k = 5; k < row.length; k++) {
-        if ((k - 5) % kpt[1] < 2 && row[k] > 1.01) throw new BadInputError(`${where(line)}: keypoint coordinate ${row[k]} is outside the normalized range [0, 1] (Ultralytics allows ±0.01)`);
+        if ((k - 5) % kpt[1] < 2 && row[k] > 1.01)
+          throw new BadInputError(`${where(line)}: keypoint coordinate ${row[k]} is outside the normalized range [0, 1] (Ultralytics allows ±0.01)`);
       }
       const low = row.find((v) => v < -0.01);
       if (low !== undefined) throw new BadInputError(`${where(line)}: value ${low} is below -0.01 (negative class or coordinate)`);
@@ -154,7 +160,10 @@ export function readYoloLabels(path: string, classCount?: number, format?: Label
     const coords = row.length - 1;
     if (coords < 2 || coords % 2) throw new BadInputError(`${where(line)}: a polygon needs x y pairs after the class, found ${coords} values`);
     if (keepSegments && coords < 6) throw new BadInputError(`${where(line)}: a polygon needs at least 3 points, found ${coords / 2}`);
-    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    let x1 = Infinity,
+      y1 = Infinity,
+      x2 = -Infinity,
+      y2 = -Infinity;
     for (let k = 1; k < row.length; k += 2) {
       x1 = Math.min(x1, row[k]);
       x2 = Math.max(x2, row[k]);
@@ -252,7 +261,8 @@ export function readYoloDataset(yamlPath: string, options?: ReadYoloDatasetOptio
   }
   // get_img_files: image extensions only, all entries sorted together.
   const imageFiles = images.filter((f) => IMG_FORMATS.has(f.slice(f.lastIndexOf('.') + 1).toLowerCase())).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (!imageFiles.length) throw new BadInputError(`${yamlPath}: no images found for split '${split}' in ${entries.map((e) => resolve(root, String(e))).join(', ')}`);
+  if (!imageFiles.length)
+    throw new BadInputError(`${yamlPath}: no images found for split '${split}' in ${entries.map((e) => resolve(root, String(e))).join(', ')}`);
   return {
     names,
     root,
@@ -290,7 +300,8 @@ function classNames(yamlPath: string, doc: Record<string, unknown>): string[] {
     return Array.from({ length: nc }, (_, i) => `class_${i}`);
   }
   const name = (v: unknown, key: string): string => {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new BadInputError(`${yamlPath}: names[${key}] must be a name, found ${check.describe(v)}`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw new BadInputError(`${yamlPath}: names[${key}] must be a name, found ${check.describe(v)}`);
     return String(v);
   };
   let names: string[];
@@ -307,7 +318,8 @@ function classNames(yamlPath: string, doc: Record<string, unknown>): string[] {
     }
   } else throw new BadInputError(`${yamlPath}: 'names' must be a list or a mapping of class names, found ${check.describe(raw)}`);
   if (!names.length) throw new BadInputError(`${yamlPath}: 'names' is empty`);
-  if (nc !== undefined && nc !== null && nc !== names.length) throw new BadInputError(`${yamlPath}: 'names' has ${names.length} entries but 'nc' is ${check.describe(nc)}`);
+  if (nc !== undefined && nc !== null && nc !== names.length)
+    throw new BadInputError(`${yamlPath}: 'names' has ${names.length} entries but 'nc' is ${check.describe(nc)}`);
   return names;
 }
 
@@ -320,7 +332,7 @@ function listFiles(dir: string, seen = new Set<string>()): string[] {
   for (const name of readdirSync(dir)) {
     if (name.startsWith('.')) continue;
     const p = join(dir, name);
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(p);
     } catch {
@@ -339,15 +351,17 @@ function listFiles(dir: string, seen = new Set<string>()): string[] {
 function readImageList(listPath: string): string[] {
   const folder = dirname(listPath);
   const out: string[] = [];
-  readFileSync(listPath, 'utf8').split(/\r\n|\r|\n/).forEach((text, i) => {
-    const line = text.trim();
-    if (!line) return;
-    const p = isAbsolute(line) ? line : resolve(folder, line.startsWith('./') ? line.slice(2) : line);
-    if (IMG_FORMATS.has(p.slice(p.lastIndexOf('.') + 1).toLowerCase()) && !existsSync(p)) {
-      throw new BadInputError(`${listPath}:${i + 1}: image ${p} does not exist`);
-    }
-    out.push(p);
-  });
+  readFileSync(listPath, 'utf8')
+    .split(/\r\n|\r|\n/)
+    .forEach((text, i) => {
+      const line = text.trim();
+      if (!line) return;
+      const p = isAbsolute(line) ? line : resolve(folder, line.startsWith('./') ? line.slice(2) : line);
+      if (IMG_FORMATS.has(p.slice(p.lastIndexOf('.') + 1).toLowerCase()) && !existsSync(p)) {
+        throw new BadInputError(`${listPath}:${i + 1}: image ${p} does not exist`);
+      }
+      out.push(p);
+    });
   return out;
 }
 

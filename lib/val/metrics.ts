@@ -105,10 +105,16 @@ export function boxIou(boxes1: Float32Array, boxes2: Float32Array): Float32Array
   const n2 = boxes2.length / 4;
   const out = new Float32Array(n1 * n2);
   for (let i = 0; i < n1; i++) {
-    const ax1 = boxes1[i * 4], ay1 = boxes1[i * 4 + 1], ax2 = boxes1[i * 4 + 2], ay2 = boxes1[i * 4 + 3];
+    const ax1 = boxes1[i * 4],
+      ay1 = boxes1[i * 4 + 1],
+      ax2 = boxes1[i * 4 + 2],
+      ay2 = boxes1[i * 4 + 3];
     const areaA = f32(f32(ax2 - ax1) * f32(ay2 - ay1));
     for (let j = 0; j < n2; j++) {
-      const bx1 = boxes2[j * 4], by1 = boxes2[j * 4 + 1], bx2 = boxes2[j * 4 + 2], by2 = boxes2[j * 4 + 3];
+      const bx1 = boxes2[j * 4],
+        by1 = boxes2[j * 4 + 1],
+        bx2 = boxes2[j * 4 + 2],
+        by2 = boxes2[j * 4 + 3];
       const w = Math.max(f32(Math.min(ax2, bx2) - Math.max(ax1, bx1)), 0);
       const h = Math.max(f32(Math.min(ay2, by2) - Math.max(ay1, by1)), 0);
       const inter = f32(w * h);
@@ -185,7 +191,7 @@ function pairwiseSum(get: (i: number) => number, start: number, n: number): numb
     const r = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => get(start + k));
     let i = 8;
     for (; i < n - (n % 8); i += 8) for (let k = 0; k < 8; k++) r[k] += get(start + i + k);
-    let res = (r[0] + r[1]) + (r[2] + r[3]) + ((r[4] + r[5]) + (r[6] + r[7]));
+    let res = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
     for (; i < n; i++) res += get(start + i);
     return res;
   }
@@ -364,7 +370,8 @@ export class DetectionMetrics {
     const gtCls = numbers('DetectionMetrics.addMatched: truthClasses', truthClasses);
     const n = scores.length;
     if (classes.length !== n) check.fail('DetectionMetrics.addMatched: pred.classes', `${n} values (1 per score)`, classes);
-    if (!(iou instanceof Float32Array) || iou.length !== gtCls.length * n) check.fail('DetectionMetrics.addMatched: iou', `a Float32Array of ${gtCls.length} x ${n} values (labels x predictions)`, iou);
+    if (!(iou instanceof Float32Array) || iou.length !== gtCls.length * n)
+      check.fail('DetectionMetrics.addMatched: iou', `a Float32Array of ${gtCls.length} x ${n} values (labels x predictions)`, iou);
     const scores32 = finite('DetectionMetrics.addMatched: pred.scores', scores, n);
     const classes32 = classIds('DetectionMetrics.addMatched: pred.classes', classes, n, this.#nc);
     const gtCls32 = classIds('DetectionMetrics.addMatched: truthClasses', gtCls, gtCls.length, this.#nc);
@@ -381,12 +388,17 @@ export class DetectionMetrics {
     // NMS order: match_predictions gives a label to its lowest-index candidate, meant to be the most confident.
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores32[b] - scores32[a] || a - b);
     const sortedCls = new Int32Array(n);
-    order.forEach((src, dst) => (sortedCls[dst] = classes32[src]));
+    order.forEach((src, dst) => {
+      sortedCls[dst] = classes32[src];
+    });
     let correct: Uint8Array;
     if (ng) {
       const iou = overlaps();
       const sortedIou = new Float32Array(ng * n);
-      for (let l = 0; l < ng; l++) order.forEach((src, dst) => (sortedIou[l * n + dst] = iou[l * n + src]));
+      for (let l = 0; l < ng; l++)
+        order.forEach((src, dst) => {
+          sortedIou[l * n + dst] = iou[l * n + src];
+        });
       correct = matchPredictions(sortedCls, gtCls32, sortedIou);
     } else {
       correct = new Uint8Array(n * NIOU);

@@ -68,7 +68,8 @@ export function minAreaRect(points: ArrayLike<number>): [number, number, number,
 /** Label polygons (normalized) to rotated boxes in source pixels, float32. */
 export function labelRboxes(labels: YoloLabels, sourceSize: [number, number]): Float32Array {
   const segments = labels.segments;
-  if (!segments || segments.length !== labels.classes.length) throw new TrtjsError('ERR_BAD_INPUT', "obb val: labels must carry their corners (read the dataset with task 'obb')");
+  if (!segments || segments.length !== labels.classes.length)
+    throw new TrtjsError('ERR_BAD_INPUT', "obb val: labels must carry their corners (read the dataset with task 'obb')");
   const [w, h] = sourceSize;
   const out = new Float32Array(segments.length * 5);
   segments.forEach((s, i) => {

@@ -18,7 +18,9 @@ import { DetectionMetrics, type MetricsResult } from './metrics.js';
 const f32 = Math.fround;
 
 /** COCO's 17 keypoint sigmas (nose, eyes, ears, shoulders, elbows, wrists, hips, knees, ankles). */
-export const OKS_SIGMA: readonly number[] = Object.freeze([0.26, 0.25, 0.25, 0.35, 0.35, 0.79, 0.79, 0.72, 0.72, 0.62, 0.62, 1.07, 1.07, 0.87, 0.87, 0.89, 0.89].map((v) => v / 10));
+export const OKS_SIGMA: readonly number[] = Object.freeze(
+  [0.26, 0.25, 0.25, 0.35, 0.35, 0.79, 0.79, 0.72, 0.72, 0.62, 0.62, 1.07, 1.07, 0.87, 0.87, 0.89, 0.89].map((v) => v / 10),
+);
 
 /** The sigmas Ultralytics uses for a `kpt_shape`: COCO's for [17, 3], else 1/nk each. */
 export function keypointSigmas(kptShape: [number, number]): number[] {
@@ -97,7 +99,8 @@ export class PoseMetrics {
     const [nk] = this.#shape;
     const [w, h] = sourceSize;
     const n = labels.classes.length;
-    if (!labels.keypoints || labels.keypoints.length !== n * nk * 3) throw new TrtjsError('ERR_BAD_INPUT', `pose val: labels must carry ${nk} keypoints each (read the dataset with task 'pose')`);
+    if (!labels.keypoints || labels.keypoints.length !== n * nk * 3)
+      throw new TrtjsError('ERR_BAD_INPUT', `pose val: labels must carry ${nk} keypoints each (read the dataset with task 'pose')`);
     // Labels' keypoints to source pixels, clipped as scale_coords clips them; visibility kept.
     const truth = new Float32Array(n * nk * 3);
     for (let k = 0; k < n * nk; k++) {
@@ -106,7 +109,9 @@ export class PoseMetrics {
       truth[k * 3 + 2] = labels.keypoints[k * 3 + 2];
     }
     // area = xyxy2xywh(gt_bboxes)[:, 2:].prod(1) * 0.53
-    const areas = Float32Array.from({ length: n }, (_, i) => f32(f32(f32(truthBoxes[i * 4 + 2] - truthBoxes[i * 4]) * f32(truthBoxes[i * 4 + 3] - truthBoxes[i * 4 + 1])) * f32(0.53)));
+    const areas = Float32Array.from({ length: n }, (_, i) =>
+      f32(f32(f32(truthBoxes[i * 4 + 2] - truthBoxes[i * 4]) * f32(truthBoxes[i * 4 + 3] - truthBoxes[i * 4 + 1])) * f32(0.53)),
+    );
     this.#box.add({ boxes: pred.boxes, scores: pred.scores, classes: pred.classes }, { boxes: truthBoxes, classes: labels.classes });
     const m = pred.scores.length;
     const stride = m ? pred.keypoints.length / (m * nk) : this.#shape[1];
@@ -118,7 +123,18 @@ export class PoseMetrics {
   result(): PoseMetricsResult {
     const box = this.#box.result();
     const pose = this.#pose.result();
-    if (!this.#box.hasTruePositives) return { box, pose: { ...pose, map50: 0, map5095: 0, precision: 0, recall: 0, perClass: pose.perClass.map((c) => ({ ...c, ap50: 0, ap5095: 0, precision: 0, recall: 0 })) } };
+    if (!this.#box.hasTruePositives)
+      return {
+        box,
+        pose: {
+          ...pose,
+          map50: 0,
+          map5095: 0,
+          precision: 0,
+          recall: 0,
+          perClass: pose.perClass.map((c) => ({ ...c, ap50: 0, ap5095: 0, precision: 0, recall: 0 })),
+        },
+      };
     return { box, pose };
   }
 }

@@ -65,9 +65,15 @@ export function resampleSegment(segment: Float32Array, n = 1000): Float32Array {
  * Ground-truth masks of one image as the segment validator builds them (see the module comment), at 1/`maskRatio`
  * of the letterboxed input; `order` lists the label index of each mask (by decreasing area with overlap).
  */
-export function groundTruthMasks(labels: YoloLabels, frame: LetterboxFrame, maskRatio: number = PER_TASK.maskRatio, overlap: boolean = PER_TASK.overlapMask): { masks: MaskSet; order: number[] } {
+export function groundTruthMasks(
+  labels: YoloLabels,
+  frame: LetterboxFrame,
+  maskRatio: number = PER_TASK.maskRatio,
+  overlap: boolean = PER_TASK.overlapMask,
+): { masks: MaskSet; order: number[] } {
   const segments = labels.segments ?? [];
-  if (segments.length !== labels.classes.length) throw new TrtjsError('ERR_BAD_INPUT', `segment val: ${labels.classes.length} labels but ${segments.length} polygons`);
+  if (segments.length !== labels.classes.length)
+    throw new TrtjsError('ERR_BAD_INPUT', `segment val: ${labels.classes.length} labels but ${segments.length} polygons`);
   const [w, h] = frame.inputSize;
   const [rw, rh] = frame.resized;
   const [px, py] = frame.pad;
@@ -88,7 +94,13 @@ export function groundTruthMasks(labels: YoloLabels, frame: LetterboxFrame, mask
     coords.set(p, o);
     o += p.length;
   }
-  const m = callNative(() => addon().polygonMasks(coords, Int32Array.from(placed, (p) => p.length / 2), { width: w, height: h, downsample: maskRatio, overlap }));
+  const m = callNative(() =>
+    addon().polygonMasks(
+      coords,
+      Int32Array.from(placed, (p) => p.length / 2),
+      { width: w, height: h, downsample: maskRatio, overlap },
+    ),
+  );
   return { masks: toInstanceMasks(m), order: Array.from(m.order) };
 }
 
@@ -137,12 +149,17 @@ export class SegmentMetrics {
     const gt = groundTruthMasks(labels, frame, this.#maskRatio, this.#overlap);
     if (pred.masks.masks.length !== pred.scores.length) check.fail('SegmentMetrics.add: pred.masks', `${pred.scores.length} masks`, pred.masks.masks.length);
     if (pred.scores.length && (gt.masks.size[0] !== pred.masks.size[0] || gt.masks.size[1] !== pred.masks.size[1])) {
-      throw new TrtjsError('ERR_VALIDATION', `segment val: predicted masks are ${pred.masks.size.join('x')} but 1/${this.#maskRatio} of the input is ${gt.masks.size.join('x')}; prototypes must be a quarter of the input`);
+      throw new TrtjsError(
+        'ERR_VALIDATION',
+        `segment val: predicted masks are ${pred.masks.size.join('x')} but 1/${this.#maskRatio} of the input is ${gt.masks.size.join('x')}; prototypes must be a quarter of the input`,
+      );
     }
     // The validator reorders the labels as the overlap masks were built (by decreasing area).
     const classes = Int32Array.from(gt.order, (i) => labels.classes[i]);
     const boxes = new Float32Array(gt.order.length * 4);
-    gt.order.forEach((i, k) => boxes.set(truthBoxes.subarray(i * 4, i * 4 + 4), k * 4));
+    gt.order.forEach((i, k) => {
+      boxes.set(truthBoxes.subarray(i * 4, i * 4 + 4), k * 4);
+    });
     this.#box.add({ boxes: pred.boxes, scores: pred.scores, classes: pred.classes }, { boxes, classes });
     const iou = classes.length && pred.scores.length ? maskIou(gt.masks, pred.masks) : new Float32Array(0);
     this.#mask.addMatched({ scores: pred.scores, classes: pred.classes }, classes, iou);
@@ -153,7 +170,17 @@ export class SegmentMetrics {
     const box = this.#box.result();
     const masks = this.#mask.result();
     if (!this.#box.hasTruePositives) {
-      return { box, masks: { ...masks, map50: 0, map5095: 0, precision: 0, recall: 0, perClass: masks.perClass.map((c) => ({ ...c, ap50: 0, ap5095: 0, precision: 0, recall: 0 })) } };
+      return {
+        box,
+        masks: {
+          ...masks,
+          map50: 0,
+          map5095: 0,
+          precision: 0,
+          recall: 0,
+          perClass: masks.perClass.map((c) => ({ ...c, ap50: 0, ap5095: 0, precision: 0, recall: 0 })),
+        },
+      };
     }
     return { box, masks };
   }

@@ -164,11 +164,17 @@ async function valDetect(o: ValOptions, s: Settings, model: Detector | Predictor
   return { task: 'detect', ...metrics.result(), names: ds.names, msPerImage: images.length ? ms / images.length : 0 };
 }
 
-async function valBoxTask(task: 'segment' | 'pose' | 'obb', o: ValOptions, s: Settings, predictor: Predictor): Promise<SegmentValResult | PoseValResult | ObbValResult> {
+async function valBoxTask(
+  task: 'segment' | 'pose' | 'obb',
+  o: ValOptions,
+  s: Settings,
+  predictor: Predictor,
+): Promise<SegmentValResult | PoseValResult | ObbValResult> {
   const ds = readYoloDataset(o.data, { root: o.root, split: o.split, task });
   const images = ds.images.slice(0, s.limit);
   const names = predictor.info.names;
-  if (names && names.length !== ds.names.length) throw new TrtjsError('ERR_VALIDATION', `val: the model has ${names.length} classes, the dataset ${ds.names.length}`);
+  if (names && names.length !== ds.names.length)
+    throw new TrtjsError('ERR_VALIDATION', `val: the model has ${names.length} classes, the dataset ${ds.names.length}`);
   const nc = ds.names.length;
   const opts = valBoxOptions(s);
   let modelKpt: [number, number] | undefined;
@@ -193,12 +199,22 @@ async function valBoxTask(task: 'segment' | 'pose' | 'obb', o: ValOptions, s: Se
       const masks = processMasks(r.protos, r.coeffs, r.boxes, { mode: 'proto', shape: [frame.inputSize[1], frame.inputSize[0]] });
       ms += performance.now() - t0;
       const [w0, h0] = frame.sourceSize;
-      seg.add({ boxes: scaleXyxy(r.boxes, frame), scores: r.scores, classes: r.classes, masks }, item.labels, toPixelBoxes(item.labels, w0, h0), frame as LetterboxFrame);
+      seg.add(
+        { boxes: scaleXyxy(r.boxes, frame), scores: r.scores, classes: r.classes, masks },
+        item.labels,
+        toPixelBoxes(item.labels, w0, h0),
+        frame as LetterboxFrame,
+      );
     } else if (pose) {
       const r = await (predictor as Predictor<'pose'>).predict(item.image, { ...opts, signal: o.signal });
       ms += performance.now() - t0;
       const [w0, h0] = r.sourceSize;
-      pose.add({ boxes: r.boxes.xyxy, scores: r.boxes.conf, classes: r.boxes.cls, keypoints: r.keypoints.data }, item.labels, toPixelBoxes(item.labels, w0, h0), r.sourceSize);
+      pose.add(
+        { boxes: r.boxes.xyxy, scores: r.boxes.conf, classes: r.boxes.cls, keypoints: r.keypoints.data },
+        item.labels,
+        toPixelBoxes(item.labels, w0, h0),
+        r.sourceSize,
+      );
     } else {
       const r = await (predictor as Predictor<'obb'>).predict(item.image, { ...opts, signal: o.signal });
       ms += performance.now() - t0;
@@ -221,7 +237,8 @@ async function valBoxTask(task: 'segment' | 'pose' | 'obb', o: ValOptions, s: Se
 async function valClassify(o: ValOptions, s: Settings, predictor: Predictor): Promise<ClassifyValResult> {
   const ds = readClassifyDataset(o.data, o.split);
   const names = predictor.info.names;
-  if (names && names.length !== ds.names.length) throw new TrtjsError('ERR_VALIDATION', `val: the model has ${names.length} classes, the dataset ${ds.names.length}`);
+  if (names && names.length !== ds.names.length)
+    throw new TrtjsError('ERR_VALIDATION', `val: the model has ${names.length} classes, the dataset ${ds.names.length}`);
   const images = ds.images.slice(0, s.limit);
   const metrics = new ClassifyMetrics();
   let ms = 0;

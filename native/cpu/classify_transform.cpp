@@ -79,8 +79,10 @@ void write(const std::vector<uint8_t>& rgb, int size, const ClassifyOutput& out,
   for (size_t p = 0; p < plane; ++p) {
     for (size_t c = 0; c < 3; ++c) {
       const T v = conv(rgb[p * 3 + c]);
-      if (out.layout == OutLayout::NCHW) dst[c * plane + p] = v;
-      else dst[p * 3 + c] = v;
+      if (out.layout == OutLayout::NCHW)
+        dst[c * plane + p] = v;
+      else
+        dst[p * 3 + c] = v;
     }
   }
 }
@@ -92,8 +94,8 @@ std::string classifyTransform(const Image& src, const ClassifyGeometry& g, const
   const int order = static_cast<int>(src.order);
   if (order < 0 || order > 4 || channelsOf[order] != src.channels) return "channels do not match the pixel order";
   if (src.width <= 0 || src.height <= 0 || src.stride < static_cast<size_t>(src.width) * src.channels) return "bad source size or stride";
-  if (g.resizedWidth <= 0 || g.resizedHeight <= 0 || g.size <= 0 || g.cropLeft < 0 || g.cropTop < 0 ||
-      g.cropLeft + g.size > g.resizedWidth || g.cropTop + g.size > g.resizedHeight)
+  if (g.resizedWidth <= 0 || g.resizedHeight <= 0 || g.size <= 0 || g.cropLeft < 0 || g.cropTop < 0 || g.cropLeft + g.size > g.resizedWidth ||
+      g.cropTop + g.size > g.resizedHeight)
     return "the crop does not lie inside the resized image";
 
   // Byte offsets of R, G, B in a source pixel (PIL sees RGB: cv2.imread's BGR converted).
@@ -160,9 +162,15 @@ std::string classifyTransform(const Image& src, const ClassifyGeometry& g, const
   }
 
   switch (out.dtype) {
-    case OutDtype::Float32: write<float>(rgb, size, out, [](uint8_t v) { return static_cast<float>(v) / 255.0f; }); break;
-    case OutDtype::Float16: write<uint16_t>(rgb, size, out, [](uint8_t v) { return floatToHalf(static_cast<float>(v) / 255.0f); }); break;
-    case OutDtype::Uint8: write<uint8_t>(rgb, size, out, [](uint8_t v) { return v; }); break;
+    case OutDtype::Float32:
+      write<float>(rgb, size, out, [](uint8_t v) { return static_cast<float>(v) / 255.0f; });
+      break;
+    case OutDtype::Float16:
+      write<uint16_t>(rgb, size, out, [](uint8_t v) { return floatToHalf(static_cast<float>(v) / 255.0f); });
+      break;
+    case OutDtype::Uint8:
+      write<uint8_t>(rgb, size, out, [](uint8_t v) { return v; });
+      break;
   }
   return "";
 }

@@ -158,8 +158,8 @@ void finish(std::vector<Candidate>& cands, const DecodeOptions& o, Detections& o
 
 // One anchor that passed the candidate test: `scores` are its nc class scores (after the objectness product for
 // YOLOv5), `best` their maximum (> conf, so not NaN).
-void emit(size_t anchor, const float* box, const float* scores, float best, bool multiLabel, const DecodeOptions& o,
-          const ClassFilter& allowed, std::vector<Candidate>& cands) {
+void emit(size_t anchor, const float* box, const float* scores, float best, bool multiLabel, const DecodeOptions& o, const ClassFilter& allowed,
+          std::vector<Candidate>& cands) {
   Candidate c{};
   c.anchor = static_cast<int32_t>(anchor);
   toCorners(box[0], box[1], box[2], box[3], c.box);
@@ -268,9 +268,12 @@ void decodeAny(const T* data, const DecodeOptions& o, Detections& out) {
   out.anchors.clear();
   if (o.rows <= 0 || o.cols <= 0 || o.nc < 0) return;
   switch (o.format) {
-    case HeadFormat::EndToEnd: return decodeEndToEnd(data, o, out);
-    case HeadFormat::AnchorFree: return decodeAnchorFree(data, o, out);
-    case HeadFormat::AnchorBased: return decodeAnchorBased(data, o, out);
+    case HeadFormat::EndToEnd:
+      return decodeEndToEnd(data, o, out);
+    case HeadFormat::AnchorFree:
+      return decodeAnchorFree(data, o, out);
+    case HeadFormat::AnchorBased:
+      return decodeAnchorBased(data, o, out);
   }
 }
 

@@ -96,8 +96,8 @@ std::string letterbox(const Image& src, const LetterboxGeometry& g, const Letter
   const int order = static_cast<int>(src.order);
   if (order < 0 || order > 4 || channelsOf[order] != src.channels) return "channels do not match the pixel order";
   if (src.width <= 0 || src.height <= 0 || src.stride < static_cast<size_t>(src.width) * src.channels) return "bad source size or stride";
-  if (g.resizedWidth <= 0 || g.resizedHeight <= 0 || g.padLeft < 0 || g.padTop < 0 ||
-      g.padLeft + g.resizedWidth > g.outWidth || g.padTop + g.resizedHeight > g.outHeight)
+  if (g.resizedWidth <= 0 || g.resizedHeight <= 0 || g.padLeft < 0 || g.padTop < 0 || g.padLeft + g.resizedWidth > g.outWidth ||
+      g.padTop + g.resizedHeight > g.outHeight)
     return "the resized image does not fit the output with that padding";
 
   GatherSource gs{src.data, src.width, src.height, src.stride, src.channels, {0, 0, 0}};

@@ -106,11 +106,17 @@ TRTJS_HD uint16_t toFloat16(uint8_t v) { return floatToHalf(toFloat32(v)); }
 // pixel is replicated to the three channels as imread does.
 inline void bgrOffsets(PixelOrder order, int* offset) {
   switch (order) {
-    case PixelOrder::Gray: offset[0] = offset[1] = offset[2] = 0; break;
+    case PixelOrder::Gray:
+      offset[0] = offset[1] = offset[2] = 0;
+      break;
     case PixelOrder::RGB:
-    case PixelOrder::RGBA: offset[0] = 2, offset[1] = 1, offset[2] = 0; break;
+    case PixelOrder::RGBA:
+      offset[0] = 2, offset[1] = 1, offset[2] = 0;
+      break;
     case PixelOrder::BGR:
-    case PixelOrder::BGRA: offset[0] = 0, offset[1] = 1, offset[2] = 2; break;
+    case PixelOrder::BGRA:
+      offset[0] = 0, offset[1] = 1, offset[2] = 2;
+      break;
   }
 }
 

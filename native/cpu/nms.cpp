@@ -5,8 +5,7 @@
 
 namespace trtjs::cpu {
 
-std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t* classes, size_t n, double iouThreshold,
-                         float scoreThreshold, int maxDet) {
+std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t* classes, size_t n, double iouThreshold, float scoreThreshold, int maxDet) {
   std::vector<int32_t> order;
   order.reserve(n);
   for (size_t i = 0; i < n; ++i)

@@ -13,7 +13,6 @@ namespace trtjs::cpu {
 // and compared with the threshold as a double, as the kernel's `double iou_threshold` does. With `classes`, only
 // boxes of the same class suppress each other (torchvision's batched_nms, exact per class). Returns the kept indices,
 // best first, at most maxDet of them (maxDet <= 0: all).
-std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t* classes, size_t n, double iouThreshold,
-                         float scoreThreshold, int maxDet);
+std::vector<int32_t> nms(const float* boxes, const float* scores, const int32_t* classes, size_t n, double iouThreshold, float scoreThreshold, int maxDet);
 
 }  // namespace trtjs::cpu

@@ -162,8 +162,8 @@ void fillPolygon(uint8_t* img, int width, int height, const int32_t* pts, size_t
   }
 }
 
-void polygonMasks(const float* coords, const std::vector<int32_t>& sizes, int width, int height, int downsample, bool overlap,
-                  CompactMasks& out, std::vector<int32_t>& order) {
+void polygonMasks(const float* coords, const std::vector<int32_t>& sizes, int width, int height, int downsample, bool overlap, CompactMasks& out,
+                  std::vector<int32_t>& order) {
   out.windows.clear();
   out.bits.clear();
   const int nw = width / downsample, nh = height / downsample;
@@ -183,8 +183,10 @@ void polygonMasks(const float* coords, const std::vector<int32_t>& sizes, int wi
     offset += count * 2;
     std::fill(full.begin(), full.end(), 0);
     fillPolygon(full.data(), width, height, ipts.data(), count);
-    if (downsample == 1) small = full;
-    else resizeLinear(full.data(), width, height, static_cast<size_t>(width), 1, small.data(), nw, nh, static_cast<size_t>(nw));
+    if (downsample == 1)
+      small = full;
+    else
+      resizeLinear(full.data(), width, height, static_cast<size_t>(width), 1, small.data(), nw, nh, static_cast<size_t>(nw));
     masks[i] = small;
     for (uint8_t v : small) areas[i] += v;
   }

@@ -19,8 +19,8 @@ void fillPolygon(uint8_t* img, int width, int height, const int32_t* pts, size_t
 // Masks of `sizes.size()` polygons whose float vertices (x, y in model-input pixels) follow each other in `coords`.
 // Returns them in `out` (frame width/downsample x height/downsample) in the order of `order` (filled with the
 // polygon index of each returned mask: by decreasing area when `overlap`, else the given order).
-void polygonMasks(const float* coords, const std::vector<int32_t>& sizes, int width, int height, int downsample, bool overlap,
-                  CompactMasks& out, std::vector<int32_t>& order);
+void polygonMasks(const float* coords, const std::vector<int32_t>& sizes, int width, int height, int downsample, bool overlap, CompactMasks& out,
+                  std::vector<int32_t>& order);
 
 // mask_iou: n1 x n2 intersection over union of two mask sets in the same frame (0 where both are empty).
 void maskIou(const CompactMasks& a, const CompactMasks& b, float* out);

@@ -21,8 +21,8 @@ namespace {
 // pixel are read by one 8-byte load, so this only runs where that load stays inside the row and the two samples are
 // adjacent (x1 == x0 + PB); the caller finishes the row with the scalar loop. Returns the first pixel not done.
 template <int PB>
-int horizontalSse2(const uint8_t* row, int rowBytes, const int32_t* x0, const int32_t* x1, const int32_t* w, int dw,
-                   const int* off, int16_t* pb, int16_t* pg, int16_t* pr) {
+int horizontalSse2(const uint8_t* row, int rowBytes, const int32_t* x0, const int32_t* x1, const int32_t* w, int dw, const int* off, int16_t* pb, int16_t* pg,
+                   int16_t* pr) {
   const __m128i zero = _mm_setzero_si128();
   // (s0, s1) of every channel of one pixel as 16-bit pairs, then s0 * w0 + s1 * w1 per channel.
   auto pixel = [&](__m128i bytes16, __m128i weights) {
@@ -56,8 +56,7 @@ int horizontalSse2(const uint8_t* row, int rowBytes, const int32_t* x0, const in
     four(dx, lo);
     four(dx + 4, hi);
     // Sums are at most 255 * 2048 >> 4, so the signed 16-bit pack is exact.
-    for (int k = 0; k < 3; ++k)
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[k] + dx), _mm_packs_epi32(lo[off[k]], hi[off[k]]));
+    for (int k = 0; k < 3; ++k) _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[k] + dx), _mm_packs_epi32(lo[off[k]], hi[off[k]]));
   }
   return dx;
 }
@@ -68,8 +67,8 @@ int horizontalSse2(const uint8_t* row, int rowBytes, const int32_t* x0, const in
 // and a multiply-accumulate by the two weights, then a 4x4 transpose to planes. Same conditions and return value as
 // horizontalSse2.
 template <int PB>
-int horizontalNeon(const uint8_t* row, int rowBytes, const int32_t* x0, const int32_t* x1, const int16_t* a0, const int16_t* a1,
-                   int dw, const int* off, int16_t* pb, int16_t* pg, int16_t* pr) {
+int horizontalNeon(const uint8_t* row, int rowBytes, const int32_t* x0, const int32_t* x1, const int16_t* a0, const int16_t* a1, int dw, const int* off,
+                   int16_t* pb, int16_t* pg, int16_t* pr) {
   auto four = [&](int dx, int32x4_t* c) {
     int32x4_t h[4];
     for (int i = 0; i < 4; ++i) {
@@ -100,8 +99,8 @@ int horizontalNeon(const uint8_t* row, int rowBytes, const int32_t* x0, const in
 // One source row through the horizontal pass, into three planes of packed sums (B, G, R). The source layout is a
 // template parameter so the compiler sees constant pixel strides. Gray fills one plane (the caller aliases it).
 template <int PB>
-void horizontalRow(const uint8_t* row, int rowBytes, const int32_t* x0, const int32_t* x1, const int16_t* a0,
-                   const int16_t* a1, const int32_t* w, int dw, const int* off, int16_t* pb, int16_t* pg, int16_t* pr) {
+void horizontalRow(const uint8_t* row, int rowBytes, const int32_t* x0, const int32_t* x1, const int16_t* a0, const int16_t* a1, const int32_t* w, int dw,
+                   const int* off, int16_t* pb, int16_t* pg, int16_t* pr) {
   if constexpr (PB == 1) {
     for (int dx = 0; dx < dw; ++dx) pb[dx] = px::packed(px::horizontal(row[x0[dx]], row[x1[dx]], a0[dx], a1[dx]));
   } else {
@@ -183,8 +182,7 @@ void areaRow(const uint8_t* r0, const uint8_t* r1, int dw, const int* off, uint8
 }
 
 template <int PB>
-void runAs(const GatherSource& s, int dw, int dh, const px::ResizePlan& plan,
-           const std::function<void(int, const uint8_t* const*)>& rowOut) {
+void runAs(const GatherSource& s, int dw, int dh, const px::ResizePlan& plan, const std::function<void(int, const uint8_t* const*)>& rowOut) {
   const size_t n = static_cast<size_t>(dw);
   std::vector<uint8_t> out(3 * n);
   // Gray: one plane stands for all three.
@@ -233,8 +231,7 @@ void runAs(const GatherSource& s, int dw, int dh, const px::ResizePlan& plan,
     // Replace the row the next destination row will not need (the lower index).
     const int k = have[0] < have[1] ? 0 : 1;
     int16_t* dst = h.data() + k * planesPerRow * n;
-    horizontalRow<PB>(rowPtr(sy), rowBytes, x0.data(), x1.data(), a0.data(), a1.data(), w.data(), dw, s.offset, dst, dst + n,
-                      dst + 2 * n);
+    horizontalRow<PB>(rowPtr(sy), rowBytes, x0.data(), x1.data(), a0.data(), a1.data(), w.data(), dw, s.offset, dst, dst + n, dst + 2 * n);
     have[k] = sy;
     return dst;
   };
@@ -251,14 +248,16 @@ void runAs(const GatherSource& s, int dw, int dh, const px::ResizePlan& plan,
 
 }  // namespace
 
-LinearResizer::LinearResizer(const GatherSource& src, int dw, int dh)
-    : src_(src), dw_(dw), dh_(dh), plan_(px::resizePlan(src.width, src.height, dw, dh)) {}
+LinearResizer::LinearResizer(const GatherSource& src, int dw, int dh) : src_(src), dw_(dw), dh_(dh), plan_(px::resizePlan(src.width, src.height, dw, dh)) {}
 
 void LinearResizer::run(const std::function<void(int, const uint8_t* const*)>& rowOut) const {
   switch (src_.pixelBytes) {
-    case 1: return runAs<1>(src_, dw_, dh_, plan_, rowOut);
-    case 3: return runAs<3>(src_, dw_, dh_, plan_, rowOut);
-    default: return runAs<4>(src_, dw_, dh_, plan_, rowOut);
+    case 1:
+      return runAs<1>(src_, dw_, dh_, plan_, rowOut);
+    case 3:
+      return runAs<3>(src_, dw_, dh_, plan_, rowOut);
+    default:
+      return runAs<4>(src_, dw_, dh_, plan_, rowOut);
   }
 }
 

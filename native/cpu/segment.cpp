@@ -152,15 +152,18 @@ void processUpsample(const MaskRequest& q, CompactMasks& out) {
     const Span cols = cropSpan(b[0] * rw, b[2] * rw, q.mw, q.roundCrop);
     const Span rows = cropSpan(b[1] * rh, b[3] * rh, q.mh, q.roundCrop);
     if (cols.empty() || rows.empty()) {
-      emitWindow({}, {}, [](int, int) { return 0.0f; }, out);
+      emitWindow(
+          {}, {}, [](int, int) { return 0.0f; }, out);
       continue;
     }
     protoProduct(q, q.coeffs + i * static_cast<size_t>(q.nm), rows, cols, logits);
     if (!upsample) {
-      emitWindow(rows, cols, [&](int y, int x) { return logits[static_cast<size_t>(y) * q.mw + x]; }, out);
+      emitWindow(
+          rows, cols, [&](int y, int x) { return logits[static_cast<size_t>(y) * q.mw + x]; }, out);
       continue;
     }
-    emitWindow(touched(ty, rows), touched(tx, cols), [&](int y, int x) { return bilinear(logits.data(), q.mw, ty, tx, y, x); }, out);
+    emitWindow(
+        touched(ty, rows), touched(tx, cols), [&](int y, int x) { return bilinear(logits.data(), q.mw, ty, tx, y, x); }, out);
   }
 }
 
@@ -184,12 +187,14 @@ void processNative(const MaskRequest& q, CompactMasks& out) {
     const Span cols = cropSpan(b[0], b[2], q.outW, q.roundCrop);
     const Span rows = cropSpan(b[1], b[3], q.outH, q.roundCrop);
     if (cols.empty() || rows.empty()) {
-      emitWindow({}, {}, [](int, int) { return 0.0f; }, out);
+      emitWindow(
+          {}, {}, [](int, int) { return 0.0f; }, out);
       continue;
     }
     protoProduct(q, q.coeffs + i * static_cast<size_t>(q.nm), {top, bottom}, {left, right}, logits);
     const float* origin = logits.data() + static_cast<size_t>(top) * q.mw + left;
-    emitWindow(rows, cols, [&](int y, int x) { return bilinear(origin, q.mw, ty, tx, y, x); }, out);
+    emitWindow(
+        rows, cols, [&](int y, int x) { return bilinear(origin, q.mw, ty, tx, y, x); }, out);
   }
 }
 
@@ -199,8 +204,10 @@ void processMasks(const MaskRequest& r, CompactMasks& out) {
   out.windows.clear();
   out.bits.clear();
   out.windows.reserve(r.n * 4);
-  if (r.mode == MaskMode::Native) processNative(r, out);
-  else processUpsample(r, out);
+  if (r.mode == MaskMode::Native)
+    processNative(r, out);
+  else
+    processUpsample(r, out);
 }
 
 void scaleMasksToSource(const CompactMasks& in, int srcW, int srcH, CompactMasks& out) {
@@ -244,7 +251,8 @@ void scaleMasksToSource(const CompactMasks& in, int srcW, int srcH, CompactMasks
       std::copy(src, src + (x1 - x0), crop.data() + static_cast<size_t>(y - top) * cw + (x0 - left));
     }
     resizeLinear(crop.data(), cw, ch, static_cast<size_t>(cw), 1, full.data(), srcW, srcH, static_cast<size_t>(srcW));
-    emitWindow({0, srcH}, {0, srcW}, [&](int y, int x) { return static_cast<float>(full[static_cast<size_t>(y) * srcW + x]); }, out);
+    emitWindow(
+        {0, srcH}, {0, srcW}, [&](int y, int x) { return static_cast<float>(full[static_cast<size_t>(y) * srcW + x]); }, out);
   }
 }
 

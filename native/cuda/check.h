@@ -17,9 +17,7 @@ inline std::string errorText(cudaError_t err) {
 }
 
 // "" on success, else "<step>: <errorText>".
-inline std::string describe(const std::string& step, cudaError_t err) {
-  return err == cudaSuccess ? std::string() : step + ": " + errorText(err);
-}
+inline std::string describe(const std::string& step, cudaError_t err) { return err == cudaSuccess ? std::string() : step + ": " + errorText(err); }
 
 // Throws CodedError ERR_CUDA "<step>: <errorText>" unless err is cudaSuccess.
 inline void check(cudaError_t err, const std::string& step) {

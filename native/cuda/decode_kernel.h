@@ -48,19 +48,19 @@ struct DecodeLaunch {
   double iou;
   int maxDet, maxNms;
   bool agnostic;
-  bool multiLabel;           // as used: the option and nc > 1
-  const int32_t* classes;    // class filter (device memory on the device), nullptr: all
+  bool multiLabel;         // as used: the option and nc > 1
+  const int32_t* classes;  // class filter (device memory on the device), nullptr: all
   int numClasses;
   int batch;
-  int anchors;               // anchors (rows for YOLOv5 and end-to-end heads)
-  int64_t capacity;          // keys an item can produce: anchors, or anchors * nc with multiLabel
-  int keep;                  // detections an item can return (the output's rows per item)
+  int anchors;       // anchors (rows for YOLOv5 and end-to-end heads)
+  int64_t capacity;  // keys an item can produce: anchors, or anchors * nc with multiLabel
+  int keep;          // detections an item can return (the output's rows per item)
   // Workspace (decodeWorkspaceBytes, bindDecodeWorkspace).
-  int32_t* counts;           // keys per item
-  uint64_t* keys;            // batch x capacity
-  int32_t* bestClass;        // batch x anchors: the single-label class of each candidate anchor
-  float* keptBox;            // batch x keep x 4: kept boxes with their class offset
-  float* keptArea;           // batch x keep
+  int32_t* counts;     // keys per item
+  uint64_t* keys;      // batch x capacity
+  int32_t* bestClass;  // batch x anchors: the single-label class of each candidate anchor
+  float* keptBox;      // batch x keep x 4: kept boxes with their class offset
+  float* keptArea;     // batch x keep
   // Output (decodeOutputBytes): per item, a DetectionsView block of outItemBytes.
   uint8_t* out;
   int64_t outItemBytes;
@@ -117,9 +117,12 @@ inline std::string makeDecodeLaunch(const cpu::DecodeOptions& o, const void* dat
   const int channels = launch.channelsFirst ? o.rows : o.cols;
   int64_t anchors = launch.channelsFirst ? o.cols : o.rows;
   bool usable = o.rows > 0 && o.cols > 0;
-  if (o.format == cpu::HeadFormat::EndToEnd) usable = usable && channels >= 6;
-  else if (o.format == cpu::HeadFormat::AnchorBased) usable = usable && o.nc > 0 && channels >= 5 + o.nc;
-  else usable = usable && o.nc > 0 && channels >= 4 + o.nc;
+  if (o.format == cpu::HeadFormat::EndToEnd)
+    usable = usable && channels >= 6;
+  else if (o.format == cpu::HeadFormat::AnchorBased)
+    usable = usable && o.nc > 0 && channels >= 5 + o.nc;
+  else
+    usable = usable && o.nc > 0 && channels >= 4 + o.nc;
   if (!usable) anchors = 0;
   launch.anchors = static_cast<int>(anchors);
   if (o.format == cpu::HeadFormat::EndToEnd) {
@@ -250,8 +253,7 @@ struct Candidate {
   int32_t anchor;
 };
 
-TRTJS_HD void loadCandidate(const DecodeLaunch& L, int b, uint64_t key, float* raw, float* box, float& area, float& score,
-                            int32_t& cls, int32_t& anchor) {
+TRTJS_HD void loadCandidate(const DecodeLaunch& L, int b, uint64_t key, float* raw, float* box, float& area, float& score, int32_t& cls, int32_t& anchor) {
   const uint32_t index = static_cast<uint32_t>(key);
   if (L.multiLabel) {
     anchor = static_cast<int32_t>(index / static_cast<uint32_t>(L.nc));

@@ -11,7 +11,6 @@ std::string versionString(int version) {
   return std::to_string(version / 1000) + "." + std::to_string((version % 1000) / 10);
 }
 
-
 Report queryDevices() {
   Report report;
   cudaRuntimeGetVersion(&report.runtimeVersion);

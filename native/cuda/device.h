@@ -13,16 +13,16 @@ struct DeviceInfo {
   int minor = 0;
   size_t totalMemory = 0;
   int multiProcessors = 0;
-  bool integrated = false;        // Jetson: host and device share memory
+  bool integrated = false;  // Jetson: host and device share memory
   bool canMapHostMemory = false;
   std::string pciBusId;
 };
 
 struct Report {
   bool available = false;
-  std::string error;              // why no device can be used ("" when available)
-  int driverVersion = 0;          // CUDA version the driver supports, e.g. 13000; 0 without a driver
-  int runtimeVersion = 0;         // the statically linked runtime
+  std::string error;       // why no device can be used ("" when available)
+  int driverVersion = 0;   // CUDA version the driver supports, e.g. 13000; 0 without a driver
+  int runtimeVersion = 0;  // the statically linked runtime
   std::vector<DeviceInfo> devices;
 };
 

@@ -79,8 +79,7 @@ struct Run {
 
 }  // namespace
 
-std::string letterboxOnDevice(int device, const LetterboxLaunch& hostLaunch, int64_t srcBytes, int64_t outBytes, int iterations,
-                              KernelTimings* timings) {
+std::string letterboxOnDevice(int device, const LetterboxLaunch& hostLaunch, int64_t srcBytes, int64_t outBytes, int iterations, KernelTimings* timings) {
   Run run;
   LetterboxLaunch L = hostLaunch;
   uint8_t* src = nullptr;
@@ -90,23 +89,22 @@ std::string letterboxOnDevice(int device, const LetterboxLaunch& hostLaunch, int
     return run.error;
   L.src = src;
   L.out = out;
-  if (!run.repeat(iterations, timings, [&] { return launchLetterbox(L, run.stream); }, [] { return true; }) ||
+  if (!run.repeat(
+          iterations, timings, [&] { return launchLetterbox(L, run.stream); }, [] { return true; }) ||
       !run.ok("cudaMemcpy (tensor)", cudaMemcpyAsync(hostLaunch.out, out, static_cast<size_t>(outBytes), cudaMemcpyDeviceToHost, run.stream)) ||
       !run.ok("cudaStreamSynchronize", cudaStreamSynchronize(run.stream)))
     return run.error;
   return "";
 }
 
-std::string decodeOnDevice(int device, const DecodeLaunch& hostLaunch, int64_t dataBytes, int iterations, KernelTimings* timings,
-                           std::vector<uint8_t>& out) {
+std::string decodeOnDevice(int device, const DecodeLaunch& hostLaunch, int64_t dataBytes, int iterations, KernelTimings* timings, std::vector<uint8_t>& out) {
   Run run;
   DecodeLaunch L = hostLaunch;
   const int64_t outBytes = decodeOutputBytes(L);
   uint8_t *data = nullptr, *ws = nullptr, *devOut = nullptr, *hostOut = nullptr;
   int32_t* classes = nullptr;
-  if (!run.begin(device) || !run.alloc("cudaMalloc (output tensor)", dataBytes, data) ||
-      !run.alloc("cudaMalloc (workspace)", decodeWorkspaceBytes(L), ws) || !run.alloc("cudaMalloc (detections)", outBytes, devOut) ||
-      !run.allocHost("cudaMallocHost (detections)", outBytes, hostOut) ||
+  if (!run.begin(device) || !run.alloc("cudaMalloc (output tensor)", dataBytes, data) || !run.alloc("cudaMalloc (workspace)", decodeWorkspaceBytes(L), ws) ||
+      !run.alloc("cudaMalloc (detections)", outBytes, devOut) || !run.allocHost("cudaMallocHost (detections)", outBytes, hostOut) ||
       !run.ok("cudaMemcpy (output tensor)", cudaMemcpyAsync(data, hostLaunch.data, static_cast<size_t>(dataBytes), cudaMemcpyHostToDevice, run.stream)))
     return run.error;
   if (hostLaunch.classes != nullptr) {
@@ -120,8 +118,11 @@ std::string decodeOnDevice(int device, const DecodeLaunch& hostLaunch, int64_t d
   L.out = devOut;
   bindDecodeWorkspace(L, ws);
   // A runtime copies back only the detections: the whole output block here (one copy for every item).
-  if (!run.repeat(iterations, timings, [&] { return launchDecode(L, run.stream); },
-                  [&] { return run.ok("cudaMemcpy (detections)", cudaMemcpyAsync(hostOut, devOut, static_cast<size_t>(outBytes), cudaMemcpyDeviceToHost, run.stream)); }))
+  if (!run.repeat(
+          iterations, timings, [&] { return launchDecode(L, run.stream); },
+          [&] {
+            return run.ok("cudaMemcpy (detections)", cudaMemcpyAsync(hostOut, devOut, static_cast<size_t>(outBytes), cudaMemcpyDeviceToHost, run.stream));
+          }))
     return run.error;
   out.assign(hostOut, hostOut + outBytes);
   return "";

@@ -18,13 +18,11 @@ struct KernelTimings {
 // `hostLaunch` describes the work on host memory (src: srcBytes, out: outBytes); the same work runs on `device`
 // `iterations` times (timed when `timings` is given) and the last output is copied into hostLaunch.out.
 // Returns "" or "<step>: <CUDA error name>: <message>".
-std::string letterboxOnDevice(int device, const LetterboxLaunch& hostLaunch, int64_t srcBytes, int64_t outBytes, int iterations,
-                              KernelTimings* timings);
+std::string letterboxOnDevice(int device, const LetterboxLaunch& hostLaunch, int64_t srcBytes, int64_t outBytes, int iterations, KernelTimings* timings);
 
 // `hostLaunch` as made by makeDecodeLaunch on host data of dataBytes (classes on the host too); workspace and output
 // are allocated on the device. The detections of the last iteration land in `out` (decodeOutputBytes bytes), copied
 // back through pinned memory each iteration as a runtime would.
-std::string decodeOnDevice(int device, const DecodeLaunch& hostLaunch, int64_t dataBytes, int iterations, KernelTimings* timings,
-                           std::vector<uint8_t>& out);
+std::string decodeOnDevice(int device, const DecodeLaunch& hostLaunch, int64_t dataBytes, int iterations, KernelTimings* timings, std::vector<uint8_t>& out);
 
 }  // namespace trtjs::cuda

@@ -26,7 +26,7 @@ struct LetterboxLaunch {
   int64_t srcItemBytes;  // from one frame of the batch to the next
   int64_t stride;        // bytes per source row
   int sw, sh, pixelBytes;
-  int offset[3];         // byte offsets of B, G, R in a source pixel
+  int offset[3];  // byte offsets of B, G, R in a source pixel
   int rw, rh, outW, outH, padLeft, padTop;
   cpu::px::ResizeMode mode;
   double scaleX, scaleY;
@@ -40,14 +40,14 @@ struct LetterboxLaunch {
 
 // Checks the arguments as the CPU letterbox does and fills `launch`. Returns "" or what is wrong. `srcItemBytes` and
 // `outItemElems` of 0 mean tightly packed frames and tensors.
-inline std::string makeLetterboxLaunch(const cpu::Image& src, int batch, int64_t srcItemBytes, const cpu::LetterboxGeometry& g,
-                                       const cpu::LetterboxOutput& out, int64_t outItemElems, LetterboxLaunch& launch) {
+inline std::string makeLetterboxLaunch(const cpu::Image& src, int batch, int64_t srcItemBytes, const cpu::LetterboxGeometry& g, const cpu::LetterboxOutput& out,
+                                       int64_t outItemElems, LetterboxLaunch& launch) {
   static const int channelsOf[] = {1, 3, 3, 4, 4};
   const int order = static_cast<int>(src.order);
   if (order < 0 || order > 4 || channelsOf[order] != src.channels) return "channels do not match the pixel order";
   if (src.width <= 0 || src.height <= 0 || src.stride < static_cast<size_t>(src.width) * src.channels) return "bad source size or stride";
-  if (g.resizedWidth <= 0 || g.resizedHeight <= 0 || g.padLeft < 0 || g.padTop < 0 ||
-      g.padLeft + g.resizedWidth > g.outWidth || g.padTop + g.resizedHeight > g.outHeight)
+  if (g.resizedWidth <= 0 || g.resizedHeight <= 0 || g.padLeft < 0 || g.padTop < 0 || g.padLeft + g.resizedWidth > g.outWidth ||
+      g.padTop + g.resizedHeight > g.outHeight)
     return "the resized image does not fit the output with that padding";
   if (batch < 1 || batch > 65535) return "batch must be in [1, 65535]";
   if (g.outHeight > 65535 * kLetterboxTileH) return "the output is too tall for one launch";

@@ -85,9 +85,7 @@ const Api& api() {
   return a;
 }
 
-std::string statusText(const Api& a, Status s) {
-  return a.errorString ? a.errorString(s) : "NVML status " + std::to_string(s);
-}
+std::string statusText(const Api& a, Status s) { return a.errorString ? a.errorString(s) : "NVML status " + std::to_string(s); }
 
 template <typename Read>
 NvmlReading reading(const Api& a, bool present, const char* function, Read read) {

@@ -15,7 +15,7 @@ struct NvmlReading {
 };
 
 struct NvmlSample {
-  std::string error;  // "" when NVML answered for the device; else why nothing could be read
+  std::string error;    // "" when NVML answered for the device; else why nothing could be read
   std::string library;  // the library opened
   std::string driverVersion;
   std::string name;
@@ -24,7 +24,7 @@ struct NvmlSample {
   NvmlReading temperatureC;
   NvmlReading powerW, powerLimitW;
   NvmlReading gpuUtilizationPercent, memoryUtilizationPercent;
-  NvmlReading performanceState;  // P-state: 0 fastest .. 15 slowest
+  NvmlReading performanceState;   // P-state: 0 fastest .. 15 slowest
   NvmlReading clockEventReasons;  // NVML's clocks event (throttle) reason bits, decoded by the caller
 };
 

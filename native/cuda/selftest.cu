@@ -27,8 +27,8 @@ std::string selfTest(int device) {
   if (err == cudaErrorNoKernelImageForDevice || err == cudaErrorInvalidDeviceFunction) {
     cudaDeviceProp prop{};
     cudaGetDeviceProperties(&prop, device);
-    result = "this build has no kernel image for sm_" + std::to_string(prop.major) + std::to_string(prop.minor) +
-             " (rebuild with TRTJS_CUDA_ARCHS including it)";
+    result =
+        "this build has no kernel image for sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + " (rebuild with TRTJS_CUDA_ARCHS including it)";
   } else if (err != cudaSuccess) {
     result = describe("kernel launch", err);
   } else {

@@ -22,8 +22,11 @@ class PromiseWorker : public Napi::AsyncWorker {
   using Cleanup = std::function<void()>;
 
   PromiseWorker(Napi::Env env, const char* name, Work work, Settle settle, Cleanup cleanup)
-      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)),
-        work_(std::move(work)), settle_(std::move(settle)), cleanup_(std::move(cleanup)) {}
+      : Napi::AsyncWorker(env, name),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)),
+        settle_(std::move(settle)),
+        cleanup_(std::move(cleanup)) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -63,8 +66,10 @@ class PromiseWorker : public Napi::AsyncWorker {
       }
     }
     if (cleanup_) cleanup_();
-    if (error.IsEmpty()) deferred_.Resolve(value);
-    else deferred_.Reject(error);
+    if (error.IsEmpty())
+      deferred_.Resolve(value);
+    else
+      deferred_.Reject(error);
   }
 
   void OnError(const Napi::Error& e) override {
@@ -83,8 +88,7 @@ class PromiseWorker : public Napi::AsyncWorker {
 };
 
 template <typename Result>
-Napi::Promise queueWork(Napi::Env env, const char* name, typename PromiseWorker<Result>::Work work,
-                        typename PromiseWorker<Result>::Settle settle,
+Napi::Promise queueWork(Napi::Env env, const char* name, typename PromiseWorker<Result>::Work work, typename PromiseWorker<Result>::Settle settle,
                         typename PromiseWorker<Result>::Cleanup cleanup = nullptr) {
   auto* worker = new PromiseWorker<Result>(env, name, std::move(work), std::move(settle), std::move(cleanup));
   Napi::Promise promise = worker->promise();

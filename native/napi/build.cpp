@@ -73,7 +73,8 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
       if (!e.IsObject()) throwError(env, "ERR_BAD_INPUT", "profile entries must be objects");
       Napi::Object o = e.As<Napi::Object>();
       if (!o.Get("name").IsString()) throwError(env, "ERR_BAD_INPUT", "profile entry name must be a string");
-      profile.push_back({o.Get("name").As<Napi::String>().Utf8Value(), dimsFromJs(o.Get("min"), "min"), dimsFromJs(o.Get("opt"), "opt"), dimsFromJs(o.Get("max"), "max")});
+      profile.push_back(
+          {o.Get("name").As<Napi::String>().Utf8Value(), dimsFromJs(o.Get("min"), "min"), dimsFromJs(o.Get("opt"), "opt"), dimsFromJs(o.Get("max"), "max")});
     }
     params->profiles.push_back(std::move(profile));
   }
@@ -85,8 +86,7 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
   params->cancel = cancel;
   auto model = std::make_shared<std::vector<uint8_t>>(onnx.Data(), onnx.Data() + onnx.ElementLength());
 
-  auto tsfn = std::make_shared<Napi::ThreadSafeFunction>(
-      Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "trtjs.buildProgress", 0, 1));
+  auto tsfn = std::make_shared<Napi::ThreadSafeFunction>(Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "trtjs.buildProgress", 0, 1));
 
   return queueWork<trt::BuildResult>(
       env, "trtjs.buildEngine",
@@ -110,7 +110,8 @@ Napi::Value trtBuildEngine(const Napi::CallbackInfo& info) {
       [](Napi::Env env, trt::BuildResult& r) -> Napi::Value {
         Napi::Object out = Napi::Object::New(env);
         out.Set("plan", Napi::Buffer<uint8_t>::Copy(env, r.plan.data(), r.plan.size()));
-        out.Set("timingCache", r.timingCache.empty() ? env.Null() : Napi::Buffer<uint8_t>::Copy(env, r.timingCache.data(), r.timingCache.size()).As<Napi::Value>());
+        out.Set("timingCache",
+                r.timingCache.empty() ? env.Null() : Napi::Buffer<uint8_t>::Copy(env, r.timingCache.data(), r.timingCache.size()).As<Napi::Value>());
         out.Set("networkLayers", Napi::Number::New(env, r.networkLayers));
         out.Set("engineInfo", Napi::String::New(env, r.engineInfo));
         Napi::Array warnings = Napi::Array::New(env, r.warnings.size());

@@ -23,12 +23,12 @@ Napi::Object table(Napi::Env env, std::initializer_list<std::pair<const char*, E
 void registerConstants(Napi::Env env, Napi::Object exports) {
   using cpu::HeadFormat, cpu::OutDtype, cpu::OutLayout, cpu::PixelOrder;
   Napi::Object c = Napi::Object::New(env);
-  c.Set("pixelOrder", table<PixelOrder>(env, {{"gray", PixelOrder::Gray}, {"rgb", PixelOrder::RGB}, {"bgr", PixelOrder::BGR},
-                                              {"rgba", PixelOrder::RGBA}, {"bgra", PixelOrder::BGRA}}));
+  c.Set("pixelOrder",
+        table<PixelOrder>(
+            env, {{"gray", PixelOrder::Gray}, {"rgb", PixelOrder::RGB}, {"bgr", PixelOrder::BGR}, {"rgba", PixelOrder::RGBA}, {"bgra", PixelOrder::BGRA}}));
   c.Set("outDtype", table<OutDtype>(env, {{"float32", OutDtype::Float32}, {"float16", OutDtype::Float16}, {"uint8", OutDtype::Uint8}}));
   c.Set("outLayout", table<OutLayout>(env, {{"nchw", OutLayout::NCHW}, {"nhwc", OutLayout::NHWC}}));
-  c.Set("headFormat", table<HeadFormat>(env, {{"yolov5", HeadFormat::AnchorBased}, {"yolov8", HeadFormat::AnchorFree},
-                                              {"end2end", HeadFormat::EndToEnd}}));
+  c.Set("headFormat", table<HeadFormat>(env, {{"yolov5", HeadFormat::AnchorBased}, {"yolov8", HeadFormat::AnchorFree}, {"end2end", HeadFormat::EndToEnd}}));
   c.Freeze();
   exports.Set("constants", c);
 }

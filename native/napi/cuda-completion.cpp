@@ -44,8 +44,10 @@ cuda::EventPoller& poller() {
 // On the JS thread: settle the request, drop the reference when nothing else is pending.
 void settle(Napi::Env env, Request* r) {
   std::unique_ptr<Request> owned(r);
-  if (r->error.empty()) r->deferred.Resolve(env.Undefined());
-  else r->deferred.Reject(makeError(env, "ERR_CUDA", r->error).Value());
+  if (r->error.empty())
+    r->deferred.Resolve(env.Undefined());
+  else
+    r->deferred.Reject(makeError(env, "ERR_CUDA", r->error).Value());
   if (--r->owner->pending == 0) r->owner->tsfn.Unref(env);
 }
 
@@ -94,13 +96,17 @@ Napi::Value completionRoundTrip(const Napi::CallbackInfo& info) {
   Napi::Promise promise = r->deferred.Promise();
   std::string err = cuda::probeEnqueue(handle->probe);
   if (err.empty() && mode == "hostfn") {
-    err = cuda::probeHostFunc(handle->probe, [](void* arg) { handOver(static_cast<Request*>(arg)); }, r);
+    err = cuda::probeHostFunc(
+        handle->probe, [](void* arg) { handOver(static_cast<Request*>(arg)); }, r);
   } else if (err.empty()) {
-    err = poller().watch(handle->probe, [](void* arg, const std::string& e) {
-      auto* req = static_cast<Request*>(arg);
-      req->error = e;
-      handOver(req);
-    }, r);
+    err = poller().watch(
+        handle->probe,
+        [](void* arg, const std::string& e) {
+          auto* req = static_cast<Request*>(arg);
+          req->error = e;
+          handOver(req);
+        },
+        r);
   }
   if (!err.empty()) {
     delete r;

@@ -13,8 +13,8 @@
 #include "cuda/emulate.h"
 #include "cuda/kernel_runs.h"
 #include "napi/args.h"
-#include "napi/decode-args.h"
 #include "napi/async.h"
+#include "napi/decode-args.h"
 #endif
 
 namespace trtjs::napi {
@@ -42,9 +42,8 @@ LetterboxCall letterboxArgs(const Napi::CallbackInfo& info) {
   const int64_t frame = int64_t{height} * stride;
   if (static_cast<int64_t>(src.ElementLength()) < (batch - 1) * frame + (height - 1) * stride + int64_t{width} * channels)
     throwError(env, "ERR_BAD_INPUT", "src is shorter than batch frames of height rows of stride bytes");
-  const cpu::LetterboxGeometry g{intProp(p, "resizedWidth", 1, 1 << 16), intProp(p, "resizedHeight", 1, 1 << 16),
-                                 intProp(p, "outWidth", 1, 1 << 16),     intProp(p, "outHeight", 1, 1 << 16),
-                                 intProp(p, "padLeft", 0, 1 << 16),      intProp(p, "padTop", 0, 1 << 16)};
+  const cpu::LetterboxGeometry g{intProp(p, "resizedWidth", 1, 1 << 16), intProp(p, "resizedHeight", 1, 1 << 16), intProp(p, "outWidth", 1, 1 << 16),
+                                 intProp(p, "outHeight", 1, 1 << 16),    intProp(p, "padLeft", 0, 1 << 16),       intProp(p, "padTop", 0, 1 << 16)};
   const int dtype = intProp(p, "dtype", 0, 2), layout = intProp(p, "layout", 0, 1);
   static const napi_typedarray_type arrayOf[] = {napi_float32_array, napi_uint16_array, napi_uint8_array};
   static const int bytesOf[] = {4, 2, 1};
@@ -79,8 +78,7 @@ DecodeCall decodeArgs(const Napi::CallbackInfo& info) {
   const int batch = p.Has("batch") ? intProp(p, "batch", 1, 65535) : 1;
   Napi::TypedArray data = info[0].As<Napi::TypedArray>();
   const bool half = data.TypedArrayType() == napi_uint16_array;
-  if (!half && data.TypedArrayType() != napi_float32_array)
-    throwError(env, "ERR_BAD_INPUT", "data must be a Float32Array or a Uint16Array of float16 bits");
+  if (!half && data.TypedArrayType() != napi_float32_array) throwError(env, "ERR_BAD_INPUT", "data must be a Float32Array or a Uint16Array of float16 bits");
   if (static_cast<int64_t>(data.ElementLength()) != int64_t{batch} * o.rows * o.cols)
     throwError(env, "ERR_BAD_INPUT", "data length does not match batch x rows x cols");
   DecodeCall call;

@@ -93,8 +93,7 @@ Napi::Value trtCreateContexts(const Napi::CallbackInfo& info) {
   // The handle stays referenced until the work settles, so the Holder the settle fills is still there.
   auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(handle.As<Napi::Object>()));
   return queueWork<std::vector<std::string>>(
-      env, "trtjs.createContexts",
-      [rt, profiles, mapped, memory] { return rt->createContexts(profiles, mapped, static_cast<trt::ContextMemory>(memory)); },
+      env, "trtjs.createContexts", [rt, profiles, mapped, memory] { return rt->createContexts(profiles, mapped, static_cast<trt::ContextMemory>(memory)); },
       [rt, keep](Napi::Env env, std::vector<std::string>& warnings) -> Napi::Value {
         Holder& holder = holderOf(env, keep->Value());
         // Disposed while the contexts were made: nothing may be handed out that dispose would not detach.

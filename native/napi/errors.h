@@ -17,8 +17,6 @@ inline Napi::Error makeError(Napi::Env env, const std::string& code, const std::
   return err;
 }
 
-[[noreturn]] inline void throwError(Napi::Env env, const std::string& code, const std::string& message) {
-  throw makeError(env, code, message);
-}
+[[noreturn]] inline void throwError(Napi::Env env, const std::string& code, const std::string& message) { throw makeError(env, code, message); }
 
 }  // namespace trtjs::napi

@@ -14,8 +14,10 @@ namespace {
 
 Napi::Value readingToJs(Napi::Env env, const cuda::NvmlReading& r) {
   Napi::Object o = Napi::Object::New(env);
-  if (r.ok) o.Set("value", r.value);
-  else o.Set("error", r.error);
+  if (r.ok)
+    o.Set("value", r.value);
+  else
+    o.Set("error", r.error);
   return o;
 }
 

@@ -38,9 +38,8 @@ LetterboxCall letterboxArgs(const Napi::CallbackInfo& info) {
   if (static_cast<int64_t>(src.ElementLength()) < (height - 1) * stride + int64_t(width) * channels)
     throwError(env, "ERR_BAD_INPUT", "src is shorter than height rows of stride bytes");
   call.src = cpu::Image{src.Data(), width, height, channels, static_cast<size_t>(stride), static_cast<cpu::PixelOrder>(order)};
-  call.geometry = cpu::LetterboxGeometry{intProp(p, "resizedWidth", 1, 1 << 16), intProp(p, "resizedHeight", 1, 1 << 16),
-                                         intProp(p, "outWidth", 1, 1 << 16),     intProp(p, "outHeight", 1, 1 << 16),
-                                         intProp(p, "padLeft", 0, 1 << 16),      intProp(p, "padTop", 0, 1 << 16)};
+  call.geometry = cpu::LetterboxGeometry{intProp(p, "resizedWidth", 1, 1 << 16), intProp(p, "resizedHeight", 1, 1 << 16), intProp(p, "outWidth", 1, 1 << 16),
+                                         intProp(p, "outHeight", 1, 1 << 16),    intProp(p, "padLeft", 0, 1 << 16),       intProp(p, "padTop", 0, 1 << 16)};
   int dtype = intProp(p, "dtype", 0, 2);
   int layout = intProp(p, "layout", 0, 1);
   static const napi_typedarray_type arrayOf[] = {napi_float32_array, napi_uint16_array, napi_uint8_array};
@@ -122,8 +121,10 @@ Napi::Value decode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DecodeHead h = decodeHeadArgs(info);
   cpu::Detections d;
-  if (h.data.TypedArrayType() == napi_float32_array) cpu::decode(h.data.As<Napi::Float32Array>().Data(), h.o, d);
-  else cpu::decode(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
+  if (h.data.TypedArrayType() == napi_float32_array)
+    cpu::decode(h.data.As<Napi::Float32Array>().Data(), h.o, d);
+  else
+    cpu::decode(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
   return detectionsOut(env, d);
 }
 

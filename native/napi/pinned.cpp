@@ -22,8 +22,7 @@ Napi::Value pinnedAlloc(const Napi::CallbackInfo& info) {
   if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsBoolean() || !info[2].IsNumber())
     throwError(env, "ERR_BAD_INPUT", "pinnedAlloc(bytes: number, mapped: boolean, device: number)");
   double requested = info[0].As<Napi::Number>().DoubleValue();
-  if (!(requested >= 0) || requested > 9007199254740991.0)
-    throwError(env, "ERR_BAD_INPUT", "bytes must be a non-negative safe integer");
+  if (!(requested >= 0) || requested > 9007199254740991.0) throwError(env, "ERR_BAD_INPUT", "bytes must be a non-negative safe integer");
   size_t bytes = static_cast<size_t>(requested);
   bool mapped = info[1].As<Napi::Boolean>().Value();
   double deviceArg = info[2].As<Napi::Number>().DoubleValue();
@@ -67,9 +66,7 @@ Napi::Value pinnedFree(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value pinnedBytesInUse(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(cuda::pinnedBytesInUse()));
-}
+Napi::Value pinnedBytesInUse(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(cuda::pinnedBytesInUse())); }
 
 }  // namespace
 #endif

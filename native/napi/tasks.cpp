@@ -37,7 +37,6 @@ auto contained(Napi::Env env, F&& work) -> decltype(work()) {
   }
 }
 
-
 // decodeExtras(data, params, first, count): decode plus channels [first, first + count) of each kept row.
 Napi::Value decodeExtras(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -69,8 +68,10 @@ Napi::Value decodeObb(const Napi::CallbackInfo& info) {
   DecodeHead h = decodeHeadArgs(info, 1);
   cpu::RotatedDetections d;
   contained(env, [&] {
-    if (h.data.TypedArrayType() == napi_float32_array) cpu::decodeObb(h.data.As<Napi::Float32Array>().Data(), h.o, d);
-    else cpu::decodeObb(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
+    if (h.data.TypedArrayType() == napi_float32_array)
+      cpu::decodeObb(h.data.As<Napi::Float32Array>().Data(), h.o, d);
+    else
+      cpu::decodeObb(h.data.As<Napi::Uint16Array>().Data(), h.o, d);
   });
   return detectionsOut(env, d);
 }
@@ -145,7 +146,8 @@ Napi::Value processMasks(const Napi::CallbackInfo& info) {
   r.roundCrop = boolProp(p, "roundCrop");
   if (protos.ElementLength() != size_t(r.nm) * r.mh * r.mw) throwError(env, "ERR_BAD_INPUT", "protos must hold nm x mh x mw values");
   r.n = boxes.ElementLength() / 4;
-  if (boxes.ElementLength() % 4 || coeffs.ElementLength() != r.n * size_t(r.nm)) throwError(env, "ERR_BAD_INPUT", "boxes and coeffs must describe the same masks");
+  if (boxes.ElementLength() % 4 || coeffs.ElementLength() != r.n * size_t(r.nm))
+    throwError(env, "ERR_BAD_INPUT", "boxes and coeffs must describe the same masks");
   r.protos = protos.Data();
   r.coeffs = coeffs.Data();
   r.boxes = boxes.Data();
@@ -222,7 +224,8 @@ Napi::Value polygonMasks(const Napi::CallbackInfo& info) {
 // maskIou(aWindows, aData, bWindows, bData, width, height)
 Napi::Value maskIou(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 6 || !info[4].IsNumber() || !info[5].IsNumber()) throwError(env, "ERR_BAD_INPUT", "maskIou(aWindows, aData, bWindows, bData, width, height)");
+  if (info.Length() < 6 || !info[4].IsNumber() || !info[5].IsNumber())
+    throwError(env, "ERR_BAD_INPUT", "maskIou(aWindows, aData, bWindows, bData, width, height)");
   const int w = info[4].As<Napi::Number>().Int32Value(), h = info[5].As<Napi::Number>().Int32Value();
   cpu::CompactMasks a = masksArg(env, info[0], info[1], w, h), b = masksArg(env, info[2], info[3], w, h);
   auto out = Napi::Float32Array::New(env, (a.windows.size() / 4) * (b.windows.size() / 4));
@@ -251,15 +254,16 @@ ClassifyCall classifyArgs(const Napi::CallbackInfo& info) {
   if (static_cast<int64_t>(src.ElementLength()) < (height - 1) * stride + int64_t(width) * channels)
     throwError(env, "ERR_BAD_INPUT", "src is shorter than height rows of stride bytes");
   call.src = cpu::Image{src.Data(), width, height, channels, static_cast<size_t>(stride), static_cast<cpu::PixelOrder>(order)};
-  call.geometry = cpu::ClassifyGeometry{intProp(p, "resizedWidth", 1, 1 << 20), intProp(p, "resizedHeight", 1, 1 << 20),
-                                        intProp(p, "cropLeft", 0, 1 << 20), intProp(p, "cropTop", 0, 1 << 20), intProp(p, "size", 1, 1 << 14)};
+  call.geometry = cpu::ClassifyGeometry{intProp(p, "resizedWidth", 1, 1 << 20), intProp(p, "resizedHeight", 1, 1 << 20), intProp(p, "cropLeft", 0, 1 << 20),
+                                        intProp(p, "cropTop", 0, 1 << 20), intProp(p, "size", 1, 1 << 14)};
   const int dtype = intProp(p, "dtype", 0, 2), layout = intProp(p, "layout", 0, 1);
   static const napi_typedarray_type arrayOf[] = {napi_float32_array, napi_uint16_array, napi_uint8_array};
   if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != arrayOf[dtype])
     throwError(env, "ERR_BAD_INPUT", "out has the wrong TypedArray type for dtype");
   Napi::TypedArray out = info[2].As<Napi::TypedArray>();
   if (out.ElementLength() < size_t(call.geometry.size) * call.geometry.size * 3) throwError(env, "ERR_BAD_INPUT", "out is too small for the output size");
-  call.out = cpu::ClassifyOutput{static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset(), static_cast<cpu::OutDtype>(dtype), static_cast<cpu::OutLayout>(layout)};
+  call.out = cpu::ClassifyOutput{static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset(), static_cast<cpu::OutDtype>(dtype),
+                                 static_cast<cpu::OutLayout>(layout)};
   return call;
 }
 

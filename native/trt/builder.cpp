@@ -80,7 +80,6 @@ class Monitor : public nvinfer1::IProgressMonitor {
 };
 #endif
 
-
 std::string parserErrors(nvonnxparser::IParser& parser) {
   std::string out;
   for (int i = 0; i < parser.getNbErrors(); ++i) {
@@ -122,7 +121,8 @@ BuildResult buildEngine(const uint8_t* onnx, size_t size, const BuildParams& par
   // waited for there; a build from another worker thread is refused rather than left holding a libuv thread.
   static std::mutex* buildMutex = new std::mutex;  // never destroyed
   std::unique_lock<std::mutex> lock(*buildMutex, std::try_to_lock);
-  check(lock.owns_lock(), "ERR_BUILD", "another engine build is running in this process (from another worker thread): builds run one at a time, retry when it ends");
+  check(lock.owns_lock(), "ERR_BUILD",
+        "another engine build is running in this process (from another worker thread): builds run one at a time, retry when it ends");
   cancelled();
   cuda::DeviceGuard onDevice(params.device);
   cuda::check(onDevice.error(), "cudaSetDevice(" + std::to_string(params.device) + ")");

@@ -64,8 +64,9 @@ nvinfer1::ICudaEngine* deserialize(nvinfer1::IRuntime& runtime, const Capture& l
     std::string hint;
     if (!options.allowHostCode && NV_TENSORRT_MAJOR * 100 + NV_TENSORRT_MINOR >= 806)
       hint = " (a version-compatible plan, which carries host code, also needs host code allowed)";
-    throw CodedError("ERR_ENGINE_INCOMPATIBLE", "TensorRT " + status().version + " cannot deserialize this plan (built by another TensorRT version or for another GPU, or corrupt" +
-                                                    hint + "):" + why);
+    throw CodedError(
+        "ERR_ENGINE_INCOMPATIBLE",
+        "TensorRT " + status().version + " cannot deserialize this plan (built by another TensorRT version or for another GPU, or corrupt" + hint + "):" + why);
   }
   return engine;
 }

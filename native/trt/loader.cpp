@@ -98,8 +98,8 @@ std::string linkedToOpened(const State& s, void* h, const std::string& name) {
   if (!linked || linked == s.inferVersion) return "";
   Dl_info info{};
   std::string where = dladdr(reinterpret_cast<void*>(linked), &info) && info.dli_fname ? info.dli_fname : "another libnvinfer";
-  return name + " is linked against TensorRT " + decodeVersion(linked()).str() + " (" + where + "), not the TensorRT " + s.status.version +
-         " opened at " + s.status.inferPath;
+  return name + " is linked against TensorRT " + decodeVersion(linked()).str() + " (" + where + "), not the TensorRT " + s.status.version + " opened at " +
+         s.status.inferPath;
 }
 
 struct Companion {
@@ -136,8 +136,8 @@ Companion openCompanion(const State& s, const std::string& base, const char* ent
 }
 
 void loadParser(State& s) {
-  Companion lib = openCompanion(s, "libnvonnxparser", "createNvOnnxParser_INTERNAL", " (TensorRT's ONNX parser)",
-                                "engines can still be loaded and run, but not built");
+  Companion lib =
+      openCompanion(s, "libnvonnxparser", "createNvOnnxParser_INTERNAL", " (TensorRT's ONNX parser)", "engines can still be loaded and run, but not built");
   LibraryStatus& st = s.status;
   if (!lib.entry) {
     st.parserError = lib.error;
@@ -207,8 +207,10 @@ void findBuilderResources(State& s) {
   }
   const char* why = dlerror();
   st.builderError = bare + " (TensorRT's builder kernels) is neither next to " + st.inferPath + " nor found by the dynamic loader (" +
-                    (why ? why : "not found") + "): engines can be loaded and run here, but not built. Install TensorRT's builder resource "
-                    "library (NVIDIA's libnvinfer" + majorText() + " package, or the lib/ folder of the tarball or pip wheel) next to libnvinfer.";
+                    (why ? why : "not found") +
+                    "): engines can be loaded and run here, but not built. Install TensorRT's builder resource "
+                    "library (NVIDIA's libnvinfer" +
+                    majorText() + " package, or the lib/ folder of the tarball or pip wheel) next to libnvinfer.";
 }
 
 void load(State& s) noexcept {
@@ -244,9 +246,7 @@ const State& state() {
 
 int compiledMajor() { return NV_TENSORRT_MAJOR; }
 
-std::string compiledVersion() {
-  return std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR) + "." + std::to_string(NV_TENSORRT_PATCH);
-}
+std::string compiledVersion() { return std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR) + "." + std::to_string(NV_TENSORRT_PATCH); }
 
 const LibraryStatus& status() { return state().status; }
 

@@ -24,16 +24,26 @@ namespace {
 // Bytes per element of nvinfer1::DataType; 0 for the sub-byte types, which trtjs does not exchange.
 size_t elementSize(nvinfer1::DataType t) {
   switch (static_cast<int>(t)) {
-    case 0: return 4;  // kFLOAT
-    case 1: return 2;  // kHALF
-    case 2: return 1;  // kINT8
-    case 3: return 4;  // kINT32
-    case 4: return 1;  // kBOOL
-    case 5: return 1;  // kUINT8
-    case 6: return 1;  // kFP8
-    case 7: return 2;  // kBF16
-    case 8: return 8;  // kINT64
-    default: return 0;
+    case 0:
+      return 4;  // kFLOAT
+    case 1:
+      return 2;  // kHALF
+    case 2:
+      return 1;  // kINT8
+    case 3:
+      return 4;  // kINT32
+    case 4:
+      return 1;  // kBOOL
+    case 5:
+      return 1;  // kUINT8
+    case 6:
+      return 1;  // kFP8
+    case 7:
+      return 2;  // kBF16
+    case 8:
+      return 8;  // kINT64
+    default:
+      return 0;
   }
 }
 
@@ -62,9 +72,7 @@ size_t bytesOf(const std::vector<int64_t>& dims, nvinfer1::DataType t, const Ten
 
 void checkCuda(cudaError_t err, const std::string& what) { cuda::check(err, what); }
 
-double monotonicMs() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double monotonicMs() { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 std::string shapeText(const std::vector<int64_t>& dims) {
   std::string out = "[";
@@ -82,8 +90,8 @@ struct EngineRuntime::Context {
   // Per IO tensor, desc_.tensors order. Shared: JavaScript's ArrayBuffers over a block keep it alive, so even an
   // ArrayBuffer that escaped dispose() (moved by ArrayBuffer.prototype.transfer) never points at freed memory.
   std::vector<Staging> staging;
-  std::vector<void*> deviceBuffers;         // per IO tensor; nullptr when the staging is mapped
-  cudaEvent_t events[4] = {};               // made on the first timed run: before H2D, before/after enqueue, after D2H
+  std::vector<void*> deviceBuffers;  // per IO tensor; nullptr when the staging is mapped
+  cudaEvent_t events[4] = {};        // made on the first timed run: before H2D, before/after enqueue, after D2H
   std::atomic<bool> busy{false};
   int profile = 0;
 
@@ -219,8 +227,7 @@ std::vector<std::string> EngineRuntime::createContexts(const std::vector<int>& p
     }
     for (const TensorDesc& t : desc_.tensors) {
       const std::vector<int64_t> dims = toVector(ctx->context->getTensorShape(t.name.c_str()));
-      if (hasDynamicDim(dims))
-        throw CodedError("ERR_ENGINE_INCOMPATIBLE", "output '" + t.name + "' has a data-dependent shape, which trtjs does not support");
+      if (hasDynamicDim(dims)) throw CodedError("ERR_ENGINE_INCOMPATIBLE", "output '" + t.name + "' has a data-dependent shape, which trtjs does not support");
       // Sized for the layout TensorRT reads and writes, padding of vectorized formats included: lib/ refuses to
       // exchange such tensors, but no buffer TensorRT is given may be smaller than what it touches.
       const size_t bytes = bytesOf(dims, engine.getTensorDataType(t.name.c_str()), t.formats.at(static_cast<size_t>(profile)));
@@ -253,8 +260,8 @@ Staging EngineRuntime::staging(size_t c, size_t t) const {
   return impl_->contexts.at(c)->staging.at(t);
 }
 
-std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes,
-                                                    const RunOptions& options, RunTiming* timing) {
+std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes, const RunOptions& options,
+                                                     RunTiming* timing) {
   Impl& m = *impl_;
   if (options.timing && !timing) throw CodedError("ERR_BAD_INPUT", "a timed run needs somewhere to put its timings");
   if (!m.ready || c >= m.contexts.size()) throw CodedError("ERR_BAD_INPUT", "no execution context " + std::to_string(c));
@@ -290,7 +297,8 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
   if (unspecified != 0) {
     std::string names;
     for (int32_t j = 0; j < unspecified && j < 4; ++j) names += std::string(j ? ", " : " ") + (missing[j] ? missing[j] : "?");
-    throw CodedError("ERR_SHAPE", unspecified > 0 ? "input shapes not specified:" + names : "the input shapes give an invalid output shape: " + logged.lastError());
+    throw CodedError("ERR_SHAPE",
+                     unspecified > 0 ? "input shapes not specified:" + names : "the input shapes give an invalid output shape: " + logged.lastError());
   }
   // Every output must fit its buffer before TensorRT writes it.
   std::vector<std::vector<int64_t>> shapes;

@@ -22,9 +22,11 @@ const imagePath = join(fixtures, 'images', 'bus.jpg');
 let seed = Number(seedArg) >>> 0 || 1;
 const rand = () => {
   // xorshift32: a run is reproducible from its seed
-  seed ^= seed << 13; seed >>>= 0;
+  seed ^= seed << 13;
+  seed >>>= 0;
   seed ^= seed >>> 17;
-  seed ^= seed << 5; seed >>>= 0;
+  seed ^= seed << 5;
+  seed >>>= 0;
   return seed / 2 ** 32;
 };
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
@@ -46,7 +48,11 @@ const handled = (p) => {
 /** Awaits promises with a watchdog; returns their settlements or marks the round as hung. */
 async function settleAll(promises, ms, what) {
   let settled = 0;
-  for (const p of promises) p.then(() => settled++, () => settled++);
+  for (const p of promises)
+    p.then(
+      () => settled++,
+      () => settled++,
+    );
   let timer;
   const watchdog = new Promise((r) => (timer = setTimeout(() => r('hung'), ms)));
   const r = await Promise.race([Promise.allSettled(promises), watchdog]);
@@ -98,7 +104,9 @@ async function round(index) {
   const actions = [];
   const k = 1 + Math.floor(rand() * 3);
   for (let i = 0; i < k; i++) {
-    const what = useHost ? pick(['swap', 'swap', 'badSwap', 'canaryClose', 'abortAll', 'crash', 'close']) : pick(['dispose', 'abortAll', 'crash', 'detectMore']);
+    const what = useHost
+      ? pick(['swap', 'swap', 'badSwap', 'canaryClose', 'abortAll', 'crash', 'close'])
+      : pick(['dispose', 'abortAll', 'crash', 'detectMore']);
     interleavings++;
     await sleep(Math.floor(rand() * 150));
     if (what === 'dispose' || what === 'close') actions.push(handled(end()));

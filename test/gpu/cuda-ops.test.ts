@@ -9,8 +9,21 @@ import { expect, it } from 'vitest';
 import { deviceMemory, letterbox } from '../../lib/index.js';
 import { addon } from '../../lib/native/binding.js';
 import {
-  bytes, cpuLetterbox, expectSameDetections, fixtureDecodeCases, fixtureImages, frameBatch, letterboxParams, letterboxReference, outputFor,
-  randomDecodeCases, randomLetterboxCases, reorder, sha256, strided, type LetterboxParams,
+  bytes,
+  cpuLetterbox,
+  expectSameDetections,
+  fixtureDecodeCases,
+  fixtureImages,
+  frameBatch,
+  letterboxParams,
+  letterboxReference,
+  outputFor,
+  randomDecodeCases,
+  randomLetterboxCases,
+  reorder,
+  sha256,
+  strided,
+  type LetterboxParams,
 } from '../helpers/kernel-cases.js';
 import { describeTier, tierStatus } from '../helpers/tiers.js';
 
@@ -41,7 +54,10 @@ describeTier(gpu, 'CUDA letterbox and decode + NMS kernels on the device', () =>
     for (const order of ['gray', 'bgr', 'rgba', 'bgra'] as const) {
       const src = reorder(images['zidane.jpg'], order);
       for (const c of letterboxReference.cases.filter((x) => x.image === 'zidane.jpg').slice(0, 8)) {
-        expect(bytes(await onDevice(src.data, letterboxParams(src, c.options))).equals(bytes(letterbox(src, c.options).data)), `${order} ${JSON.stringify(c.options)}`).toBe(true);
+        expect(
+          bytes(await onDevice(src.data, letterboxParams(src, c.options))).equals(bytes(letterbox(src, c.options).data)),
+          `${order} ${JSON.stringify(c.options)}`,
+        ).toBe(true);
       }
     }
     const s = strided(images['bus.jpg']);
@@ -50,7 +66,9 @@ describeTier(gpu, 'CUDA letterbox and decode + NMS kernels on the device', () =>
     const p = letterboxParams(batch[0], { dtype: 'float16' });
     const out = await onDevice(frames, { ...p, batch: batch.length });
     const item = p.outWidth * p.outHeight * 3;
-    batch.forEach((f, i) => expect(bytes(out.subarray(i * item, (i + 1) * item)).equals(bytes(letterbox(f, { dtype: 'float16' }).data)), `frame ${i}`).toBe(true));
+    batch.forEach((f, i) => {
+      expect(bytes(out.subarray(i * item, (i + 1) * item)).equals(bytes(letterbox(f, { dtype: 'float16' }).data)), `frame ${i}`).toBe(true);
+    });
     for (const c of randomLetterboxCases(20240611, 150)) {
       expect(bytes(await onDevice(c.src, c.params)).equals(bytes(cpuLetterbox(c.src, c.params))), JSON.stringify(c.params)).toBe(true);
     }
@@ -97,7 +115,12 @@ describeTier(gpu, 'CUDA letterbox and decode + NMS kernels on the device', () =>
   it('a bad device index rejects with ERR_CUDA naming the CUDA error; the device keeps working', async () => {
     const img = (await fixtureImages())['bus.jpg'];
     const p = letterboxParams(img, {});
-    await expect(addon().letterboxDevice!(img.data, p, outputFor(p), { device: 1000 })).rejects.toMatchObject({ code: 'ERR_CUDA', message: /cudaSetDevice: cudaErrorInvalidDevice/ });
-    expect(sha256(await onDevice(img.data, p))).toBe(letterboxReference.cases.find((x) => x.image === 'bus.jpg' && Object.keys(x.options).length === 0)!.sha256);
+    await expect(addon().letterboxDevice!(img.data, p, outputFor(p), { device: 1000 })).rejects.toMatchObject({
+      code: 'ERR_CUDA',
+      message: /cudaSetDevice: cudaErrorInvalidDevice/,
+    });
+    expect(sha256(await onDevice(img.data, p))).toBe(
+      letterboxReference.cases.find((x) => x.image === 'bus.jpg' && Object.keys(x.options).length === 0)!.sha256,
+    );
   });
 });

@@ -26,11 +26,15 @@ describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', 
   it('capabilities, buildEngine, inspectEngine, TensorRtBackend, Detector, ModelHost, bench and the chaos round run end to end', () => {
     // LD_LIBRARY_PATH empty: the stand-in found through TRTJS_TENSORRT_LIB_DIR alone, builder resource included.
     const { LD_LIBRARY_PATH: _, ...env } = process.env;
-    const r = spawnSync(process.execPath, ['--expose-gc', join(packageRoot, 'test/native/fake-tensorrt/backend_check.mjs'), join(packageRoot, 'dist/index.js')], {
-      encoding: 'utf8',
-      env: { ...env, TRTJS_TENSORRT_LIB_DIR: dir },
-      timeout: 300_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', join(packageRoot, 'test/native/fake-tensorrt/backend_check.mjs'), join(packageRoot, 'dist/index.js')],
+      {
+        encoding: 'utf8',
+        env: { ...env, TRTJS_TENSORRT_LIB_DIR: dir },
+        timeout: 300_000,
+      },
+    );
     console.log(`[gpu] stand-in TensorRT on ${caps.cuda.devices[0]?.name}:\n${r.stdout}${r.stderr}`);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('passed: 0 failed');

@@ -14,7 +14,10 @@ import { halfToNumber, rng } from './random.js';
 
 const f32 = Math.fround;
 
-export const sha256 = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+export const sha256 = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 export const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** OpenCV's letterbox hashes (test/reference/letterbox_opencv.py). */
@@ -82,7 +85,9 @@ export function strided(img: RawImage): RawImage {
 export function frameBatch(img: RawImage): { frames: Uint8Array; images: RawImage[] } {
   const images = [img, { ...img, data: img.data.map((v, i) => (v * 7 + i) & 255) }, { ...img, data: img.data.slice().reverse() }];
   const frames = new Uint8Array(img.data.length * images.length);
-  images.forEach((f, i) => frames.set(f.data, i * img.data.length));
+  images.forEach((f, i) => {
+    frames.set(f.data, i * img.data.length);
+  });
   return { frames, images };
 }
 
@@ -113,10 +118,20 @@ export function randomLetterboxCases(seed: number, count: number): RandomLetterb
     const outW = rw + int(0, 40);
     const outH = rh + int(0, 40);
     const params: NativeLetterboxParams = {
-      width, height, channels, stride, order,
-      resizedWidth: rw, resizedHeight: rh, outWidth: outW, outHeight: outH,
-      padLeft: int(0, outW - rw), padTop: int(0, outH - rh), padValue: int(0, 255),
-      dtype: int(0, 2), layout: int(0, 1),
+      width,
+      height,
+      channels,
+      stride,
+      order,
+      resizedWidth: rw,
+      resizedHeight: rh,
+      outWidth: outW,
+      outHeight: outH,
+      padLeft: int(0, outW - rw),
+      padTop: int(0, outH - rh),
+      padValue: int(0, 255),
+      dtype: int(0, 2),
+      layout: int(0, 1),
     };
     const mode = rw === width && rh === height ? 'copy' : rw * 2 === width && rh * 2 === height ? 'area' : 'linear';
     cases.push({ src, params, mode });
@@ -134,8 +149,18 @@ export function cpuLetterbox(src: Uint8Array, p: NativeLetterboxParams) {
 // ---- decode ----------------------------------------------------------------------------------------------------------
 
 export const DECODE_DEFAULTS: NativeDecodeParams = {
-  format: 1, channelsFirst: true, rows: 84, cols: 8400, nc: 80,
-  conf: 0.25, iou: 0.7, maxDet: 300, maxNms: 30000, agnostic: false, multiLabel: false, classes: null,
+  format: 1,
+  channelsFirst: true,
+  rows: 84,
+  cols: 8400,
+  nc: 80,
+  conf: 0.25,
+  iou: 0.7,
+  maxDet: 300,
+  maxNms: 30000,
+  agnostic: false,
+  multiLabel: false,
+  classes: null,
 };
 export type DecodeData = Float32Array | Uint16Array;
 export interface DecodeCase {
@@ -170,20 +195,35 @@ export async function fixtureDecodeCases(): Promise<DecodeCase[]> {
     for (let c = 0; c < 84; c++) for (let a = 0; a < 8400; a++) t[a * 84 + c] = data[c * 8400 + a];
     for (const o of NMS_OPTIONS) {
       cases.push({ label: `yolov8n ${name} ${JSON.stringify(o)}`, data, params: { ...DECODE_DEFAULTS, ...o }, batch: 1 });
-      cases.push({ label: `yolov8n transposed ${name} ${JSON.stringify(o)}`, data: t, params: { ...DECODE_DEFAULTS, ...o, channelsFirst: false, rows: 8400, cols: 84 }, batch: 1 });
+      cases.push({
+        label: `yolov8n transposed ${name} ${JSON.stringify(o)}`,
+        data: t,
+        params: { ...DECODE_DEFAULTS, ...o, channelsFirst: false, rows: 8400, cols: 84 },
+        batch: 1,
+      });
     }
     const lb16 = letterbox(img, { dtype: 'float16' });
     const v5 = await runFixtureModel('yolov5n_fp16.onnx', lb16.data, lb16.shape);
     expect(v5.dims).toEqual([1, 25200, 85]);
     expect(v5.data).toBeInstanceOf(Uint16Array);
     for (const o of NMS_OPTIONS) {
-      cases.push({ label: `yolov5n fp16 ${name} ${JSON.stringify(o)}`, data: v5.data, params: { ...DECODE_DEFAULTS, format: 0, channelsFirst: false, rows: 25200, cols: 85, ...o }, batch: 1 });
+      cases.push({
+        label: `yolov5n fp16 ${name} ${JSON.stringify(o)}`,
+        data: v5.data,
+        params: { ...DECODE_DEFAULTS, format: 0, channelsFirst: false, rows: 25200, cols: 85, ...o },
+        batch: 1,
+      });
     }
     for (const model of ['yolov10n_int8.onnx', 'yolo26n_int8.onnx']) {
       const e2e = await runFixtureModel(model, lb.data, lb.shape);
       expect(e2e.dims).toEqual([1, 300, 6]);
       for (const o of [{}, { conf: 0.01 }, { conf: 0.001, maxDet: 10, classes: Int32Array.from([0]) }, { conf: 0.001, classes: Int32Array.from([0, 27]) }]) {
-        cases.push({ label: `${model} ${name} ${JSON.stringify(o)}`, data: e2e.data, params: { ...DECODE_DEFAULTS, format: 2, channelsFirst: false, rows: 300, cols: 6, ...o }, batch: 1 });
+        cases.push({
+          label: `${model} ${name} ${JSON.stringify(o)}`,
+          data: e2e.data,
+          params: { ...DECODE_DEFAULTS, format: 2, channelsFirst: false, rows: 300, cols: 6, ...o },
+          batch: 1,
+        });
       }
     }
   }
@@ -191,7 +231,12 @@ export async function fixtureDecodeCases(): Promise<DecodeCase[]> {
 }
 
 /** A random YOLOv8/YOLOv5-style output: clustered boxes, scores on a 1/64 grid (many exact ties), optional NaN. */
-export function randomHead(seed: number, anchors: number, nc: number, opts: { format: 0 | 1; channelsFirst: boolean; nan?: boolean; high?: number }): Float32Array {
+export function randomHead(
+  seed: number,
+  anchors: number,
+  nc: number,
+  opts: { format: 0 | 1; channelsFirst: boolean; nan?: boolean; high?: number },
+): Float32Array {
   const r = rng(seed);
   const first = opts.format === 0 ? 5 : 4;
   const channels = first + nc;
@@ -252,13 +297,28 @@ export function randomDecodeCases(): DecodeCase[] {
       { conf: 0.1, classes: Int32Array.from([1, 3, 11]), iou: 0.3 },
       { conf: 0.01, maxDet: 1 },
     ] as Array<Partial<NativeDecodeParams>>) {
-      cases.push({ label: `random yolov8 channelsFirst=${channelsFirst} ${JSON.stringify(o)}`, data: both, params: { ...DECODE_DEFAULTS, ...shape, channelsFirst, nc, ...o }, batch: 2 });
+      cases.push({
+        label: `random yolov8 channelsFirst=${channelsFirst} ${JSON.stringify(o)}`,
+        data: both,
+        params: { ...DECODE_DEFAULTS, ...shape, channelsFirst, nc, ...o },
+        batch: 2,
+      });
     }
   }
   const v5 = randomHead(99, 5000, 6, { format: 0, channelsFirst: false, nan: true, high: 0.2 });
   for (const d of [v5, toHalfBits(v5)]) {
-    for (const o of [{}, { conf: 0.01, maxDet: 4000 }, { conf: 0.01, multiLabel: true, maxDet: 4000 }, { conf: 0.02, agnostic: true, classes: Int32Array.from([0, 2]) }] as Array<Partial<NativeDecodeParams>>) {
-      cases.push({ label: `random yolov5 ${d.constructor.name} ${JSON.stringify(o)}`, data: d, params: { ...DECODE_DEFAULTS, format: 0, channelsFirst: false, rows: 5000, cols: 11, nc: 6, ...o }, batch: 1 });
+    for (const o of [
+      {},
+      { conf: 0.01, maxDet: 4000 },
+      { conf: 0.01, multiLabel: true, maxDet: 4000 },
+      { conf: 0.02, agnostic: true, classes: Int32Array.from([0, 2]) },
+    ] as Array<Partial<NativeDecodeParams>>) {
+      cases.push({
+        label: `random yolov5 ${d.constructor.name} ${JSON.stringify(o)}`,
+        data: d,
+        params: { ...DECODE_DEFAULTS, format: 0, channelsFirst: false, rows: 5000, cols: 11, nc: 6, ...o },
+        batch: 1,
+      });
     }
   }
   const r = rng(5);
@@ -269,7 +329,12 @@ export function randomDecodeCases(): DecodeCase[] {
     return r() * 640;
   });
   for (const o of [{}, { conf: 0.01, maxDet: 1000 }, { conf: 0.1, maxDet: 40, classes: Int32Array.from([2, 5]) }] as Array<Partial<NativeDecodeParams>>) {
-    cases.push({ label: `random end2end ${JSON.stringify(o)}`, data: e2e, params: { ...DECODE_DEFAULTS, format: 2, channelsFirst: false, rows: 700, cols: 6, ...o }, batch: 1 });
+    cases.push({
+      label: `random end2end ${JSON.stringify(o)}`,
+      data: e2e,
+      params: { ...DECODE_DEFAULTS, format: 2, channelsFirst: false, rows: 700, cols: 6, ...o },
+      batch: 1,
+    });
   }
   return cases;
 }

@@ -7,7 +7,11 @@ import { fixture } from './fixtures.js';
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
 /** Runs a fixture model directly with onnxruntime-node (the test's own path, independent of trtjs' backend). */
-export async function runFixtureModel(model: string, data: Float32Array | Uint16Array, dims: number[]): Promise<{ data: Float32Array | Uint16Array; dims: number[] }> {
+export async function runFixtureModel(
+  model: string,
+  data: Float32Array | Uint16Array,
+  dims: number[],
+): Promise<{ data: Float32Array | Uint16Array; dims: number[] }> {
   let s = sessions.get(model);
   if (!s) {
     s = ort.InferenceSession.create(readFileSync(fixture(`models/${model}`)), { executionProviders: ['cpu'] });

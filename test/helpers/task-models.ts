@@ -22,7 +22,12 @@ export function constantModel(h: number, w: number, outputs: ConstantOutput[], m
   ];
   const initializer: object[] = [{ name: 'zero', dataType: 1, dims: [], floatData: [0] }];
   for (const o of outputs) {
-    initializer.push({ name: `${o.name}_value`, dataType: 1, dims: o.dims, rawData: new Uint8Array(o.data.buffer, o.data.byteOffset, o.data.byteLength).slice() });
+    initializer.push({
+      name: `${o.name}_value`,
+      dataType: 1,
+      dims: o.dims,
+      rawData: new Uint8Array(o.data.buffer, o.data.byteOffset, o.data.byteLength).slice(),
+    });
     nodes.push({ opType: 'Add', input: [`${o.name}_value`, 'nothing'], output: [o.name], name: `${o.name}_add` });
   }
   const model = onnx.ModelProto.create({
@@ -52,7 +57,9 @@ export function namesLiteral(names: string[]): string {
  * Its answer depends on every pixel the pre-processing produced, so a wrong transform shows. `batch: 'dynamic'`
  * gives a dynamic batch dimension, `dynamicSize` dynamic height and width (`size` is then the imgsz metadata).
  */
-export function colourClassifier(options: { size?: number; batch?: number | 'dynamic'; dynamicSize?: boolean; order?: [number, number, number] } = {}): Uint8Array {
+export function colourClassifier(
+  options: { size?: number; batch?: number | 'dynamic'; dynamicSize?: boolean; order?: [number, number, number] } = {},
+): Uint8Array {
   const size = options.size ?? 32;
   const batch = options.batch ?? 1;
   const dim = (d: number | string) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
@@ -62,7 +69,12 @@ export function colourClassifier(options: { size?: number; batch?: number | 'dyn
     onnx.ModelProto.create({
       irVersion: 8,
       opsetImport: [{ domain: '', version: 17 }],
-      metadataProps: Object.entries({ task: 'classify', names: namesLiteral(['blue', 'green', 'red']), imgsz: `[${size}, ${size}]`, batch: String(batch === 'dynamic' ? 1 : batch) }).map(([key, value]) => ({ key, value })),
+      metadataProps: Object.entries({
+        task: 'classify',
+        names: namesLiteral(['blue', 'green', 'red']),
+        imgsz: `[${size}, ${size}]`,
+        batch: String(batch === 'dynamic' ? 1 : batch),
+      }).map(([key, value]) => ({ key, value })),
       graph: {
         name: 'colour',
         node: [
@@ -93,15 +105,26 @@ export function poseModel(size = 64): Uint8Array {
   const C = 5 + 17 * 3;
   const out = new Float32Array(C * A);
   const set = (c: number, a: number, v: number) => (out[c * A + a] = v);
-  [[0.5, 0.5, 0.5, 0.8, 0.9], [0.3, 0.3, 0.2, 0.2, 0.1]].forEach((row, a) => {
-    row.forEach((v, c) => set(c, a, c < 4 ? v * size : v));
+  [
+    [0.5, 0.5, 0.5, 0.8, 0.9],
+    [0.3, 0.3, 0.2, 0.2, 0.1],
+  ].forEach((row, a) => {
+    row.forEach((v, c) => {
+      set(c, a, c < 4 ? v * size : v);
+    });
     for (let j = 0; j < 17; j++) {
       set(5 + j * 3, a, size * (0.3 + 0.1 * (j % 5)));
       set(5 + j * 3 + 1, a, size * (0.15 + 0.18 * Math.floor(j / 5)));
       set(5 + j * 3 + 2, a, j === 16 ? 0.1 : 0.9);
     }
   });
-  return constantModel(size, size, [{ name: 'output0', dims: [1, C, A], data: out }], { task: 'pose', kpt_shape: '[17, 3]', names: namesLiteral(['person']), imgsz: `[${size}, ${size}]`, stride: '32' });
+  return constantModel(size, size, [{ name: 'output0', dims: [1, C, A], data: out }], {
+    task: 'pose',
+    kpt_shape: '[17, 3]',
+    names: namesLiteral(['person']),
+    imgsz: `[${size}, ${size}]`,
+    stride: '32',
+  });
 }
 
 /**
@@ -110,13 +133,23 @@ export function poseModel(size = 64): Uint8Array {
  * ship, 0.6, 0.2); `shift` moves the first box right by that fraction of size.
  */
 export function obbModel(size = 64, shift = 0): Uint8Array {
-  const rows = [[0.5 + shift, 0.5, 0.6, 0.25, 0, 0.9, 0.5], [0.25, 0.75, 0.15, 0.15, 1, 0.6, 0.2]];
+  const rows = [
+    [0.5 + shift, 0.5, 0.6, 0.25, 0, 0.9, 0.5],
+    [0.25, 0.75, 0.15, 0.15, 1, 0.6, 0.2],
+  ];
   const A = rows.length;
   const out = new Float32Array(7 * A);
   rows.forEach(([cx, cy, w, h, cls, score, angle], a) => {
-    [cx, cy, w, h].forEach((v, c) => (out[c * A + a] = v * size));
+    [cx, cy, w, h].forEach((v, c) => {
+      out[c * A + a] = v * size;
+    });
     out[(4 + cls) * A + a] = score;
     out[6 * A + a] = angle;
   });
-  return constantModel(size, size, [{ name: 'output0', dims: [1, 7, A], data: out }], { task: 'obb', names: namesLiteral(['plane', 'ship']), imgsz: `[${size}, ${size}]`, stride: '32' });
+  return constantModel(size, size, [{ name: 'output0', dims: [1, 7, A], data: out }], {
+    task: 'obb',
+    names: namesLiteral(['plane', 'ship']),
+    imgsz: `[${size}, ${size}]`,
+    stride: '32',
+  });
 }

@@ -15,7 +15,12 @@ export interface TierStatus {
 }
 
 export function requiredTiers(): Set<string> {
-  return new Set((process.env.TRTJS_REQUIRE ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (process.env.TRTJS_REQUIRE ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 export async function tierStatus(tier: Tier): Promise<TierStatus> {

@@ -101,14 +101,16 @@ void checkDecode(uint64_t it) {
     cuda::emulateDecode(L, static_cast<uint32_t>(next()));
     for (int b = 0; b < batch; ++b) {
       Detections d;
-      if (half) decode(halves.data() + item * static_cast<size_t>(b), o, d);
-      else decode(data.data() + item * static_cast<size_t>(b), o, d);
+      if (half)
+        decode(halves.data() + item * static_cast<size_t>(b), o, d);
+      else
+        decode(data.data() + item * static_cast<size_t>(b), o, d);
       const cuda::DetectionsView v = cuda::detectionsOf(out.data() + L.outItemBytes * b, L.keep);
       const size_t n = static_cast<size_t>(v.header[0]);
       if (v.header[3] != 0) fail("decode kernels: broken invariant", it);
       if (n != d.scores.size()) fail("decode kernels: " + std::to_string(n) + " detections, CPU " + std::to_string(d.scores.size()), it);
-      if (n && (std::memcmp(v.boxes, d.boxes.data(), 16 * n) || std::memcmp(v.scores, d.scores.data(), 4 * n) ||
-                std::memcmp(v.classes, d.classes.data(), 4 * n)))
+      if (n &&
+          (std::memcmp(v.boxes, d.boxes.data(), 16 * n) || std::memcmp(v.scores, d.scores.data(), 4 * n) || std::memcmp(v.classes, d.classes.data(), 4 * n)))
         fail("decode kernels: detections differ from the CPU decode", it);
       detections += n;
       if (v.header[2] > 1) ++chunked;
@@ -150,8 +152,8 @@ void checkLetterbox(uint64_t it) {
   const OutLayout layout = chance(0.5) ? OutLayout::NCHW : OutLayout::NHWC;
   const uint8_t pad = static_cast<uint8_t>(between(0, 255));
   cuda::LetterboxLaunch L;
-  const std::string err = cuda::makeLetterboxLaunch(src, batch, static_cast<int64_t>(frame), g, LetterboxOutput{gpu.data(), dtype, layout, pad},
-                                                    static_cast<int64_t>(tensor), L);
+  const std::string err =
+      cuda::makeLetterboxLaunch(src, batch, static_cast<int64_t>(frame), g, LetterboxOutput{gpu.data(), dtype, layout, pad}, static_cast<int64_t>(tensor), L);
   const std::string cpuErr = letterbox(src, g, LetterboxOutput{cpuOut.data(), dtype, layout, pad});
   if (err.empty() != cpuErr.empty()) fail("letterbox kernel and CPU op disagree on the arguments: '" + err + "' vs '" + cpuErr + "'", it);
   if (!err.empty()) {

@@ -82,8 +82,10 @@ void checkDecode(uint64_t it) {
   for (int pass = 0; pass < 2; ++pass) {
     Detections d;
     d.scores.push_back(42);  // decode must replace what was there
-    if (pass == 0) decode(data.data(), o, d);
-    else decode(halves.data(), o, d);
+    if (pass == 0)
+      decode(data.data(), o, d);
+    else
+      decode(halves.data(), o, d);
     const size_t count = d.scores.size();
     detections += count;
     if (d.boxes.size() != count * 4 || d.classes.size() != count) fail("decode: boxes, scores and classes disagree in length", it);

@@ -23,7 +23,10 @@ const { letterbox } = await import(join(root, 'dist/ops/letterbox.js'));
 const { decode } = await import(join(root, 'dist/ops/decode.js'));
 const { nms } = await import(join(root, 'dist/ops/nms.js'));
 
-const sha256 = (a) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha256 = (a) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 const reference = JSON.parse(readFileSync(join(root, 'test/reference/letterbox_opencv.json'), 'utf8'));
 
 /** Seeded xorshift: the same "random" inputs on both machines without shipping them. */
@@ -59,19 +62,32 @@ function nmsCases() {
     const scores = new Float32Array(n);
     const classes = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const x = r() * 600, y = r() * 600, w = 5 + r() * 120, h = 5 + r() * 120;
+      const x = r() * 600,
+        y = r() * 600,
+        w = 5 + r() * 120,
+        h = 5 + r() * 120;
       boxes.set([x, y, x + w, y + h], i * 4);
       scores[i] = k === 3 ? 0.5 : Math.round(r() * 100) / 100; // many equal scores: ties broken by index
       classes[i] = Math.floor(r() * 4);
       if (i % 9 === 0 && i > 0) boxes.set(boxes.subarray((i - 1) * 4, i * 4), i * 4); // duplicates
     }
-    cases.push({ boxes, scores, classes, iou: [0.45, 0.7, 0.3, 0.5, 0.6, 0.45][k], agnostic: k % 2 === 1, maxDet: k === 4 ? 100 : undefined, scoreThreshold: k === 5 ? 0.25 : undefined });
+    cases.push({
+      boxes,
+      scores,
+      classes,
+      iou: [0.45, 0.7, 0.3, 0.5, 0.6, 0.45][k],
+      agnostic: k % 2 === 1,
+      maxDet: k === 4 ? 100 : undefined,
+      scoreThreshold: k === 5 ? 0.25 : undefined,
+    });
   }
   return cases;
 }
 
 function runNms() {
-  return nmsCases().map((c) => sha256(nms(c.boxes, c.scores, { iou: c.iou, classes: c.agnostic ? undefined : c.classes, maxDet: c.maxDet, scoreThreshold: c.scoreThreshold })));
+  return nmsCases().map((c) =>
+    sha256(nms(c.boxes, c.scores, { iou: c.iou, classes: c.agnostic ? undefined : c.classes, maxDet: c.maxDet, scoreThreshold: c.scoreThreshold })),
+  );
 }
 
 if (mode === 'prepare') {
@@ -95,7 +111,10 @@ if (mode === 'prepare') {
     const backend = await OnnxRuntimeBackend.load(join(fixtures, 'models', m.file));
     for (const name of Object.keys(images)) {
       const raw = readFileSync(join(dir, `${name}.rgb`));
-      const lb = letterbox({ data: new Uint8Array(raw), width: images[name].width, height: images[name].height, channels: 3, order: 'rgb' }, m.half ? { dtype: 'float16' } : {});
+      const lb = letterbox(
+        { data: new Uint8Array(raw), width: images[name].width, height: images[name].height, channels: 3, order: 'rgb' },
+        m.half ? { dtype: 'float16' } : {},
+      );
       const input = backend.info.inputs[0].name;
       const out = Object.values(await backend.run({ [input]: { dtype: m.half ? 'float16' : 'float32', dims: lb.shape, data: lb.data } }))[0];
       const file = `${m.file}.${name}.out`;
@@ -107,7 +126,9 @@ if (mode === 'prepare') {
   const expected = { images, heads, decode: [], nms: runNms() };
   for (const h of heads) {
     const bytes = readFileSync(join(dir, h.file));
-    const data = h.half ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) : new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const data = h.half
+      ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2)
+      : new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     expected.decode.push(decodeVariants.map((v) => detectionsHash(decode(data, h.dims, { end2end: h.end2end, ...v }))));
   }
   writeFileSync(join(dir, 'expected.json'), JSON.stringify(expected));
@@ -116,7 +137,8 @@ if (mode === 'prepare') {
 }
 
 // run
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 const check = (ok, what) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   ok ? passed++ : failed++;
@@ -124,7 +146,10 @@ const check = (ok, what) => {
 const { tryLoadAddon } = await import(join(root, 'dist/native/binding.js'));
 const { addon, error } = tryLoadAddon();
 const glibc = process.report.getReport().header.glibcVersionRuntime;
-check(!!addon, `the addon loads on ${process.arch}, glibc ${glibc}${addon ? ` (${addon.buildInfo().layers}, built by GCC ${addon.buildInfo().compiler})` : `: ${error}`}`);
+check(
+  !!addon,
+  `the addon loads on ${process.arch}, glibc ${glibc}${addon ? ` (${addon.buildInfo().layers}, built by GCC ${addon.buildInfo().compiler})` : `: ${error}`}`,
+);
 if (!addon) process.exit(1);
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
 const images = {};
@@ -141,12 +166,17 @@ for (const c of reference.cases) {
 check(same === reference.cases.length, `letterbox: ${same}/${reference.cases.length} option cases byte-exact with OpenCV ${reference.opencv}`);
 expected.heads.forEach((h, i) => {
   const bytes = readFileSync(join(dir, h.file));
-  const data = h.half ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) : new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const data = h.half
+    ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2)
+    : new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   const got = decodeVariants.map((v) => detectionsHash(decode(data, h.dims, { end2end: h.end2end, ...v })));
   const ok = got.every((g, k) => g === expected.decode[i][k]);
   check(ok, `decode ${h.file} [${h.dims}]${h.half ? ' float16' : ''}: ${decodeVariants.length} option sets bit-identical to x86-64`);
 });
 const n = runNms();
-check(n.every((g, k) => g === expected.nms[k]), `nms: ${n.length} cases (ties, duplicates, per class and agnostic, limits) identical to x86-64`);
+check(
+  n.every((g, k) => g === expected.nms[k]),
+  `nms: ${n.length} cases (ties, duplicates, per class and agnostic, limits) identical to x86-64`,
+);
 console.log(`passed: ${passed}, failed: ${failed}`);
 process.exit(failed ? 1 : 0);

@@ -234,15 +234,28 @@ int main(int argc, char** argv) {
   state = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1;
   for (long i = 0; i < iterations; ++i) {
     switch (i % 6) {
-      case 0: stressMasks(); break;
-      case 1: stressContours(); break;
-      case 2: stressPolygons(); break;
-      case 3: stressObb(); break;
-      case 4: stressExtras(); break;
-      case 5: stressClassify(); break;
+      case 0:
+        stressMasks();
+        break;
+      case 1:
+        stressContours();
+        break;
+      case 2:
+        stressPolygons();
+        break;
+      case 3:
+        stressObb();
+        break;
+      case 4:
+        stressExtras();
+        break;
+      case 5:
+        stressClassify();
+        break;
     }
   }
   std::printf("ok %ld masks=%llu contours=%llu polygons=%llu rotated=%llu extras=%llu classified=%llu\n", iterations, (unsigned long long)masks,
-              (unsigned long long)contours, (unsigned long long)polygons, (unsigned long long)rotated, (unsigned long long)extras, (unsigned long long)classified);
+              (unsigned long long)contours, (unsigned long long)polygons, (unsigned long long)rotated, (unsigned long long)extras,
+              (unsigned long long)classified);
   return 0;
 }

@@ -33,12 +33,12 @@ extern "C" void fakeCudaUsage(long* hostNotPortable, long* nullStreamCalls);
 extern "C" cudaError_t cudaMemGetInfo(size_t* free, size_t* total);
 
 using trtjs::CodedError;
-using trtjs::TRTJS_TRT_NS::EngineRuntime;
 using trtjs::trt::BuildParams;
 using trtjs::trt::ContextMemory;
 using trtjs::trt::LoadOptions;
 using trtjs::trt::RunOptions;
 using trtjs::trt::RunTiming;
+using trtjs::TRTJS_TRT_NS::EngineRuntime;
 
 namespace {
 
@@ -64,12 +64,36 @@ struct FakeTrt {
   void (*device)(int*, int*) = nullptr;
   void (*builds)(int*, int*, int*) = nullptr;
   void* (*createBuilder)(void*, int32_t) = nullptr;
-  int alive() const { int a, m, e; counters(&a, &m, &e); return a; }
-  int made() const { int a, m, e; counters(&a, &m, &e); return m; }
-  int enqueued() const { int a, m, e; counters(&a, &m, &e); return e; }
-  int wrongDevice() const { int w, n; device(&w, &n); return w; }
-  int nullStreams() const { int w, n; device(&w, &n); return n; }
-  int stoppedBuilds() const { int b, r, s; builds(&b, &r, &s); return s; }
+  int alive() const {
+    int a, m, e;
+    counters(&a, &m, &e);
+    return a;
+  }
+  int made() const {
+    int a, m, e;
+    counters(&a, &m, &e);
+    return m;
+  }
+  int enqueued() const {
+    int a, m, e;
+    counters(&a, &m, &e);
+    return e;
+  }
+  int wrongDevice() const {
+    int w, n;
+    device(&w, &n);
+    return w;
+  }
+  int nullStreams() const {
+    int w, n;
+    device(&w, &n);
+    return n;
+  }
+  int stoppedBuilds() const {
+    int b, r, s;
+    builds(&b, &r, &s);
+    return s;
+  }
 };
 
 std::vector<uint8_t> plan(const std::string& text) { return {text.begin(), text.end()}; }
@@ -170,7 +194,8 @@ int main() {
           "without the preload, creating a builder fails as TensorRT's does: " + logged.lastError());
     std::string preloadErrors = "?";
     std::unique_ptr<nvinfer1::IBuilder> builder(trtjs::TRTJS_TRT_NS::createBuilder(&preloadErrors));
-    check(builder != nullptr && preloadErrors.empty(), "after trtjs preloads them by full path, it succeeds" + (preloadErrors.empty() ? "" : ": " + preloadErrors));
+    check(builder != nullptr && preloadErrors.empty(),
+          "after trtjs preloads them by full path, it succeeds" + (preloadErrors.empty() ? "" : ": " + preloadErrors));
   }
   const bool before10 = NV_TENSORRT_MAJOR < 10;
 
@@ -183,17 +208,48 @@ int main() {
     // Each context serves the profile it was given; staging sized for that profile's maximum.
     check(rt.staging(0, 0).bytes == 1 * 3 * 16 * 16 * 4 && rt.staging(1, 0).bytes == 1 * 3 * 16 * 16 * 4, "contexts 0 and 1 serve profile 0");
     check(rt.staging(2, 0).bytes == 4 * 3 * 32 * 32 * 4 && rt.staging(3, 1).bytes == 4 * 3 * 32 * 32 * 4, "contexts 2 and 3 serve profile 1");
-    check(fake.alive() == (before10 ? 2 : 1), before10 ? "TensorRT 8.6: a second engine copy for the second context per profile"
-                                                       : "TensorRT 10+: all contexts share one engine");
+    check(fake.alive() == (before10 ? 2 : 1),
+          before10 ? "TensorRT 8.6: a second engine copy for the second context per profile" : "TensorRT 10+: all contexts share one engine");
     check(roundTrip(rt, 0, {1, 3, 8, 8}, 1) && roundTrip(rt, 1, {1, 3, 16, 16}, 2), "profile 0 contexts run their shapes");
     check(roundTrip(rt, 2, {4, 3, 32, 32}, 3) && roundTrip(rt, 3, {2, 3, 20, 24}, 4), "profile 1 contexts run theirs, up to the maximum");
-    expectError("ERR_SHAPE", "outside this context's optimization profile", [&] { rt.run(0, {{2, 3, 16, 16}}); }, "a batch beyond the profile is refused before TensorRT");
-    expectError("ERR_SHAPE", "fake TensorRT: shape outside profile", [&] { rt.run(2, {{1, 3, 8, 8}}); }, "TensorRT's refusal carries its message");
-    expectError("ERR_SHAPE", "[1, 3, 0, 8]", [&] { rt.run(0, {{1, 3, 0, 8}}); }, "a zero dimension is refused");
-    expectError("ERR_SHAPE", "outside this context", [&] { rt.run(0, {{1, 3, 8}}); }, "a wrong rank is refused");
-    expectError("ERR_BAD_INPUT", "no shape for input 'images'", [&] { rt.run(0, {}); }, "a missing shape is refused");
-    expectError("ERR_BAD_INPUT", "more shapes than the engine has inputs", [&] { rt.run(0, {{1, 3, 8, 8}, {1}}); }, "extra shapes are refused");
-    expectError("ERR_BAD_INPUT", "no execution context 4", [&] { rt.run(4, {{1, 3, 8, 8}}); }, "an unknown context is refused");
+    expectError(
+        "ERR_SHAPE", "outside this context's optimization profile",
+        [&] {
+          rt.run(0, {{2, 3, 16, 16}});
+        },
+        "a batch beyond the profile is refused before TensorRT");
+    expectError(
+        "ERR_SHAPE", "fake TensorRT: shape outside profile",
+        [&] {
+          rt.run(2, {{1, 3, 8, 8}});
+        },
+        "TensorRT's refusal carries its message");
+    expectError(
+        "ERR_SHAPE", "[1, 3, 0, 8]",
+        [&] {
+          rt.run(0, {{1, 3, 0, 8}});
+        },
+        "a zero dimension is refused");
+    expectError(
+        "ERR_SHAPE", "outside this context",
+        [&] {
+          rt.run(0, {{1, 3, 8}});
+        },
+        "a wrong rank is refused");
+    expectError(
+        "ERR_BAD_INPUT", "no shape for input 'images'", [&] { rt.run(0, {}); }, "a missing shape is refused");
+    expectError(
+        "ERR_BAD_INPUT", "more shapes than the engine has inputs",
+        [&] {
+          rt.run(0, {{1, 3, 8, 8}, {1}});
+        },
+        "extra shapes are refused");
+    expectError(
+        "ERR_BAD_INPUT", "no execution context 4",
+        [&] {
+          rt.run(4, {{1, 3, 8, 8}});
+        },
+        "an unknown context is refused");
     check(roundTrip(rt, 0, {1, 3, 12, 12}, 5), "a context keeps working after refused requests");
 
     // The four contexts side by side, many times, each checking its own data.
@@ -220,7 +276,12 @@ int main() {
     setenv("FAKE_TRT_ENQUEUE_MS", "200", 1);
     std::thread first([&] { roundTrip(rt, 0, {1, 3, 8, 8}, 1); });
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    expectError("ERR_NATIVE", "already running a request", [&] { rt.run(0, {{1, 3, 8, 8}}); }, "a busy context refuses a second request");
+    expectError(
+        "ERR_NATIVE", "already running a request",
+        [&] {
+          rt.run(0, {{1, 3, 8, 8}});
+        },
+        "a busy context refuses a second request");
     first.join();
     unsetenv("FAKE_TRT_ENQUEUE_MS");
     check(roundTrip(rt, 0, {1, 3, 8, 8}, 9), "and takes the next one once free");
@@ -232,7 +293,12 @@ int main() {
     auto made = load(bytes, {0});
     EngineRuntime& rt = *made;
     const int before = fake.enqueued();
-    expectError("ERR_SHAPE", "output 'y' would have shape [1, 8]", [&] { rt.run(0, {{1, 2}}); }, "an output beyond its buffer is refused before enqueue");
+    expectError(
+        "ERR_SHAPE", "output 'y' would have shape [1, 8]",
+        [&] {
+          rt.run(0, {{1, 2}});
+        },
+        "an output beyond its buffer is refused before enqueue");
     check(fake.enqueued() == before, "nothing was enqueued");
     check(rt.run(0, {{1, 8}}) == std::vector<std::vector<int64_t>>{{1, 2}}, "the same engine runs shapes whose outputs fit");
   }
@@ -248,8 +314,7 @@ int main() {
     check(rt.staging(2, 0).bytes == 1 * 3 * 4 * 4 * 2, "float16 staging sized from the static shape");
     uint16_t* in = static_cast<uint16_t*>(rt.staging(2, 0).host);
     for (int i = 0; i < 48; ++i) in[i] = static_cast<uint16_t>(0x3c00 + i);
-    check(rt.run(2, {{1, 3, 4, 4}}) == std::vector<std::vector<int64_t>>{{1, 3, 4, 4}} &&
-              std::memcmp(rt.staging(2, 1).host, in, 96) == 0,
+    check(rt.run(2, {{1, 3, 4, 4}}) == std::vector<std::vector<int64_t>>{{1, 3, 4, 4}} && std::memcmp(rt.staging(2, 1).host, in, 96) == 0,
           "a static engine runs and copies its float16 output back");
   }
 
@@ -299,7 +364,12 @@ int main() {
     spin.spinWait = true;
     check(rt.run(0, {{1, 3, 8, 8}}, spin) == std::vector<std::vector<int64_t>>{{1, 3, 8, 8}} && floats(rt, 0, 1)[191] == -1.f,
           "spin-wait: the stream is polled and the run completes");
-    expectError("ERR_BAD_INPUT", "somewhere to put its timings", [&] { rt.run(0, {{1, 3, 8, 8}}, timed, nullptr); }, "a timed run without a timing record is refused");
+    expectError(
+        "ERR_BAD_INPUT", "somewhere to put its timings",
+        [&] {
+          rt.run(0, {{1, 3, 8, 8}}, timed, nullptr);
+        },
+        "a timed run without a timing record is refused");
   }
   check(fakeCudaEvents() == 0, "every event is released with its context");
 
@@ -316,21 +386,32 @@ int main() {
     check(t.h2dMs < 1.f && t.d2hMs < 1.f, "mapped and timed: no transfer time");
   }
 
-  expectError("ERR_ENGINE_INCOMPATIBLE", "fake TensorRT: the plan is not a fake plan",
-              [&] { load(plan("ftrt-garbage"), {0}); }, "a plan TensorRT refuses is ERR_ENGINE_INCOMPATIBLE with TensorRT's own error");
-  expectError("ERR_CUDA", "cudaSetDevice(2)", [&] { load(plan(kDynamic), {0}, false, ContextMemory::kStatic, 2); }, "a device that does not exist is ERR_CUDA");
-  expectError("ERR_ENGINE_INCOMPATIBLE", "data type trtjs does not exchange",
-              [&] { load(plan("ftrt-fake\nin x 9 1,4\nout y 9 1,4 x\n"), {0}); }, "an INT4 tensor is refused at load");
-  expectError("ERR_SHAPE", "cannot set the maximum shape",
-              [&] { load(plan("ftrt-fake\nin x 0 1,-1\nout y 0 1,-1 x\nprofile 0 x 1,2 1,8 1,8\nprofile 1 x 1,2 1,8 2,9\n"), {0, 0, 1, 1}); },
-              "a load that fails halfway (a bad profile) reports it");
-  expectError("ERR_BAD_INPUT", "optimization profile 2 does not exist (the engine has 2)", [&] { load(plan(kDynamic), {0, 2}); },
-              "a context for a profile the engine does not have is refused");
+  expectError(
+      "ERR_ENGINE_INCOMPATIBLE", "fake TensorRT: the plan is not a fake plan", [&] { load(plan("ftrt-garbage"), {0}); },
+      "a plan TensorRT refuses is ERR_ENGINE_INCOMPATIBLE with TensorRT's own error");
+  expectError(
+      "ERR_CUDA", "cudaSetDevice(2)", [&] { load(plan(kDynamic), {0}, false, ContextMemory::kStatic, 2); }, "a device that does not exist is ERR_CUDA");
+  expectError(
+      "ERR_ENGINE_INCOMPATIBLE", "data type trtjs does not exchange", [&] { load(plan("ftrt-fake\nin x 9 1,4\nout y 9 1,4 x\n"), {0}); },
+      "an INT4 tensor is refused at load");
+  expectError(
+      "ERR_SHAPE", "cannot set the maximum shape",
+      [&] {
+        load(plan("ftrt-fake\nin x 0 1,-1\nout y 0 1,-1 x\nprofile 0 x 1,2 1,8 1,8\nprofile 1 x 1,2 1,8 2,9\n"), {0, 0, 1, 1});
+      },
+      "a load that fails halfway (a bad profile) reports it");
+  expectError(
+      "ERR_BAD_INPUT", "optimization profile 2 does not exist (the engine has 2)",
+      [&] {
+        load(plan(kDynamic), {0, 2});
+      },
+      "a context for a profile the engine does not have is refused");
   {
     const auto bytes = plan(kDynamic);
     EngineRuntime rt(bytes.data(), bytes.size(), 0, {});
     rt.createContexts({1}, false, ContextMemory::kStatic);
-    expectError("ERR_NATIVE", "made already", [&] { rt.createContexts({0}, false, ContextMemory::kStatic); }, "contexts are made once per engine");
+    expectError(
+        "ERR_NATIVE", "made already", [&] { rt.createContexts({0}, false, ContextMemory::kStatic); }, "contexts are made once per engine");
     check(rt.contextCount() == 1 && rt.staging(0, 0).bytes == 4 * 3 * 32 * 32 * 4, "a single context on profile 1 only, as asked");
   }
 
@@ -346,7 +427,8 @@ int main() {
           "the format is described: " + t[0].formats[0].text);
     check(rt.staging(0, 0).bytes == 16 * 4 * 4 * 2 && rt.staging(0, 1).bytes == 16 * 4 * 4 * 2, "chw16 staging padded to 16 channels (512 bytes, not 96)");
     check(rt.run(0, {{1, 3, 4, 4}}) == std::vector<std::vector<int64_t>>{{1, 3, 4, 4}}, "a chw16 run stays inside its buffers");
-    check(load(plan("ftrt-fake\nin x 0 1,3,4,4\nout y 0 1,3,4,4 x\n"), {0})->describe().tensors[0].formats[0].format == 0, "a linear tensor is described as linear");
+    check(load(plan("ftrt-fake\nin x 0 1,3,4,4\nout y 0 1,3,4,4 x\n"), {0})->describe().tensors[0].formats[0].format == 0,
+          "a linear tensor is described as linear");
   }
 
   {
@@ -368,8 +450,9 @@ int main() {
   {
     // Load-time warnings (a plan from another GPU or TensorRT warns when deserialized): kept with the description,
     // from the calling thread and from TensorRT's own.
-    const auto bytes = plan(std::string("ftrt-fake\nin x 0 1,4\nout y 0 1,4 x\nwarn Using an engine plan file across different models of devices is not recommended\n") +
-                            "threadwarn a warning from one of TensorRT's threads\n");
+    const auto bytes =
+        plan(std::string("ftrt-fake\nin x 0 1,4\nout y 0 1,4 x\nwarn Using an engine plan file across different models of devices is not recommended\n") +
+             "threadwarn a warning from one of TensorRT's threads\n");
     EngineRuntime rt(bytes.data(), bytes.size(), 0, {});
     const auto& w = rt.describe().warnings;
     check(w.size() == 2 && w[0].find("across different models of devices") != std::string::npos && w[1].find("TensorRT's threads") != std::string::npos,
@@ -381,7 +464,8 @@ int main() {
   {
     // Version-compatible plans carry host code: refused unless the caller allows it (TensorRT 8.6+).
     const auto bytes = plan("xtrt-fake\nin x 0 1,4\nout y 0 1,4 x\nhostcode\n");
-    expectError("ERR_ENGINE_INCOMPATIBLE", "does not allow engine host code", [&] { load(bytes, {0}); }, "a plan with host code is refused by default");
+    expectError(
+        "ERR_ENGINE_INCOMPATIBLE", "does not allow engine host code", [&] { load(bytes, {0}); }, "a plan with host code is refused by default");
     if (NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6) {
       LoadOptions allow;
       allow.allowHostCode = true;
@@ -398,17 +482,20 @@ int main() {
       auto made = load(bytes, {0, 0, 1});
       byStatic = deviceBytesInUse() - base;
       check(made->describe().deviceMemory == 4000000, "deviceMemory: what a context reserves for all profiles");
-      if (NV_TENSORRT_MAJOR >= 10) check(made->describe().profileMemory == std::vector<int64_t>{1000000, 4000000}, "profileMemory: per profile (10+)");
-      else check(made->describe().profileMemory.empty(), "no per-profile memory before TensorRT 10");
+      if (NV_TENSORRT_MAJOR >= 10)
+        check(made->describe().profileMemory == std::vector<int64_t>{1000000, 4000000}, "profileMemory: per profile (10+)");
+      else
+        check(made->describe().profileMemory.empty(), "no per-profile memory before TensorRT 10");
     }
     if (NV_TENSORRT_MAJOR >= 10) {
       auto made = load(bytes, {0, 0, 1}, false, ContextMemory::kProfile);
       byProfile = deviceBytesInUse() - base;
-      check(byStatic - byProfile == 2 * 3000000, "kON_PROFILE_CHANGE: two profile-0 contexts reserve 1 MB each instead of 4 MB (" +
-                                                      std::to_string(byStatic) + " vs " + std::to_string(byProfile) + " bytes)");
+      check(byStatic - byProfile == 2 * 3000000, "kON_PROFILE_CHANGE: two profile-0 contexts reserve 1 MB each instead of 4 MB (" + std::to_string(byStatic) +
+                                                     " vs " + std::to_string(byProfile) + " bytes)");
       check(made->run(1, {{1, 3, 8, 8}}).size() == 1, "and run");
     } else {
-      expectError("ERR_BAD_INPUT", "needs TensorRT 10", [&] { load(bytes, {0}, false, ContextMemory::kProfile); }, "per-profile memory is refused before TensorRT 10");
+      expectError(
+          "ERR_BAD_INPUT", "needs TensorRT 10", [&] { load(bytes, {0}, false, ContextMemory::kProfile); }, "per-profile memory is refused before TensorRT 10");
     }
   }
 
@@ -422,7 +509,8 @@ int main() {
     rt.reset();
     int current = -1;
     cudaGetDevice(&current);
-    check(fake.wrongDevice() == before, "its contexts, engines and runtime are released on device 1 (" + std::to_string(fake.wrongDevice() - before) + " elsewhere)");
+    check(fake.wrongDevice() == before,
+          "its contexts, engines and runtime are released on device 1 (" + std::to_string(fake.wrongDevice() - before) + " elsewhere)");
     check(current == 0, "and the releasing thread is back on its own device");
   }
 
@@ -463,8 +551,9 @@ int main() {
     });
     const auto start = std::chrono::steady_clock::now();
     const int stopped = fake.stoppedBuilds();
-    expectError("ERR_ABORTED", "build cancelled", [&] { trtjs::TRTJS_TRT_NS::buildEngine(onnx.data(), onnx.size(), slow, [](const std::string&, int, int) {}); },
-                "a cancelled build is ERR_ABORTED");
+    expectError(
+        "ERR_ABORTED", "build cancelled", [&] { trtjs::TRTJS_TRT_NS::buildEngine(onnx.data(), onnx.size(), slow, [](const std::string&, int, int) {}); },
+        "a cancelled build is ERR_ABORTED");
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() - 300;
     canceller.join();
     if (NV_TENSORRT_MAJOR >= 10) {
@@ -480,11 +569,15 @@ int main() {
     // A static network: no profile (trtjs gives none), as trtexec builds it.
     BuildParams none;
     none.cancel = std::make_shared<std::atomic<bool>>(false);
-    expectError("ERR_BUILD", "no optimization profile has been defined", [&] { trtjs::TRTJS_TRT_NS::buildEngine(onnx.data(), onnx.size(), none, [](const std::string&, int, int) {}); },
-                "a dynamic network without a profile is TensorRT's error, reported");
+    expectError(
+        "ERR_BUILD", "no optimization profile has been defined",
+        [&] { trtjs::TRTJS_TRT_NS::buildEngine(onnx.data(), onnx.size(), none, [](const std::string&, int, int) {}); },
+        "a dynamic network without a profile is TensorRT's error, reported");
     const std::string bad = "not onnx";
-    expectError("ERR_BUILD", "node -1", [&] { trtjs::TRTJS_TRT_NS::buildEngine(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), params, [](const std::string&, int, int) {}); },
-                "parser errors are reported with their node");
+    expectError(
+        "ERR_BUILD", "node -1",
+        [&] { trtjs::TRTJS_TRT_NS::buildEngine(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), params, [](const std::string&, int, int) {}); },
+        "parser errors are reported with their node");
   } catch (const CodedError& e) {
     check(false, std::string("the build checks ran without an unexpected error (") + e.code + ": " + e.what() + ")");
   }

@@ -76,12 +76,23 @@ export function referenceDecode(data: ArrayLike<number>, rows: number, cols: num
       }
     }
     if (!(best > conf)) continue;
-    const cx = at(a, 0), cy = at(a, 1), w2 = f32(at(a, 2) / 2), h2 = f32(at(a, 3) / 2);
+    const cx = at(a, 0),
+      cy = at(a, 1),
+      w2 = f32(at(a, 2) / 2),
+      h2 = f32(at(a, 3) / 2);
     cands.push({ box: [f32(cx - w2), f32(cy - h2), f32(cx + w2), f32(cy + h2)], score: best, cls });
   }
   const offset = (d: ReferenceDetection) => (o.agnostic ? 0 : d.cls * MAX_WH);
   const shifted = new Float32Array(cands.length * 4);
-  cands.forEach((d, i) => d.box.forEach((v, j) => (shifted[i * 4 + j] = f32(v + offset(d)))));
-  const keep = referenceNms(shifted, cands.map((d) => d.score), iou);
+  cands.forEach((d, i) => {
+    d.box.forEach((v, j) => {
+      shifted[i * 4 + j] = f32(v + offset(d));
+    });
+  });
+  const keep = referenceNms(
+    shifted,
+    cands.map((d) => d.score),
+    iou,
+  );
   return keep.slice(0, maxDet).map((i) => cands[i]);
 }

@@ -43,7 +43,10 @@ describeTier(trt, 'TensorRT inference', () => {
     const feeds = { images: { dtype: 'float32' as const, dims: lb.shape, data: lb.data } };
     await using ort = await OnnxRuntimeBackend.load(onnx);
     const ref = (await ort.run(feeds)).output0.data as Float32Array;
-    for (const [engine, tol] of [[fp32, 1e-2], [fp16, 5e-2]] as const) {
+    for (const [engine, tol] of [
+      [fp32, 1e-2],
+      [fp16, 5e-2],
+    ] as const) {
       await using backend = await TensorRtBackend.load(engine);
       const out = (await backend.run(feeds)).output0;
       expect(out.dims).toEqual([1, 84, 8400]);
@@ -77,7 +80,16 @@ describeTier(trt, 'TensorRT inference', () => {
     await using ort = await OnnxRuntimeBackend.load(onnx);
     const backend = await TensorRtBackend.load(multi, { contexts: 2 });
     expect(backend.info.profiles).toHaveLength(2);
-    const requests = [[1, 320], [2, 640], [1, 640], [4, 640], [1, 320], [3, 640], [1, 320], [1, 640]] as const;
+    const requests = [
+      [1, 320],
+      [2, 640],
+      [1, 640],
+      [4, 640],
+      [1, 320],
+      [3, 640],
+      [1, 320],
+      [1, 640],
+    ] as const;
     const outs = await Promise.all(requests.map(([b, s]) => backend.run(batch(b, s))));
     expect(backend.load).toEqual({ running: 0, waiting: 0 });
     for (let k = 0; k < requests.length; k++) {
@@ -114,8 +126,10 @@ describeTier(trt, 'TensorRT inference', () => {
         expect(out.dims).toEqual(ref.dims);
         // float16 bits compared as numbers, relative to the value (coordinates reach 640).
         let worst = 0;
-        const got = out.data as Uint16Array, want = ref.data as Uint16Array;
-        for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(halfToNumber(got[i]) - halfToNumber(want[i])) / Math.max(1, Math.abs(halfToNumber(want[i]))));
+        const got = out.data as Uint16Array,
+          want = ref.data as Uint16Array;
+        for (let i = 0; i < got.length; i++)
+          worst = Math.max(worst, Math.abs(halfToNumber(got[i]) - halfToNumber(want[i])) / Math.max(1, Math.abs(halfToNumber(want[i]))));
         expect(worst, image).toBeLessThan(5e-2);
       }
     }

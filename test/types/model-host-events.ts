@@ -1,6 +1,6 @@
 // Compile-time checks of the public types (tsc -p tsconfig.json, run by CI): each @ts-expect-error line must fail to
 // compile, so a misspelt event or a wrong payload field is caught by the user's compiler.
-import { ModelHost, decode, type ModelHostEvents, type Tensor } from '../../lib/index.js';
+import { type ModelHost, decode, type ModelHostEvents, type Tensor } from '../../lib/index.js';
 
 export async function typed(host: ModelHost, output: Tensor): Promise<void> {
   host.on('rejected', (r) => r.stage.toUpperCase());

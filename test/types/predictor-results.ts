@@ -1,6 +1,6 @@
 // Compile-time checks of the Predictor's result types (tsc -p tsconfig.json, run by CI): results narrow by `task`,
 // and `task` at create types them; each @ts-expect-error line must fail to compile.
-import { ModelHost, Predictor, type SegmentResult, type TaskResult } from '../../lib/index.js';
+import { type ModelHost, Predictor, type SegmentResult, type TaskResult } from '../../lib/index.js';
 
 export async function typed(path: string, host: ModelHost): Promise<void> {
   const any = await Predictor.create(path);

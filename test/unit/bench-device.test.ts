@@ -117,8 +117,12 @@ describe('Jetson state from sysfs', () => {
     expect(gpu.curFreqMHz).toEqual({ unit: 'MHz', samples: 2, min: 624.75, max: 1300.5, mean: (624.75 + 1300.5) / 2 } satisfies SampledRange);
     expect(gpu.loadPercent).toMatchObject({ unit: '%', min: 51.2, max: 51.2 });
     expect(s.thermal.map((z) => [z.zone, z.type])).toEqual([
-      ['thermal_zone0', 'cpu-thermal'], ['thermal_zone1', 'gpu-thermal'], ['thermal_zone2', 'cv0-thermal'],
-      ['thermal_zone3', 'cv1-thermal'], ['thermal_zone4', 'soc0-thermal'], ['thermal_zone10', 'tj-thermal'],
+      ['thermal_zone0', 'cpu-thermal'],
+      ['thermal_zone1', 'gpu-thermal'],
+      ['thermal_zone2', 'cv0-thermal'],
+      ['thermal_zone3', 'cv1-thermal'],
+      ['thermal_zone4', 'soc0-thermal'],
+      ['thermal_zone10', 'tj-thermal'],
     ]);
     expect(known(s.thermal[0].celsius)).toMatchObject({ min: 45.5, max: 45.5, samples: 2 });
     expect(known(s.thermal[4].celsius).mean).toBe(44.25);
@@ -199,8 +203,16 @@ describe('NVML', () => {
   // The addon's NVML reader against a stand-in libnvidia-ml.so.1 (test/native/fake-nvml), found through
   // LD_LIBRARY_PATH as the real one would be, in a child process running bench() end to end; and without it.
   const lib = mkdtempSync(join(tmpdir(), 'trtjs-nvml-'));
-  const build = spawnSync('g++', ['-std=c++17', '-shared', '-fPIC', '-fvisibility=hidden', 'test/native/fake-nvml/fake_nvml.cpp', '-o', join(lib, 'libnvidia-ml.so.1')], { cwd: packageRoot, encoding: 'utf8' });
-  const hasNvmlBinding = spawnSync(process.execPath, ['-e', `process.stdout.write(String(typeof require('node-gyp-build')(${JSON.stringify(packageRoot)}).nvmlRead))`], { cwd: packageRoot, encoding: 'utf8' }).stdout === 'function';
+  const build = spawnSync(
+    'g++',
+    ['-std=c++17', '-shared', '-fPIC', '-fvisibility=hidden', 'test/native/fake-nvml/fake_nvml.cpp', '-o', join(lib, 'libnvidia-ml.so.1')],
+    { cwd: packageRoot, encoding: 'utf8' },
+  );
+  const hasNvmlBinding =
+    spawnSync(process.execPath, ['-e', `process.stdout.write(String(typeof require('node-gyp-build')(${JSON.stringify(packageRoot)}).nvmlRead))`], {
+      cwd: packageRoot,
+      encoding: 'utf8',
+    }).stdout === 'function';
   if (!hasNvmlBinding) console.log('[unit] NVML reader not tested: this addon was built without the CUDA layer (NVML is read only there)');
   const script = `
     const { bench } = await import(${JSON.stringify(join(packageRoot, 'dist/index.js'))});
@@ -208,14 +220,21 @@ describe('NVML', () => {
       run: async () => ({}), dispose: async () => {}, [Symbol.asyncDispose]: async () => {} };
     const r = await bench(backend, { durationMs: 150, warmupMs: 20, sampleIntervalMs: 50 });
     process.stdout.write(JSON.stringify({ nvml: r.device.nvml, warnings: r.warnings }));`;
-  const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, ...env } });
+  const run = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, ...env } });
 
   it.skipIf(!hasNvmlBinding)('reads clocks, temperature, power, utilisation and clock event reasons; unsupported readings say so', () => {
     expect(build.status, build.stderr).toBe(0);
     const r = run({ LD_LIBRARY_PATH: lib });
     expect(r.status, r.stderr).toBe(0);
     const { nvml, warnings } = JSON.parse(r.stdout);
-    expect(nvml).toMatchObject({ library: 'libnvidia-ml.so.1', driverVersion: '580.65.06', name: 'trtjs stand-in NVML GPU', maxSmClockMHz: 1980, powerLimitW: 700 });
+    expect(nvml).toMatchObject({
+      library: 'libnvidia-ml.so.1',
+      driverVersion: '580.65.06',
+      name: 'trtjs stand-in NVML GPU',
+      maxSmClockMHz: 1980,
+      powerLimitW: 700,
+    });
     expect(nvml.smClockMHz).toMatchObject({ unit: 'MHz', min: 1410, max: 1410 });
     expect(nvml.smClockMHz.samples).toBeGreaterThanOrEqual(3); // at the start, during and at the end
     expect(nvml.temperatureC).toMatchObject({ min: 64, max: 64 });
@@ -227,7 +246,7 @@ describe('NVML', () => {
     expect(warnings.find((w: { code: string }) => w.code === 'clocks-held-down')?.message).toMatch(/sw-power-cap, hw-slowdown/);
   });
 
-  it.skipIf(!hasNvmlBinding || existsSync('/dev/nvidiactl'))('without libnvidia-ml.so.1: unknown, with the loader\'s reason', () => {
+  it.skipIf(!hasNvmlBinding || existsSync('/dev/nvidiactl'))("without libnvidia-ml.so.1: unknown, with the loader's reason", () => {
     const r = run({ LD_LIBRARY_PATH: '' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).nvml.unknown).toMatch(/libnvidia-ml\.so\.1: cannot open shared object file/);

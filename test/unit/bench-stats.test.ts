@@ -15,10 +15,13 @@ const exe = join(mkdtempSync(join(tmpdir(), 'trtjs-stats-')), 'trtexec_stats');
 const build = spawnSync('g++', ['-std=c++17', '-O1', 'test/reference/trtexec_stats.cpp', '-o', exe], { cwd: packageRoot, encoding: 'utf8' });
 
 function reference(sets: number[][]): number[][] {
-  const input = sets.map((s) => `${s.length} ${s.map((x) => x.toPrecision(17)).join(' ')}`).join('\n') + '\n';
+  const input = `${sets.map((s) => `${s.length} ${s.map((x) => x.toPrecision(17)).join(' ')}`).join('\n')}\n`;
   const r = spawnSync(exe, [], { input, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
-  return r.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').map(Number));
 }
 
 describe('bench statistics, as trtexec defines them', () => {

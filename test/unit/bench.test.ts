@@ -5,7 +5,17 @@ import { describe, expect, it } from 'vitest';
 
 import { runComparison } from '../../lib/bench/compare.js';
 import { resolveOptions } from '../../lib/bench/options.js';
-import { OnnxRuntimeBackend, TrtjsError, bench, capabilities, formatBenchReport, writeEngineFile, type BenchReport, type Figure, type TimingFigure } from '../../lib/index.js';
+import {
+  OnnxRuntimeBackend,
+  TrtjsError,
+  bench,
+  capabilities,
+  formatBenchReport,
+  writeEngineFile,
+  type BenchReport,
+  type Figure,
+  type TimingFigure,
+} from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run.js';
 
@@ -51,7 +61,16 @@ describe('bench, inference mode on ONNX Runtime', () => {
     expect(r.backend).toMatchObject({ kind: 'onnxruntime', device: 'CPU' });
     expect(r.backend.description).toMatch(/^ONNX Runtime \d+\.\d+\.\d+, CPU execution provider$/);
     expect(r.backend.precision).toBe('as exported; input float32');
-    expect(r.mode).toEqual({ warmupMs: 150, durationMs: 1000, iterations: 5, streams: 1, transfers: 'none', wait: 'promise', cudaGraph: false, inputs: 'random' });
+    expect(r.mode).toEqual({
+      warmupMs: 150,
+      durationMs: 1000,
+      iterations: 5,
+      streams: 1,
+      transfers: 'none',
+      wait: 'promise',
+      cudaGraph: false,
+      inputs: 'random',
+    });
     expect(r.shapes).toEqual({ images: [1, 3, 320, 320] });
     expect(r.batch).toBe(1);
     expect(r.warmup.ms).toBe(150);
@@ -62,7 +81,23 @@ describe('bench, inference mode on ONNX Runtime', () => {
     expect(r.trace).toBeUndefined(); // written to the file only
     expect(trace).toHaveLength(r.queries);
     for (const q of trace) {
-      expect(Object.keys(q).sort()).toEqual(['computeMs', 'd2hMs', 'endComputeMs', 'endD2hMs', 'endEnqMs', 'endH2dMs', 'h2dMs', 'latencyMs', 'startComputeMs', 'startD2hMs', 'startEnqMs', 'startH2dMs', 'stream'].sort());
+      expect(Object.keys(q).sort()).toEqual(
+        [
+          'computeMs',
+          'd2hMs',
+          'endComputeMs',
+          'endD2hMs',
+          'endEnqMs',
+          'endH2dMs',
+          'h2dMs',
+          'latencyMs',
+          'startComputeMs',
+          'startD2hMs',
+          'startEnqMs',
+          'startH2dMs',
+          'stream',
+        ].sort(),
+      );
       expect(q.startComputeMs).toBeGreaterThanOrEqual(150); // warm-up queries are not timed
       expect(q.startEnqMs).toBeLessThanOrEqual(q.endEnqMs);
       expect(q.endComputeMs - q.startComputeMs).toBeCloseTo(q.computeMs, 9);
@@ -71,9 +106,18 @@ describe('bench, inference mode on ONNX Runtime', () => {
     }
     // One stream: queries one after another.
     for (let i = 1; i < trace.length; i++) expect(trace[i].startEnqMs).toBeGreaterThanOrEqual(trace[i - 1].endComputeMs - 1e-6);
-    check(ok(r.latency), trace.map((q: { latencyMs: number }) => q.latencyMs));
-    check(ok(r.compute), trace.map((q: { computeMs: number }) => q.computeMs));
-    check(ok(r.enqueue), trace.map((q: { startEnqMs: number; endEnqMs: number }) => q.endEnqMs - q.startEnqMs));
+    check(
+      ok(r.latency),
+      trace.map((q: { latencyMs: number }) => q.latencyMs),
+    );
+    check(
+      ok(r.compute),
+      trace.map((q: { computeMs: number }) => q.computeMs),
+    );
+    check(
+      ok(r.enqueue),
+      trace.map((q: { startEnqMs: number; endEnqMs: number }) => q.endEnqMs - q.startEnqMs),
+    );
     expect(ok(r.compute).label).toBe('Compute Time (CPU)');
     expect(ok(r.compute).timedBy).toBe('host-clock');
     expect(ok(r.request).count).toBe(r.queries);
@@ -86,7 +130,10 @@ describe('bench, inference mode on ONNX Runtime', () => {
     expect(last).toBeGreaterThanOrEqual(150 + 1000); // ran past warm-up + duration
     expect(r.throughput.qps).toBeCloseTo((r.queries / r.walltimeMs) * 1000, 9);
     expect(r.throughput.imagesPerSecond).toBe(r.throughput.qps);
-    expect(r.totalComputeMs).toBeCloseTo(trace.reduce((a: number, q: { computeMs: number }) => a + q.computeMs, 0), 6);
+    expect(r.totalComputeMs).toBeCloseTo(
+      trace.reduce((a: number, q: { computeMs: number }) => a + q.computeMs, 0),
+      6,
+    );
     expect(r.warnings.map((w) => w.code)).toContain('cpu-backend');
     expect(r.warnings.map((w) => w.code)).not.toContain('multiple-streams');
     for (const w of report.warnings) expect(w.message.length && w.advice.length).toBeTruthy();
@@ -107,14 +154,24 @@ describe('bench, inference mode on ONNX Runtime', () => {
     expect(d.jetson).toMatchObject({ unknown: expect.stringMatching(/not a Jetson/) });
   });
 
-  it('prints trtexec\'s summary', () => {
+  it("prints trtexec's summary", () => {
     const text = formatBenchReport(report);
-    for (const line of [/=== Performance summary ===/, /Throughput: [\d.]+ qps \([\d.]+ images\/s\)/, /Latency: min = [\d.]+ ms, max = .* percentile\(99%\) = [\d.]+ ms, CV = [\d.]+ %/, /H2D Latency: n\/a \(CPU execution/, /Compute Time \(CPU\): min/, /Total Host Walltime: [\d.]+ s/, /=== Device ===/, /Jetson: unknown: not a Jetson/, /These figures are for ONNX Runtime on the CPU/]) {
+    for (const line of [
+      /=== Performance summary ===/,
+      /Throughput: [\d.]+ qps \([\d.]+ images\/s\)/,
+      /Latency: min = [\d.]+ ms, max = .* percentile\(99%\) = [\d.]+ ms, CV = [\d.]+ %/,
+      /H2D Latency: n\/a \(CPU execution/,
+      /Compute Time \(CPU\): min/,
+      /Total Host Walltime: [\d.]+ s/,
+      /=== Device ===/,
+      /Jetson: unknown: not a Jetson/,
+      /These figures are for ONNX Runtime on the CPU/,
+    ]) {
       expect(text).toMatch(line);
     }
   });
 
-  it('several streams: one session each, queries overlap, and trtexec\'s warning to use throughput', async () => {
+  it("several streams: one session each, queries overlap, and trtexec's warning to use throughput", async () => {
     const r = (await bench(model, { ...short, durationMs: 800, streams: 2, trace: true })).inference!;
     expect(r.mode.streams).toBe(2);
     const streams = new Set(r.trace!.map((q) => q.stream));
@@ -125,7 +182,8 @@ describe('bench, inference mode on ONNX Runtime', () => {
   });
 
   it('a dynamic ONNX model runs the batch and image size asked for', async () => {
-    const r = (await bench(fixture('models/yolov8n_int8_dynamic.onnx'), { ...short, durationMs: 300, iterations: 2, batch: 2, shapes: 'images:2x3x160x160' })).inference!;
+    const r = (await bench(fixture('models/yolov8n_int8_dynamic.onnx'), { ...short, durationMs: 300, iterations: 2, batch: 2, shapes: 'images:2x3x160x160' }))
+      .inference!;
     expect(r.shapes).toEqual({ images: [2, 3, 160, 160] });
     expect(r.batch).toBe(2);
     expect(r.throughput.imagesPerSecond).toBeCloseTo(2 * r.throughput.qps, 9);
@@ -151,7 +209,10 @@ describe('bench, end-to-end, sweep and comparison modes', () => {
     expect(stages.map((f) => f.label)).toEqual(['Decode image', 'Letterbox', 'Inference (CPU)', 'Decode + NMS', 'Scale boxes']);
     for (const f of stages) expect(f.count).toBe(e.sequential.frames);
     // A frame's total is the sum of its stages.
-    expect(ok(s.total).mean).toBeCloseTo(stages.reduce((a, f) => a + f.mean, 0), 6);
+    expect(ok(s.total).mean).toBeCloseTo(
+      stages.reduce((a, f) => a + f.mean, 0),
+      6,
+    );
     expect(ok(s.infer).median).toBeGreaterThan(ok(s.scaleBoxes).median);
     expect(e.sequential.frames).toBeGreaterThanOrEqual(5);
     expect(e.sequential.fps).toBeCloseTo((e.sequential.frames / e.sequential.walltimeMs) * 1000, 9);
@@ -209,7 +270,10 @@ describe('bench, end-to-end, sweep and comparison modes', () => {
 
 describe('bench refuses bad input before anything runs', () => {
   const bad = async (p: Promise<unknown>, code: string, message: RegExp) => {
-    const err = await p.then(() => undefined, (e) => e);
+    const err = await p.then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(TrtjsError);
     expect(err.code, err.message).toBe(code);
     expect(err.message).toMatch(message);
@@ -231,7 +295,11 @@ describe('bench refuses bad input before anything runs', () => {
     await bad(bench(model, { iterations: 0 }), 'ERR_BAD_INPUT', /iterations must be an integer in \[1|iterations must be an integer >= 1, received 0/);
     await bad(bench(model, { iterations: -1 }), 'ERR_BAD_INPUT', /iterations/);
     await bad(bench(model, { streams: 0 }), 'ERR_BAD_INPUT', /streams must be an integer in \[1, 64\], received 0/);
-    await bad(bench(model, { shapes: 'images:1x3x640x640', onProgress }), 'ERR_SHAPE', /input 'images' dimension 2 is fixed at 320 in the model, received 1x3x640x640/);
+    await bad(
+      bench(model, { shapes: 'images:1x3x640x640', onProgress }),
+      'ERR_SHAPE',
+      /input 'images' dimension 2 is fixed at 320 in the model, received 1x3x640x640/,
+    );
     await bad(bench(model, { shapes: 'input:1x3x320x320' }), 'ERR_SHAPE', /the model has no input 'input'/);
     await bad(bench(model, { batch: 4 }), 'ERR_SHAPE', /batch 4: input 'images' has a fixed batch of 1/);
     await bad(bench(model, { images: emptyDir }), 'ERR_BAD_INPUT', /no images \(\.jpg.*\) in .*no-images/);
@@ -251,8 +319,16 @@ describe('bench refuses bad input before anything runs', () => {
 
   it('compare with neither TensorRT nor ONNX Runtime: nothing to run, said before anything runs', async () => {
     const caps = await capabilities();
-    const without = { ...caps, tensorrt: { ...caps.tensorrt, available: false, reason: 'libnvinfer.so.10 not found' }, onnxruntime: { available: false, reason: 'onnxruntime-node is not installed' } };
-    await bad(runComparison(model, resolveOptions({ compare: true }), without, undefined), 'ERR_TRT_UNAVAILABLE', /compare has nothing to run here: TensorRT is unavailable \(libnvinfer\.so\.10 not found\) and so is ONNX Runtime \(onnxruntime-node is not installed\)/);
+    const without = {
+      ...caps,
+      tensorrt: { ...caps.tensorrt, available: false, reason: 'libnvinfer.so.10 not found' },
+      onnxruntime: { available: false, reason: 'onnxruntime-node is not installed' },
+    };
+    await bad(
+      runComparison(model, resolveOptions({ compare: true }), without, undefined),
+      'ERR_TRT_UNAVAILABLE',
+      /compare has nothing to run here: TensorRT is unavailable \(libnvinfer\.so\.10 not found\) and so is ONNX Runtime \(onnxruntime-node is not installed\)/,
+    );
   });
 });
 
@@ -280,7 +356,25 @@ describe('trtjs bench', () => {
       expect(r.status, r.stderr).toBe(1);
       expect(r.stderr).toMatch(message);
     }
-    const r = runCli(['bench', model, '--compare', '--data', fixture('coco128/coco128.yaml'), '--root', fixture('coco128'), '--limit', '2', '--min-map', '0.99', '--duration', '0.3', '--iterations', '2', '--json', '-']);
+    const r = runCli([
+      'bench',
+      model,
+      '--compare',
+      '--data',
+      fixture('coco128/coco128.yaml'),
+      '--root',
+      fixture('coco128'),
+      '--limit',
+      '2',
+      '--min-map',
+      '0.99',
+      '--duration',
+      '0.3',
+      '--iterations',
+      '2',
+      '--json',
+      '-',
+    ]);
     expect(r.status, r.stderr).toBe(2);
     const report = JSON.parse(r.stdout);
     expect(report.passed).toBe(false);

@@ -27,13 +27,32 @@ describe.skipIf(!nodeGyp)('binding.gyp (CPU core for node-gyp-only toolchains)',
     execFileSync('tar', ['-cf', join(dir, 'src.tar'), ...files], { cwd: projectRoot });
     execFileSync('tar', ['-xf', 'src.tar'], { cwd: dir });
     symlinkSync(join(projectRoot, 'node_modules'), join(dir, 'node_modules'));
-    const r = spawnSync(process.execPath, [nodeGyp!, 'rebuild', `--nodedir=${dirname(dirname(process.execPath))}`], { cwd: dir, encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync(process.execPath, [nodeGyp!, 'rebuild', `--nodedir=${dirname(dirname(process.execPath))}`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const cpu = createRequire(import.meta.url)(join(dir, 'build', 'Release', 'trtjs.node'));
     expect(cpu.buildInfo().layers).toBe('cpu');
     expect(cpu.cudaInfo).toBeUndefined();
     const src = new Uint8Array(37 * 23 * 3).map((_, i) => (i * 31) & 255);
-    const params = { width: 37, height: 23, channels: 3, stride: 111, order: 1, resizedWidth: 64, resizedHeight: 40, outWidth: 64, outHeight: 64, padLeft: 0, padTop: 12, padValue: 114, dtype: 2, layout: 0 };
+    const params = {
+      width: 37,
+      height: 23,
+      channels: 3,
+      stride: 111,
+      order: 1,
+      resizedWidth: 64,
+      resizedHeight: 40,
+      outWidth: 64,
+      outHeight: 64,
+      padLeft: 0,
+      padTop: 12,
+      padValue: 114,
+      dtype: 2,
+      layout: 0,
+    };
     const a = new Uint8Array(64 * 64 * 3);
     const b = new Uint8Array(64 * 64 * 3);
     cpu.letterbox(src, params, a);

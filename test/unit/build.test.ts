@@ -26,13 +26,23 @@ describe('shape specs', () => {
   });
 
   it("defaults a dynamic image input to Ultralytics' dynamic=True profile and keeps static inputs fixed", () => {
-    expect(resolveProfiles(dynamicInfo.inputs, undefined, defaults)).toEqual([{ images: { min: [1, 3, 32, 32], opt: [1, 3, 640, 640], max: [1, 3, 1280, 1280] } }]);
-    expect(resolveProfiles(dynamicInfo.inputs, undefined, { imgsz: [384, 640], batch: 8 })).toEqual([{ images: { min: [1, 3, 32, 32], opt: [8, 3, 384, 640], max: [8, 3, 768, 1280] } }]);
-    expect(resolveProfiles(staticInfo.inputs, undefined, defaults)).toEqual([{ images: { min: [1, 3, 640, 640], opt: [1, 3, 640, 640], max: [1, 3, 640, 640] } }]);
+    expect(resolveProfiles(dynamicInfo.inputs, undefined, defaults)).toEqual([
+      { images: { min: [1, 3, 32, 32], opt: [1, 3, 640, 640], max: [1, 3, 1280, 1280] } },
+    ]);
+    expect(resolveProfiles(dynamicInfo.inputs, undefined, { imgsz: [384, 640], batch: 8 })).toEqual([
+      { images: { min: [1, 3, 32, 32], opt: [8, 3, 384, 640], max: [8, 3, 768, 1280] } },
+    ]);
+    expect(resolveProfiles(staticInfo.inputs, undefined, defaults)).toEqual([
+      { images: { min: [1, 3, 640, 640], opt: [1, 3, 640, 640], max: [1, 3, 640, 640] } },
+    ]);
   });
 
   it('accepts several profiles and objects', () => {
-    const p = resolveProfiles(dynamicInfo.inputs, ['images:1x3x320x320,1x3x320x320,1x3x320x320', { images: { min: [1, 3, 640, 640], opt: [4, 3, 640, 640], max: [8, 3, 640, 640] } }], defaults);
+    const p = resolveProfiles(
+      dynamicInfo.inputs,
+      ['images:1x3x320x320,1x3x320x320,1x3x320x320', { images: { min: [1, 3, 640, 640], opt: [4, 3, 640, 640], max: [8, 3, 640, 640] } }],
+      defaults,
+    );
     expect(p).toHaveLength(2);
     expect(p[1].images.max).toEqual([8, 3, 640, 640]);
   });
@@ -69,7 +79,11 @@ describe('buildEngine without TensorRT', () => {
 
   it('checks options, the ONNX and the shapes before anything else', async () => {
     const onnx = fixture('models/yolov8n_dynamic_f32.onnx');
-    const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: TrtjsError) => e.code);
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'resolved',
+        (e: TrtjsError) => e.code,
+      );
     expect(await codeOf(buildEngine({ onnx, optimizationLevel: 9 }))).toBe('ERR_BAD_INPUT');
     expect(await codeOf(buildEngine({ onnx, workspace: 'much' }))).toBe('ERR_BAD_INPUT');
     expect(await codeOf(buildEngine({ onnx: new TextEncoder().encode('not onnx') }))).toBe('ERR_BAD_MODEL');
@@ -102,7 +116,10 @@ describe('engine inspector JSON', async () => {
     const layers = parseEngineInfo(json);
     expect(layers.map((l) => l.name)).toEqual(['conv1', 'softmax', 'reformat']);
     expect(fp32Layers(layers)).toEqual(['softmax']);
-    expect(parseEngineInfo('{"Layers": ["a", "b"]}')).toEqual([{ name: 'a', type: '', outputFormats: [] }, { name: 'b', type: '', outputFormats: [] }]);
+    expect(parseEngineInfo('{"Layers": ["a", "b"]}')).toEqual([
+      { name: 'a', type: '', outputFormats: [] },
+      { name: 'b', type: '', outputFormats: [] },
+    ]);
     expect(parseEngineInfo('not json')).toEqual([]);
   });
 });

@@ -74,7 +74,9 @@ describe.skipIf(hasDeviceNode)('GPU functions without a GPU', () => {
   it('still validate their arguments first', async () => {
     await expect(PinnedBuffer.allocate(-1)).rejects.toThrow('PinnedBuffer.allocate: bytes must be an integer in [0, 9007199254740991], received -1');
     await expect(deviceMemory(-1)).rejects.toThrow('deviceMemory: device must be an integer in [0, 1024], received -1');
-    await expect(PinnedBuffer.allocate(16, { device: 1.5 })).rejects.toThrow('PinnedBuffer.allocate: options.device must be an integer in [0, 1024], received 1.5');
+    await expect(PinnedBuffer.allocate(16, { device: 1.5 })).rejects.toThrow(
+      'PinnedBuffer.allocate: options.device must be an integer in [0, 1024], received 1.5',
+    );
   });
 });
 

@@ -47,7 +47,10 @@ describe('maskToRle', () => {
   it('encodes windows at every edge, empty and full masks, as pycocotools decodes them', () => {
     const rnd = (() => {
       let x = 12345;
-      return () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      return () => {
+        x = (x * 1103515245 + 12345) & 0x7fffffff;
+        return x / 0x7fffffff;
+      };
     })();
     const cases: Array<[InstanceMask, [number, number]]> = [
       [{ x: 1, y: 0, width: 1, height: 2, data: Uint8Array.of(1, 1) }, [3, 2]],
@@ -71,7 +74,11 @@ describe('maskToRle', () => {
   });
 });
 
-const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { detections: Array<Record<string, unknown>> });
+const lines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown> & { detections: Array<Record<string, unknown>> });
 
 async function api(model: string, image: string): Promise<TaskResult> {
   await using p = await Predictor.create(model);
@@ -95,7 +102,9 @@ describe('trtjs predict', () => {
       expect(got.detections).toHaveLength(want.boxes.count);
       got.detections.forEach((d, k) => {
         expect(d.className).toBe(want.names[want.boxes.cls[k]]);
-        (d.box as number[]).forEach((v, c) => expect(Math.abs(v - want.boxes.xyxy[k * 4 + c])).toBeLessThanOrEqual(0.05));
+        (d.box as number[]).forEach((v, c) => {
+          expect(Math.abs(v - want.boxes.xyxy[k * 4 + c])).toBeLessThanOrEqual(0.05);
+        });
         expect((d.polygon as number[]).length).toBe(want.masks.xy[k].length);
         const rle = d.mask as { size: [number, number]; counts: number[] };
         expect(rle.size).toEqual([want.sourceSize[1], want.sourceSize[0]]);
@@ -130,9 +139,13 @@ describe('trtjs predict', () => {
 
   it('pose, obb and classify: JSON equal to the API, drawn keypoints, rotated boxes and top-5 labels', async () => {
     const gray = join(dir, 'gray.png');
-    await sharp({ create: { width: 128, height: 96, channels: 3, background: { r: 110, g: 110, b: 110 } } }).png().toFile(gray);
+    await sharp({ create: { width: 128, height: 96, channels: 3, background: { r: 110, g: 110, b: 110 } } })
+      .png()
+      .toFile(gray);
     const blue = join(dir, 'blue.png');
-    await sharp({ create: { width: 90, height: 60, channels: 3, background: { r: 20, g: 40, b: 230 } } }).png().toFile(blue);
+    await sharp({ create: { width: 90, height: 60, channels: 3, background: { r: 20, g: 40, b: 230 } } })
+      .png()
+      .toFile(blue);
     const models = {
       pose: join(dir, 'pose.onnx'),
       obb: join(dir, 'obb.onnx'),
@@ -153,12 +166,20 @@ describe('trtjs predict', () => {
         expect(got.detections).toHaveLength(1);
         const k = got.detections[0].keypoints as number[][];
         expect(k).toHaveLength(17);
-        k.forEach((p, j) => p.forEach((v, c) => expect(Math.abs(v - want.keypoints.data[j * 3 + c])).toBeLessThanOrEqual(0.05)));
+        k.forEach((p, j) => {
+          p.forEach((v, c) => {
+            expect(Math.abs(v - want.keypoints.data[j * 3 + c])).toBeLessThanOrEqual(0.05);
+          });
+        });
       } else if (want.task === 'obb') {
         expect(got.detections.map((d) => d.className)).toEqual(['plane', 'ship']);
         got.detections.forEach((d, i) => {
-          (d.xywhr as number[]).forEach((v, c) => expect(Math.abs(v - want.obb.xywhr[i * 5 + c])).toBeLessThanOrEqual(0.05));
-          (d.corners as number[]).forEach((v, c) => expect(Math.abs(v - want.obb.xyxyxyxy[i * 8 + c])).toBeLessThanOrEqual(0.05));
+          (d.xywhr as number[]).forEach((v, c) => {
+            expect(Math.abs(v - want.obb.xywhr[i * 5 + c])).toBeLessThanOrEqual(0.05);
+          });
+          (d.corners as number[]).forEach((v, c) => {
+            expect(Math.abs(v - want.obb.xyxyxyxy[i * 8 + c])).toBeLessThanOrEqual(0.05);
+          });
         });
       } else if (want.task === 'classify') {
         const top5 = got.top5 as Array<{ className: string; score: number }>;
@@ -173,11 +194,19 @@ describe('trtjs predict', () => {
         // in the source, drawn in Ultralytics' pose colour for it, #3399FF.
         const { data, info } = await sharp(drawn).raw().toBuffer({ resolveWithObject: true });
         const o = (49 * info.width + 64) * 3;
-        [51, 153, 255].forEach((v, c) => expect(Math.abs(data[o + c] - v)).toBeLessThanOrEqual(10));
+        [51, 153, 255].forEach((v, c) => {
+          expect(Math.abs(data[o + c] - v)).toBeLessThanOrEqual(10);
+        });
       }
       const table = runCli(['predict', image, '-m', model]);
       expect(table.status, table.stderr).toBe(0);
-      expect(table.stdout).toMatch({ pose: /1 poses[\s\S]*person\s+0\.90 .*16\/17 keypoints/, obb: /2 rotated boxes[\s\S]*plane\s+0\.90 .*28\.6 deg/, classify: /blue \d\.\d\d[\s\S]*\n\s+blue\s+\d\.\d\d\n\s+green/ }[task]!);
+      expect(table.stdout).toMatch(
+        {
+          pose: /1 poses[\s\S]*person\s+0\.90 .*16\/17 keypoints/,
+          obb: /2 rotated boxes[\s\S]*plane\s+0\.90 .*28\.6 deg/,
+          classify: /blue \d\.\d\d[\s\S]*\n\s+blue\s+\d\.\d\d\n\s+green/,
+        }[task]!,
+      );
     }
   });
 
@@ -186,10 +215,14 @@ describe('trtjs predict', () => {
     writeFileSync(model, colourClassifier({ size: 32 }));
     const classes = runCli(['predict', fixture('images/bus.jpg'), '-m', model, '--classes', '0']);
     expect(classes.status).toBe(1);
-    expect(classes.stderr).toBe('trtjs: --classes: a classify model gives class probabilities, not detections to filter; leave --classes out [ERR_BAD_INPUT]\n');
+    expect(classes.stderr).toBe(
+      'trtjs: --classes: a classify model gives class probabilities, not detections to filter; leave --classes out [ERR_BAD_INPUT]\n',
+    );
     const detect = runCli(['detect', fixture('images/bus.jpg'), '-m', seg]);
     expect(detect.status).toBe(1);
-    expect(detect.stderr).toBe(`trtjs: detect: ${seg} is a segment model; \`trtjs detect\` is for detect models, use \`trtjs predict\` (it draws and prints segment results) [ERR_BAD_MODEL]\n`);
+    expect(detect.stderr).toBe(
+      `trtjs: detect: ${seg} is a segment model; \`trtjs detect\` is for detect models, use \`trtjs predict\` (it draws and prints segment results) [ERR_BAD_MODEL]\n`,
+    );
     const unknown = runCli(['predict', fixture('images/bus.jpg'), '-m', seg, '--classes', 'persons']);
     expect(unknown.stderr).toBe("trtjs: --classes: the model has no class named 'persons' (did you mean 'person'?) [ERR_BAD_INPUT]\n");
     const bad = runCli(['predict', '/nope.jpg', fixture('images/bus.jpg'), '-m', model, '--json']);

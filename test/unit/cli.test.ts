@@ -69,7 +69,10 @@ describe('trtjs detect / inspect / val', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trtjs-detect-'));
     const r = runCli(['detect', fixture('images/bus.jpg'), fixture('images/zidane.jpg'), '-m', fixture('models/yolov8n_int8.onnx'), '--json', '--save', dir]);
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.image.split('/').pop())).toEqual(['bus.jpg', 'zidane.jpg']);
     expect(lines[0].detections.filter((d: { className: string }) => d.className === 'bus')).toHaveLength(1);
     expect(lines[1].detections.some((d: { className: string }) => d.className === 'tie')).toBe(true);
@@ -80,7 +83,12 @@ describe('trtjs detect / inspect / val', async () => {
       const src = await sharp(fixture(`images/${name}`)).metadata();
       expect([meta.width, meta.height]).toEqual([src.width, src.height]);
       // Drawn boxes change the picture.
-      const [a, b] = await Promise.all([sharp(out).raw().toBuffer(), sharp(fixture(`images/${name}`)).raw().toBuffer()]);
+      const [a, b] = await Promise.all([
+        sharp(out).raw().toBuffer(),
+        sharp(fixture(`images/${name}`))
+          .raw()
+          .toBuffer(),
+      ]);
       let differing = 0;
       for (let i = 0; i < a.length; i += 97) if (Math.abs(a[i] - b[i]) > 40) differing++;
       expect(differing).toBeGreaterThan(50);
@@ -122,7 +130,10 @@ describe('trtjs detect / inspect / val', async () => {
     expect(errors[1]).toMatch(/^trtjs: loadImage: cannot decode .*yolo11n_int8_320\.onnx: .*\[ERR_BAD_INPUT\]$/);
     expect(errors[2]).toBe('trtjs: 2 of 4 images failed');
     const json = runCli(['detect', '/nope.jpg', fixture('images/bus.jpg'), '-m', model, '--json']);
-    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ image: '/nope.jpg', error: { code: 'ERR_BAD_INPUT', message: 'loadImage: cannot read /nope.jpg: no such file' } });
     expect(lines[1].detections.length).toBeGreaterThan(0);
   });
@@ -164,7 +175,9 @@ describe('trtjs detect / inspect / val', async () => {
       }
     }
     // Placed next to their boxes: a label starts at its box's left edge (or is pushed in by the image border).
-    rects.forEach((r, i) => expect(Math.abs(r.x - Math.min(Math.round(dets[i].box[0]), 1280 - r.w))).toBe(0));
+    rects.forEach((r, i) => {
+      expect(Math.abs(r.x - Math.min(Math.round(dets[i].box[0]), 1280 - r.w))).toBe(0);
+    });
   });
 
   it('detect rejects bad flags before loading anything', () => {
@@ -213,7 +226,17 @@ describe('trtjs detect / inspect / val', async () => {
     const caps = await capabilities();
     if (caps.tensorrt.available) return console.log('[unit] skipped inspect of a plan without TensorRT: TensorRT is present');
     const path = join(mkdtempSync(join(tmpdir(), 'trtjs-cli-inspect-')), 'm.engine');
-    const meta = { names: { 0: 'person', 1: 'bicycle' }, imgsz: [640, 640], stride: 32, task: 'detect', batch: 1, dynamic: true, half: true, tensorrt: '10.3.0', device: 'NVIDIA H100' };
+    const meta = {
+      names: { 0: 'person', 1: 'bicycle' },
+      imgsz: [640, 640],
+      stride: 32,
+      task: 'detect',
+      batch: 1,
+      dynamic: true,
+      half: true,
+      tensorrt: '10.3.0',
+      device: 'NVIDIA H100',
+    };
     // A plan as far as the file layout goes: TensorRT's "ftrt" magic, then bytes only TensorRT could judge.
     const plan = new Uint8Array(64).fill(7);
     plan.set(new TextEncoder().encode('ftrt'));
@@ -222,7 +245,16 @@ describe('trtjs detect / inspect / val', async () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`${path} (engine)`);
     expect(r.stdout).toContain('(IO tensors, profiles and device memory need TensorRT: ');
-    for (const line of [/classes +2 \(person, bicycle\)/, /imgsz +640x640/, /stride +32/, /dynamic +yes/, /half +yes/, /tensorrt +10\.3\.0/, /device +NVIDIA H100/]) expect(r.stdout).toMatch(line);
+    for (const line of [
+      /classes +2 \(person, bicycle\)/,
+      /imgsz +640x640/,
+      /stride +32/,
+      /dynamic +yes/,
+      /half +yes/,
+      /tensorrt +10\.3\.0/,
+      /device +NVIDIA H100/,
+    ])
+      expect(r.stdout).toMatch(line);
   });
 
   it('inspect formats what TensorRT says about a plan: profiles of dynamic inputs, device memory, provenance', async () => {

@@ -13,7 +13,10 @@ const img = (b: number, s: number) => ({ images: [b, 3, s, s] });
 
 const settled = async <T>(p: Promise<T>) => {
   let state = 'pending';
-  p.then(() => (state = 'resolved'), () => (state = 'rejected'));
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
   await new Promise((r) => setImmediate(r));
   return state;
 };
@@ -24,7 +27,15 @@ describe('ContextPool: which execution context takes a request', () => {
     expect(pool.profilesFor(img(1, 640))).toEqual([1, 0]);
     expect(pool.profilesFor(img(4, 640))).toEqual([0]);
     expect(pool.profilesFor(img(1, 1280))).toEqual([0]);
-    expectThrows([[() => pool.profilesFor(img(16, 640)), /no optimization profile of the engine admits images \[16, 3, 640, 640\] \(profile 0: images \[1, 3, 32, 32\]\.\.\[8, 3, 1280, 1280\]; profile 1: .*\)/]], 'ERR_SHAPE');
+    expectThrows(
+      [
+        [
+          () => pool.profilesFor(img(16, 640)),
+          /no optimization profile of the engine admits images \[16, 3, 640, 640\] \(profile 0: images \[1, 3, 32, 32\]\.\.\[8, 3, 1280, 1280\]; profile 1: .*\)/,
+        ],
+      ],
+      'ERR_SHAPE',
+    );
     expectThrows([[() => pool.profilesFor({ images: [1, 3, 640] }), /admits images \[1, 3, 640\]/]], 'ERR_SHAPE');
     await expect(pool.acquire(img(9, 64))).rejects.toMatchObject({ code: 'ERR_SHAPE' });
   });
@@ -118,7 +129,9 @@ describe('ContextPool: which execution context takes a request', () => {
     const served = await Promise.all(Array.from({ length: 60 }, (_, i) => request(i)));
     expect(maxParallel).toBe(3);
     // Batch-8 requests only ever ran on the profile-0 contexts.
-    served.forEach((c, i) => i % 3 === 0 && expect([0, 1]).toContain(c));
+    served.forEach((c, i) => {
+      i % 3 === 0 && expect([0, 1]).toContain(c);
+    });
     expect(pool.busy).toBe(0);
     expect(pool.waiting).toBe(0);
   });
@@ -156,13 +169,25 @@ describe('TensorRT inference entry points without TensorRT', () => {
   });
 
   it.runIf(hasLayer)('a well-formed load without a TensorRT library rejects with ERR_TRT_UNAVAILABLE and the reason', async () => {
-    await expect(native.trtLoadEngine(new Uint8Array(16), 0, { allowHostCode: false })).rejects.toMatchObject({ code: 'ERR_TRT_UNAVAILABLE', message: /libnvinfer\.so\.\d+/ });
+    await expect(native.trtLoadEngine(new Uint8Array(16), 0, { allowHostCode: false })).rejects.toMatchObject({
+      code: 'ERR_TRT_UNAVAILABLE',
+      message: /libnvinfer\.so\.\d+/,
+    });
   });
 
   it('TensorRtBackend.load refuses ONNX bytes and bad options before loading anything', async () => {
-    await expect(TensorRtBackend.load(fixture('models/yolov8n_dynamic_f32.onnx'))).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /is an ONNX model: build an engine from it first/ });
-    await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { contexts: 0 })).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /options\.contexts/ });
-    await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { mapped: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /options\.mapped/ });
+    await expect(TensorRtBackend.load(fixture('models/yolov8n_dynamic_f32.onnx'))).rejects.toMatchObject({
+      code: 'ERR_BAD_INPUT',
+      message: /is an ONNX model: build an engine from it first/,
+    });
+    await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { contexts: 0 })).rejects.toMatchObject({
+      code: 'ERR_BAD_INPUT',
+      message: /options\.contexts/,
+    });
+    await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { mapped: 'yes' as never })).rejects.toMatchObject({
+      code: 'ERR_BAD_INPUT',
+      message: /options\.mapped/,
+    });
     await expect(TensorRtBackend.load(writeEngineFile(new Uint8Array(8), {}), { allocationStrategy: 'dynamic' as never })).rejects.toMatchObject({
       code: 'ERR_BAD_INPUT',
       message: `TensorRtBackend.load: options.allocationStrategy must be one of 'static', 'profile', received "dynamic"`,

@@ -27,8 +27,8 @@ describe.skipIf(!compiled)('CUDA decode + NMS kernel code (host emulation) again
       const model = c.label.split(' ')[0];
       found[model] = (found[model] ?? 0) + check(c).detections;
     }
-    expect(found['yolov8n']).toBeGreaterThan(1000);
-    expect(found['yolov5n']).toBeGreaterThan(1000);
+    expect(found.yolov8n).toBeGreaterThan(1000);
+    expect(found.yolov5n).toBeGreaterThan(1000);
     expect(found['yolov10n_int8.onnx']).toBeGreaterThan(20);
     expect(found['yolo26n_int8.onnx']).toBeGreaterThan(20);
   });

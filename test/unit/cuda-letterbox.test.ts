@@ -8,7 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { capabilities, letterbox } from '../../lib/index.js';
 import { addon } from '../../lib/native/binding.js';
 import {
-  bytes, cpuLetterbox, DECODE_DEFAULTS, fixtureImages, frameBatch, letterboxParams, letterboxReference, outputFor, randomLetterboxCases, reorder, sha256, strided,
+  bytes,
+  cpuLetterbox,
+  DECODE_DEFAULTS,
+  fixtureImages,
+  frameBatch,
+  letterboxParams,
+  letterboxReference,
+  outputFor,
+  randomLetterboxCases,
+  reorder,
+  sha256,
+  strided,
   type LetterboxParams,
 } from '../helpers/kernel-cases.js';
 
@@ -51,7 +62,9 @@ describe.skipIf(!compiled)('CUDA letterbox kernel code (host emulation) against 
       const p = letterboxParams(batch[0], options);
       const out = emulated(frames, { ...p, batch: batch.length });
       const item = p.outWidth * p.outHeight * 3;
-      batch.forEach((f, i) => expect(bytes(out.subarray(i * item, (i + 1) * item)).equals(bytes(letterbox(f, options).data)), `frame ${i}`).toBe(true));
+      batch.forEach((f, i) => {
+        expect(bytes(out.subarray(i * item, (i + 1) * item)).equals(bytes(letterbox(f, options).data)), `frame ${i}`).toBe(true);
+      });
     }
   });
 
@@ -66,7 +79,9 @@ describe.skipIf(!compiled)('CUDA letterbox kernel code (host emulation) against 
     const p = letterboxParams(img, {});
     const out = new Float32Array(640 * 640 * 3);
     const bad = (src: Uint8Array, params: LetterboxParams, message: RegExp) =>
-      expect(() => addon().letterboxEmulated!(src, params, out)).toThrow(expect.objectContaining({ code: 'ERR_BAD_INPUT', message: expect.stringMatching(message) }));
+      expect(() => addon().letterboxEmulated!(src, params, out)).toThrow(
+        expect.objectContaining({ code: 'ERR_BAD_INPUT', message: expect.stringMatching(message) }),
+      );
     bad(img.data, { ...p, batch: 2 }, /src is shorter/);
     bad(new Uint8Array(img.data.length * 2), { ...p, batch: 2 }, /out is too small/);
     bad(img.data, { ...p, padLeft: 200 }, /does not fit/);

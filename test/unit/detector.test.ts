@@ -70,7 +70,9 @@ describe('Detector on ONNX Runtime with every fixture model', () => {
       batch[i].forEach((d, k) => {
         expect(d.classId).toBe(singles[i][k].classId);
         expect(d.score).toBeCloseTo(singles[i][k].score, 4);
-        d.box.forEach((v, j) => expect(v).toBeCloseTo(singles[i][k].box[j], 1));
+        d.box.forEach((v, j) => {
+          expect(v).toBeCloseTo(singles[i][k].box[j], 1);
+        });
       });
     }
   });
@@ -136,7 +138,9 @@ describe('Detector bad input', () => {
     expect((await rejection(detector.detect(new TextEncoder().encode('GIF89a garbage')))).code).toBe('ERR_BAD_INPUT');
     expect((await rejection(detector.detect(readFileSync(zidane).subarray(0, 5000)))).code).toBe('ERR_BAD_INPUT');
     expect((await rejection(detector.detect(zidane, { conf: 2 }))).message).toMatch(/detect: options.conf must be a finite number in \[0, 1\], received 2/);
-    expect((await rejection(detector.detect({ data: new Uint8Array(10), width: 10, height: 10, channels: 3, order: 'rgb' }))).message).toMatch(/at least 300 bytes/);
+    expect((await rejection(detector.detect({ data: new Uint8Array(10), width: 10, height: 10, channels: 3, order: 'rgb' }))).message).toMatch(
+      /at least 300 bytes/,
+    );
     expect((await rejection(Detector.create(fixture('models/yolo11n_int8_320.onnx'), { imgsz: 640 }))).code).toBe('ERR_SHAPE');
     expect(count(await detector.detect(zidane), 'person', 0.5)).toBe(2);
   });

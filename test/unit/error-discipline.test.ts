@@ -9,7 +9,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import {
-  Detector, ModelHost, OnnxRuntimeBackend, Predictor, TensorRtBackend, TrtjsError, buildEngine, inspectEngine, loadImage, readModelInfo, val,
+  Detector,
+  ModelHost,
+  OnnxRuntimeBackend,
+  Predictor,
+  TensorRtBackend,
+  TrtjsError,
+  buildEngine,
+  inspectEngine,
+  loadImage,
+  readModelInfo,
+  val,
 } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run.js';
@@ -78,14 +88,21 @@ describe('the API names what the user gave, with a code', () => {
   });
 
   it('loadImage and val: missing, directory, not an image', async () => {
-    await expectCoded('loadImage(missing)', () => loadImage(join(dir, 'nope.jpg')), { code: 'ERR_BAD_INPUT', message: /cannot read .*nope\.jpg: no such file/ });
+    await expectCoded('loadImage(missing)', () => loadImage(join(dir, 'nope.jpg')), {
+      code: 'ERR_BAD_INPUT',
+      message: /cannot read .*nope\.jpg: no such file/,
+    });
     await expectCoded('loadImage(directory)', () => loadImage(dir), { code: 'ERR_BAD_INPUT', message: /it is a directory/ });
     await expectCoded('loadImage(text)', () => loadImage(paths.text), { code: 'ERR_BAD_INPUT', message: /cannot decode .*notes\.onnx/ });
     await expectCoded('val(missing yaml)', () => val({ data: join(dir, 'nope.yaml'), model: fixture('models/yolo11n_int8_320.onnx') }), {
       code: 'ERR_BAD_INPUT',
       message: /nope\.yaml/,
     });
-    await expectCoded('val(missing model)', () => val({ data: fixture('coco128/coco128.yaml'), root: fixture('coco128'), model: paths.missing }), expected.missing);
+    await expectCoded(
+      'val(missing model)',
+      () => val({ data: fixture('coco128/coco128.yaml'), root: fixture('coco128'), model: paths.missing }),
+      expected.missing,
+    );
   });
 });
 
@@ -97,11 +114,23 @@ describe('the CLI prints one line with the code and exits 1', () => {
     ['inspect a truncated model', ['inspect', paths.truncated], /truncated\.onnx: not a valid ONNX file.*\[ERR_BAD_MODEL\]/],
     ['detect with a missing model', ['detect', fixture('images/bus.jpg'), '-m', paths.missing], /nope\.onnx: no such file \[ERR_BAD_INPUT\]/],
     ['predict with a missing model', ['predict', fixture('images/bus.jpg'), '-m', paths.missing], /nope\.onnx: no such file \[ERR_BAD_INPUT\]/],
-    ['predict with a truncated model', ['predict', fixture('images/bus.jpg'), '-m', paths.truncated], /truncated\.onnx: not a valid ONNX file.*\[ERR_BAD_MODEL\]/],
-    ['detect with a JPEG as the model', ['detect', fixture('images/bus.jpg'), '-m', paths.jpeg], /photo\.engine is not an ONNX model or TensorRT engine.*\[ERR_BAD_MODEL\]/],
+    [
+      'predict with a truncated model',
+      ['predict', fixture('images/bus.jpg'), '-m', paths.truncated],
+      /truncated\.onnx: not a valid ONNX file.*\[ERR_BAD_MODEL\]/,
+    ],
+    [
+      'detect with a JPEG as the model',
+      ['detect', fixture('images/bus.jpg'), '-m', paths.jpeg],
+      /photo\.engine is not an ONNX model or TensorRT engine.*\[ERR_BAD_MODEL\]/,
+    ],
     ['val with a missing dataset', ['val', '--data', join(dir, 'nope.yaml'), '-m', model], /nope\.yaml.*\[ERR_BAD_INPUT\]/],
     ['build from a text file', ['build', paths.text, '-o', join(dir, 'out.engine')], /notes\.onnx is not an ONNX model or TensorRT engine.*\[ERR_BAD_MODEL\]/],
-    ['build into a missing directory', ['build', fixture('models/yolov8n_dynamic_f32.onnx'), '-o', join(dir, 'no', 'such', 'dir', 'out.engine')], /out\.engine.*\[ERR_(BAD_INPUT|TRT_UNAVAILABLE)\]/],
+    [
+      'build into a missing directory',
+      ['build', fixture('models/yolov8n_dynamic_f32.onnx'), '-o', join(dir, 'no', 'such', 'dir', 'out.engine')],
+      /out\.engine.*\[ERR_(BAD_INPUT|TRT_UNAVAILABLE)\]/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

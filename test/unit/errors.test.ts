@@ -33,7 +33,20 @@ describe('TrtjsError', () => {
     const calls: Array<() => unknown> = [
       () => a.letterbox('x', {}, null),
       () => a.letterbox(new Uint8Array(4), { width: 100, height: 100, channels: 3, stride: 300, order: 1 }, new Float32Array(1)),
-      () => a.decode(new Float32Array(10), { format: 1, channelsFirst: true, rows: 84, cols: 8400, nc: 80, conf: 0.25, iou: 0.7, maxDet: 1, maxNms: 1, agnostic: false, multiLabel: false }),
+      () =>
+        a.decode(new Float32Array(10), {
+          format: 1,
+          channelsFirst: true,
+          rows: 84,
+          cols: 8400,
+          nc: 80,
+          conf: 0.25,
+          iou: 0.7,
+          maxDet: 1,
+          maxNms: 1,
+          agnostic: false,
+          multiLabel: false,
+        }),
       () => a.decode(new Float32Array(84), { format: 7 }),
       () => a.nms(new Int32Array(4), new Float32Array(1), null, 0.5, 0, 0),
     ];

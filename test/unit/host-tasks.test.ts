@@ -23,14 +23,23 @@ const zidane = await loadImage(fixture('images/zidane.jpg'));
 const bus = await loadImage(fixture('images/bus.jpg'));
 
 async function expectRejection(p: Promise<unknown>, code: string, stage?: string): Promise<TrtjsError & { stage?: string }> {
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as TrtjsError & { stage?: string };
+  const err = (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as TrtjsError & { stage?: string };
   expect(err, 'expected a rejection').toBeInstanceOf(TrtjsError);
   expect(err.code, err.message).toBe(code);
   if (stage) expect(err.stage, err.message).toBe(stage);
   return err;
 }
 
-const solid = (rgb: number[], w = 40, h = 30): RawImage => ({ data: Uint8Array.from({ length: w * h * 3 }, (_, i) => rgb[i % 3]), width: w, height: h, channels: 3, order: 'rgb' });
+const solid = (rgb: number[], w = 40, h = 30): RawImage => ({
+  data: Uint8Array.from({ length: w * h * 3 }, (_, i) => rgb[i % 3]),
+  width: w,
+  height: h,
+  channels: 3,
+  order: 'rgb',
+});
 
 describe('ModelHost serving segmentation models', () => {
   it('hot-swaps yolov8n-seg and yolo11n-seg under load, refuses a detection candidate naming both tasks, fails no request', async () => {
@@ -45,7 +54,8 @@ describe('ModelHost serving segmentation models', () => {
         try {
           const r = await host.predict(zidane);
           if (r.task !== 'segment') failures.push(`a ${r.task} result`);
-          else if (Array.from(r.boxes.cls).filter((c, i) => c === 0 && r.boxes.conf[i] > 0.5).length !== 2 || r.masks.data.length !== r.boxes.count) failures.push('not the two people with masks');
+          else if (Array.from(r.boxes.cls).filter((c, i) => c === 0 && r.boxes.conf[i] > 0.5).length !== 2 || r.masks.data.length !== r.boxes.count)
+            failures.push('not the two people with masks');
           else ok++;
         } catch (err) {
           failures.push(String(err));
@@ -57,7 +67,9 @@ describe('ModelHost serving segmentation models', () => {
       expect((await host.swap(next)).source).toBe(next);
     }
     const detector = await expectRejection(host.swap(fixture('models/yolov8n_int8.onnx')), 'ERR_VALIDATION', 'validate');
-    expect(detector.message).toBe('candidate rejected at validate: the candidate is a detect model; this host serves a segment model (a host serves one task: open another ModelHost for detect)');
+    expect(detector.message).toBe(
+      'candidate rejected at validate: the candidate is a detect model; this host serves a segment model (a host serves one task: open another ModelHost for detect)',
+    );
     const smaller = await expectRejection(host.swap(fixture('models/yolov8n-seg_int8_320.onnx')), 'ERR_VALIDATION', 'validate');
     expect(smaller.message).toMatch(/inputs differ: serving images float32 \[1, 3, 480, 640\], candidate images float32 \[1, 3, 320, 320\]/);
     stop = true;
@@ -109,7 +121,9 @@ describe('ModelHost golden check for every task', () => {
     expect(host.task).toBe('obb');
     await host.swap(file('obb-same.onnx', obbModel(64)));
     const err = await expectRejection(host.swap(file('obb-moved.onnx', obbModel(64, 0.3))), 'ERR_VALIDATION', 'golden');
-    expect(err.message).toMatch(/^candidate rejected at golden: expected plane 0\.90 at \[32, 32, 38, 16\] \(cx, cy, w, h\), closest is 0\.90 at probabilistic IoU 0\.\d\d$/);
+    expect(err.message).toMatch(
+      /^candidate rejected at golden: expected plane 0\.90 at \[32, 32, 38, 16\] \(cx, cy, w, h\), closest is 0\.90 at probabilistic IoU 0\.\d\d$/,
+    );
     // The same expectation given as a result of the host's task.
     await using predictor = await Predictor.create(file('obb-expected.onnx', obbModel(64)));
     const expected = await predictor.predict(image);

@@ -39,7 +39,10 @@ function failsAtWarmup(): string {
 }
 
 async function expectRejection(p: Promise<unknown>, code: string, stage?: string): Promise<TrtjsError> {
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as TrtjsError & { stage?: string };
+  const err = (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as TrtjsError & { stage?: string };
   expect(err, 'expected a rejection').toBeInstanceOf(TrtjsError);
   expect(err.code).toBe(code);
   if (stage) expect(err.stage, err.message).toBe(stage);
@@ -104,7 +107,7 @@ describe('ModelHost: hot swap under load', () => {
         good++;
         await new Promise((r) => setTimeout(r, 300));
       }
-      const [candidate, stage, reason] = bad[round * 2 % bad.length];
+      const [candidate, stage, reason] = bad[(round * 2) % bad.length];
       const err = await expectRejection(host.swap(candidate), 'ERR_VALIDATION', stage);
       expect(err.message).toMatch(reason);
     }
@@ -292,7 +295,9 @@ describe('ModelHost: memory', () => {
     const first = await window();
     const second = await window();
     const growthMb = (second - first) / 2 ** 20;
-    console.log(`[unit] rss floor after 10 more swaps: ${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(1)} MB; live ONNX Runtime backends ${OnnxRuntimeBackend.live}`);
+    console.log(
+      `[unit] rss floor after 10 more swaps: ${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(1)} MB; live ONNX Runtime backends ${OnnxRuntimeBackend.live}`,
+    );
     expect(OnnxRuntimeBackend.live).toBe(live);
     // A loaded yolov8n session takes about 30 MB here: one leaked per swap would lift the floor by some 300 MB.
     expect(growthMb).toBeLessThan(30);
@@ -309,19 +314,64 @@ describe('ModelHost: candidate engines must accept what the serving engine accep
     metadata: {},
     profiles: profiles.map(([min, max]) => ({ images: { min, opt: max, max } })),
   });
-  const serving = engine([[1, 3, 32, 32], [1, 3, 640, 640]], [[1, 3, 640, 640], [8, 3, 640, 640]]);
+  const serving = engine(
+    [
+      [1, 3, 32, 32],
+      [1, 3, 640, 640],
+    ],
+    [
+      [1, 3, 640, 640],
+      [8, 3, 640, 640],
+    ],
+  );
 
   it('admits a candidate whose profiles cover each serving profile, however they are split', () => {
-    expect(() => checkCompatible(serving, engine([[1, 3, 32, 32], [8, 3, 1280, 1280]]))).not.toThrow();
-    expect(() => checkCompatible(serving, engine([[1, 3, 640, 640], [16, 3, 640, 640]], [[1, 3, 16, 16], [1, 3, 640, 640]]))).not.toThrow();
+    expect(() =>
+      checkCompatible(
+        serving,
+        engine([
+          [1, 3, 32, 32],
+          [8, 3, 1280, 1280],
+        ]),
+      ),
+    ).not.toThrow();
+    expect(() =>
+      checkCompatible(
+        serving,
+        engine(
+          [
+            [1, 3, 640, 640],
+            [16, 3, 640, 640],
+          ],
+          [
+            [1, 3, 16, 16],
+            [1, 3, 640, 640],
+          ],
+        ),
+      ),
+    ).not.toThrow();
     // Models without profiles (ONNX) are compared by their IO signature alone.
-    expect(() => checkCompatible({ ...serving, profiles: undefined }, engine([[1, 3, 640, 640], [1, 3, 640, 640]]))).not.toThrow();
+    expect(() =>
+      checkCompatible(
+        { ...serving, profiles: undefined },
+        engine([
+          [1, 3, 640, 640],
+          [1, 3, 640, 640],
+        ]),
+      ),
+    ).not.toThrow();
   });
 
   it('rejects at the validate stage a candidate that would refuse shapes the service now takes, naming both', () => {
     let err: unknown;
     try {
-      checkCompatible(serving, engine([[1, 3, 32, 32], [4, 3, 640, 640]]));
+      checkCompatible(
+        serving,
+        engine([
+          [1, 3, 32, 32],
+          [4, 3, 640, 640],
+        ]),
+      );
     } catch (e) {
       err = e;
     }
@@ -330,7 +380,15 @@ describe('ModelHost: candidate engines must accept what the serving engine accep
     expect((err as Error).message).toBe(
       "the candidate's optimization profiles (images [1, 3, 32, 32]..[4, 3, 640, 640]) do not cover the serving range images [1, 3, 640, 640]..[8, 3, 640, 640]",
     );
-    expect(() => checkCompatible(serving, engine([[1, 3, 64, 64], [8, 3, 640, 640]]))).toThrow(/do not cover the serving range images \[1, 3, 32, 32\]\.\.\[1, 3, 640, 640\]/);
+    expect(() =>
+      checkCompatible(
+        serving,
+        engine([
+          [1, 3, 64, 64],
+          [8, 3, 640, 640],
+        ]),
+      ),
+    ).toThrow(/do not cover the serving range images \[1, 3, 32, 32\]\.\.\[1, 3, 640, 640\]/);
   });
 });
 

@@ -64,15 +64,24 @@ describe('install decision (scripts/install-decision.mjs)', () => {
     const d = decide({ fromSource: false, prebuild: old, machine: { cmake, nvcc, tensorrt: [] } });
     expect(d.action).toBe('cmake');
     expect(d.reason).toContain('the prebuilt one uses CUDA 13.0, which needs a R580+ driver; this driver supports CUDA 12.2');
-    expect(decide({ fromSource: false, prebuild: { ...release, cuda: { driverVersion: '13.1', runtimeVersion: '13.0' } }, machine: { cmake, nvcc, tensorrt: [] } }).action).toBe('prebuild');
+    expect(
+      decide({ fromSource: false, prebuild: { ...release, cuda: { driverVersion: '13.1', runtimeVersion: '13.0' } }, machine: { cmake, nvcc, tensorrt: [] } })
+        .action,
+    ).toBe('prebuild');
   });
 
   it('without a usable CMake: node-gyp CPU core when no prebuild loads, the prebuild otherwise, saying what to install', () => {
     const d = decide({ fromSource: false, prebuild: undefined, machine: { nvcc, tensorrt: [headers('8.5.2', '/usr/include/aarch64-linux-gnu')] } });
     expect(d.action).toBe('node-gyp');
-    expect(d.reason).toBe('no prebuilt binary loads on this platform, but CMake was not found: building the CPU core with node-gyp, without the CUDA and TensorRT layers');
+    expect(d.reason).toBe(
+      'no prebuilt binary loads on this platform, but CMake was not found: building the CPU core with node-gyp, without the CUDA and TensorRT layers',
+    );
     // JetPack 5's CMake 3.16.
-    const old = decide({ fromSource: false, prebuild: release, machine: { cmake: { version: '3.16.3', ok: false }, nvcc, tensorrt: [headers('8.5.2', '/usr/include/aarch64-linux-gnu')] } });
+    const old = decide({
+      fromSource: false,
+      prebuild: release,
+      machine: { cmake: { version: '3.16.3', ok: false }, nvcc, tensorrt: [headers('8.5.2', '/usr/include/aarch64-linux-gnu')] },
+    });
     expect(old.action).toBe('prebuild');
     expect(old.reason).toContain('a source build would add a TensorRT 8.x layer');
     expect(old.reason).toContain('CMake 3.16.3 is too old (trtjs needs 3.18 or newer: `pip3 install cmake`');
@@ -94,7 +103,15 @@ function dryRun(env: NodeJS.ProcessEnv) {
   const r = spawnSync(process.execPath, [join(projectRoot, 'scripts', 'install.mjs')], {
     cwd: projectRoot,
     encoding: 'utf8',
-    env: { ...process.env, TENSORRT_ROOT: '', TENSORRT_ROOTS: '', TRTJS_BUILD_FROM_SOURCE: '', npm_config_build_from_source: '', ...env, TRTJS_INSTALL_DRY_RUN: '1' },
+    env: {
+      ...process.env,
+      TENSORRT_ROOT: '',
+      TENSORRT_ROOTS: '',
+      TRTJS_BUILD_FROM_SOURCE: '',
+      npm_config_build_from_source: '',
+      ...env,
+      TRTJS_INSTALL_DRY_RUN: '1',
+    },
     timeout: 120_000,
   });
   expect(r.status, r.stderr).toBe(0);

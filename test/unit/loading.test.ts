@@ -53,22 +53,40 @@ describe('loading the addon', () => {
     for (const r of results) {
       expect(r.error).toBeUndefined();
       expect(r.loaded).toBe(true);
-      expect(Object.entries(r.layers as object).filter(([, v]) => v).map(([k]) => k).join('+')).toBe(main);
+      expect(
+        Object.entries(r.layers as object)
+          .filter(([, v]) => v)
+          .map(([k]) => k)
+          .join('+'),
+      ).toBe(main);
     }
   });
 
   it.skipIf(prebuilt.length === 0 && !prebuildsRequired)('loads from prebuilds/ with PREBUILDS_ONLY=1', () => {
     expect(prebuilt.length, `no prebuild in ${prebuildDir}`).toBeGreaterThan(0);
-    const r = runNode(['-e', `const p = require('node-gyp-build').path('.'); const a = require('node-gyp-build')('.'); console.log(JSON.stringify({ p, layers: a.buildInfo().layers, trt: a.buildInfo().tensorrtLayers ?? '' }))`], {
-      PREBUILDS_ONLY: '1',
-    });
+    const r = runNode(
+      [
+        '-e',
+        `const p = require('node-gyp-build').path('.'); const a = require('node-gyp-build')('.'); console.log(JSON.stringify({ p, layers: a.buildInfo().layers, trt: a.buildInfo().tensorrtLayers ?? '' }))`,
+      ],
+      {
+        PREBUILDS_ONLY: '1',
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.p.startsWith(prebuildDir)).toBe(true);
     expect(out.layers).toMatch(/^cpu/);
     // CI builds its prebuild with the TensorRT headers of ../shared/tensorrt: it must carry a layer for each major.
     const required = process.env.TRTJS_REQUIRE_TRT_LAYERS;
-    if (required) expect((out.trt as string).split(',').map((h) => h.split('.')[0]).join(','), out.trt).toBe(required);
+    if (required)
+      expect(
+        (out.trt as string)
+          .split(',')
+          .map((h) => h.split('.')[0])
+          .join(','),
+        out.trt,
+      ).toBe(required);
   });
 
   it('links no CUDA or TensorRT library (readelf -d)', () => {
@@ -93,8 +111,17 @@ describe('a prebuild that cannot load', () => {
   const foreignArch = process.arch === 'x64' ? 'arm64' : 'x64';
   const foreign = join(projectRoot, 'prebuilds', `linux-${foreignArch}`, 'trtjs.glibc.node');
   const cases = [
-    { what: 'corrupt (truncated ELF)', says: 'is truncated or corrupt', bytes: () => readFileSync(prebuilt.length ? join(prebuildDir, prebuilt[0]) : join(projectRoot, 'build/Release/trtjs.node')).subarray(0, 4096) },
-    { what: `of another architecture (${foreignArch})`, says: `is built for ${foreignArch === 'arm64' ? 'aarch64' : 'x86-64'}, not for this`, bytes: () => readFileSync(foreign), skip: !existsSync(foreign) },
+    {
+      what: 'corrupt (truncated ELF)',
+      says: 'is truncated or corrupt',
+      bytes: () => readFileSync(prebuilt.length ? join(prebuildDir, prebuilt[0]) : join(projectRoot, 'build/Release/trtjs.node')).subarray(0, 4096),
+    },
+    {
+      what: `of another architecture (${foreignArch})`,
+      says: `is built for ${foreignArch === 'arm64' ? 'aarch64' : 'x86-64'}, not for this`,
+      bytes: () => readFileSync(foreign),
+      skip: !existsSync(foreign),
+    },
   ];
   for (const c of cases) {
     it.skipIf(!!c.skip)(`${c.what}: import works, capabilities() says why, and ops reject with ERR_ADDON_UNAVAILABLE naming the fix`, () => {
@@ -115,7 +142,10 @@ describe('a prebuild that cannot load', () => {
       expect(out.reason).toContain('npm rebuild trtjs');
       expect(out).toMatchObject({ code: 'ERR_ADDON_UNAVAILABLE', isTrtjs: true });
       // The install script does not take it either: it builds from source instead.
-      const d = spawnSync(process.execPath, [join(dir, 'scripts', 'install.mjs')], { encoding: 'utf8', env: { ...process.env, TRTJS_INSTALL_DRY_RUN: '1', TENSORRT_ROOT: '' } });
+      const d = spawnSync(process.execPath, [join(dir, 'scripts', 'install.mjs')], {
+        encoding: 'utf8',
+        env: { ...process.env, TRTJS_INSTALL_DRY_RUN: '1', TENSORRT_ROOT: '' },
+      });
       expect(d.status, d.stderr).toBe(0);
       const decision = JSON.parse(d.stdout);
       expect(decision.prebuild).toBeUndefined();

@@ -15,7 +15,11 @@ const build = spawnSync('g++', ['-std=c++17', '-O1', '-g', '-fsanitize=address,u
   cwd: packageRoot,
   encoding: 'utf8',
 });
-const unavailable = build.error ? `g++ is not available (${build.error.message})` : /asan|ubsan|sanitize/i.test(build.stderr) && build.status !== 0 ? `the sanitizer runtimes are missing: ${build.stderr.split('\n')[0]}` : undefined;
+const unavailable = build.error
+  ? `g++ is not available (${build.error.message})`
+  : /asan|ubsan|sanitize/i.test(build.stderr) && build.status !== 0
+    ? `the sanitizer runtimes are missing: ${build.stderr.split('\n')[0]}`
+    : undefined;
 if (unavailable) console.log(`[unit] skipped the sanitizer stress run of the CPU ops: ${unavailable}`);
 
 describe.skipIf(!!unavailable)('CPU ops under ASan/UBSan with random and hostile inputs', () => {
@@ -24,7 +28,10 @@ describe.skipIf(!!unavailable)('CPU ops under ASan/UBSan with random and hostile
     // A fixed seed, and a fresh one each run (printed, so a failure can be replayed).
     const seeds = [1, Math.floor(Math.random() * 2 ** 31)];
     for (const seed of seeds) {
-      const r = spawnSync(exe, ['4000', String(seed)], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' } });
+      const r = spawnSync(exe, ['4000', String(seed)], {
+        encoding: 'utf8',
+        env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' },
+      });
       const out = `${r.stdout}${r.stderr}`;
       console.log(`[unit] ops_stress seed ${seed}: ${r.stdout.trim()}`);
       expect(r.status, out.slice(0, 4000)).toBe(0);

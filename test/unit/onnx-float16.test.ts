@@ -69,7 +69,10 @@ describe('onnxToFloat16', () => {
       expect(a.length).toBeGreaterThanOrEqual(3);
       // Every confident float32 detection has its float16 twin; borderline ones (near conf) may cross over.
       const confident = (list: Detection[]) => list.filter((d) => d.score > 0.3);
-      for (const [from, to] of [[confident(a), b], [confident(b), a]] as const) {
+      for (const [from, to] of [
+        [confident(a), b],
+        [confident(b), a],
+      ] as const) {
         for (const d of from) {
           const twin = to.filter((e) => e.classId === d.classId).sort((x, y) => iou(y.box, d.box) - iou(x.box, d.box))[0];
           expect(twin, `${image}: ${d.className} ${d.score.toFixed(3)}`).toBeDefined();
@@ -98,7 +101,10 @@ describe('onnxToFloat16 on graphs TensorRT 11 would otherwise misbuild or ONNX R
   const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof import('onnx-proto');
   type Node = { opType: string; input: string[]; output: string[]; attribute?: Array<Record<string, unknown>> };
   const FLOAT = 1;
-  const vi = (name: string, shape: number[], elemType = FLOAT) => ({ name, type: { tensorType: { elemType, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } });
+  const vi = (name: string, shape: number[], elemType = FLOAT) => ({
+    name,
+    type: { tensorType: { elemType, shape: { dim: shape.map((d) => ({ dimValue: d })) } } },
+  });
   const init = (name: string, dims: number[], values: number[]) => ({ name, dataType: FLOAT, dims, floatData: values });
   const model = (nodes: Node[], inputs: ReturnType<typeof vi>[], outputs: ReturnType<typeof vi>[], initializer: ReturnType<typeof init>[] = [], opset = 18) =>
     onnx.ModelProto.encode(
@@ -136,12 +142,25 @@ describe('onnxToFloat16 on graphs TensorRT 11 would otherwise misbuild or ONNX R
     const m = model(
       [
         { opType: 'Mul', input: ['x', 'w'], output: ['a'] },
-        { opType: 'LayerNormalization', input: ['a', 'gamma', 'beta'], output: ['n'], attribute: [{ name: 'axis', type: 2, i: -1 }, { name: 'epsilon', type: 1, f: 1e-5 }] },
+        {
+          opType: 'LayerNormalization',
+          input: ['a', 'gamma', 'beta'],
+          output: ['n'],
+          attribute: [
+            { name: 'axis', type: 2, i: -1 },
+            { name: 'epsilon', type: 1, f: 1e-5 },
+          ],
+        },
         { opType: 'Add', input: ['n', 'c'], output: ['y'] },
       ],
       [vi('x', [1, 4, 64])],
       [vi('y', [1, 4, 64])],
-      [init('w', [64], Array.from(random(64, 1))), init('gamma', [64], Array.from(random(64, 2))), init('beta', [64], Array.from(random(64, 3))), init('c', [1], [0.5])],
+      [
+        init('w', [64], Array.from(random(64, 1))),
+        init('gamma', [64], Array.from(random(64, 2))),
+        init('beta', [64], Array.from(random(64, 3))),
+        init('c', [1], [0.5]),
+      ],
     );
     const converted = onnxToFloat16(m);
     const g = decode(converted);
@@ -189,7 +208,12 @@ describe('onnxToFloat16 on graphs TensorRT 11 would otherwise misbuild or ONNX R
     const m = model(
       [
         { opType: 'Mul', input: ['x', 'w'], output: ['a'] },
-        { opType: 'Constant', input: [], output: ['scales'], attribute: [{ name: 'value', type: 4, t: { dataType: FLOAT, dims: [4], floatData: [1, 1, 2, 2] } }] },
+        {
+          opType: 'Constant',
+          input: [],
+          output: ['scales'],
+          attribute: [{ name: 'value', type: 4, t: { dataType: FLOAT, dims: [4], floatData: [1, 1, 2, 2] } }],
+        },
         { opType: 'Resize', input: ['a', '', 'scales'], output: ['y'], attribute: [{ name: 'mode', type: 3, s: new TextEncoder().encode('nearest') }] },
       ],
       [vi('x', [1, 1, 4, 4])],
@@ -215,7 +239,16 @@ describe('onnxToFloat16 on graphs TensorRT 11 would otherwise misbuild or ONNX R
         { opType: 'Add', input: ['a', 'zeros'], output: ['b'] },
         { opType: 'EyeLike', input: ['b'], output: ['eye'], attribute: [{ name: 'dtype', type: 2, i: FLOAT }] },
         { opType: 'Add', input: ['b', 'eye'], output: ['c'] },
-        { opType: 'RandomNormal', input: [], output: ['r'], attribute: [{ name: 'shape', type: 7, ints: [3, 3] }, { name: 'mean', type: 1, f: 5 }, { name: 'scale', type: 1, f: 1e-20 }] },
+        {
+          opType: 'RandomNormal',
+          input: [],
+          output: ['r'],
+          attribute: [
+            { name: 'shape', type: 7, ints: [3, 3] },
+            { name: 'mean', type: 1, f: 5 },
+            { name: 'scale', type: 1, f: 1e-20 },
+          ],
+        },
         { opType: 'Add', input: ['c', 'r'], output: ['y'] },
       ],
       [vi('x', [3, 3])],
@@ -226,7 +259,11 @@ describe('onnxToFloat16 on graphs TensorRT 11 would otherwise misbuild or ONNX R
     const x = random(9, 9);
     const y = await run(converted, { x: { data: x, dims: [3, 3] } });
     // Independently: 3x + I + 5.
-    closeTo(y, Float32Array.from(x, (v, i) => 3 * v + (i % 4 === 0 ? 1 : 0) + 5), 0.01);
+    closeTo(
+      y,
+      Float32Array.from(x, (v, i) => 3 * v + (i % 4 === 0 ? 1 : 0) + 5),
+      0.01,
+    );
   });
 
   it('casts what a kept-float32 If reads from outside its branches, so both branches stay float32', async () => {
@@ -235,7 +272,15 @@ describe('onnxToFloat16 on graphs TensorRT 11 would otherwise misbuild or ONNX R
       [
         { opType: 'Mul', input: ['x', 'w'], output: ['a'] },
         { opType: 'Constant', input: [], output: ['cond'], attribute: [{ name: 'value', type: 4, t: { dataType: 9, dims: [], int32Data: [1] } }] },
-        { opType: 'If', input: ['cond'], output: ['picked'], attribute: [{ name: 'then_branch', type: 5, g: branch('Identity') }, { name: 'else_branch', type: 5, g: branch('Neg') }] },
+        {
+          opType: 'If',
+          input: ['cond'],
+          output: ['picked'],
+          attribute: [
+            { name: 'then_branch', type: 5, g: branch('Identity') },
+            { name: 'else_branch', type: 5, g: branch('Neg') },
+          ],
+        },
         { opType: 'Add', input: ['picked', 'a'], output: ['y'] },
       ],
       [vi('x', [2, 2])],
@@ -247,6 +292,10 @@ describe('onnxToFloat16 on graphs TensorRT 11 would otherwise misbuild or ONNX R
     const read = g.node!.find((n) => n.opType === 'If')!.attribute!.find((a) => a.name === 'then_branch')!.g!.node![0].input![0];
     expect(read).toBe('a_trtjs_fp32');
     const x = random(4, 10);
-    closeTo(await run(converted, { x: { data: x, dims: [2, 2] } }), Float32Array.from(x, (v) => 3 * v), 0.01);
+    closeTo(
+      await run(converted, { x: { data: x, dims: [2, 2] } }),
+      Float32Array.from(x, (v) => 3 * v),
+      0.01,
+    );
   });
 });

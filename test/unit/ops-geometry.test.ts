@@ -17,9 +17,24 @@ describe('Python rounding and letterbox geometry', () => {
 
   it('bus.jpg (810x1080) and zidane.jpg (1280x720) at 640 follow Ultralytics LetterBox', () => {
     const opts = { size: [640, 640] as [number, number], auto: false, scaleFill: false, scaleUp: true, center: true, stride: 32 };
-    expect(letterboxGeometry(810, 1080, opts)).toEqual({ resized: [480, 640], output: [640, 640], pad: { left: 80, top: 0, right: 80, bottom: 0 }, ratio: [640 / 1080, 640 / 1080] });
-    expect(letterboxGeometry(1280, 720, opts)).toEqual({ resized: [640, 360], output: [640, 640], pad: { left: 0, top: 140, right: 0, bottom: 140 }, ratio: [0.5, 0.5] });
-    expect(letterboxGeometry(1280, 720, { ...opts, auto: true })).toEqual({ resized: [640, 360], output: [640, 384], pad: { left: 0, top: 12, right: 0, bottom: 12 }, ratio: [0.5, 0.5] });
+    expect(letterboxGeometry(810, 1080, opts)).toEqual({
+      resized: [480, 640],
+      output: [640, 640],
+      pad: { left: 80, top: 0, right: 80, bottom: 0 },
+      ratio: [640 / 1080, 640 / 1080],
+    });
+    expect(letterboxGeometry(1280, 720, opts)).toEqual({
+      resized: [640, 360],
+      output: [640, 640],
+      pad: { left: 0, top: 140, right: 0, bottom: 140 },
+      ratio: [0.5, 0.5],
+    });
+    expect(letterboxGeometry(1280, 720, { ...opts, auto: true })).toEqual({
+      resized: [640, 360],
+      output: [640, 384],
+      pad: { left: 0, top: 12, right: 0, bottom: 12 },
+      ratio: [0.5, 0.5],
+    });
   });
 
   it('matches an independent float reference over many sizes and options', () => {
@@ -32,20 +47,45 @@ describe('Python rounding and letterbox geometry', () => {
       let r = Math.min(H / h0, W / w0);
       if (!up) r = Math.min(r, 1);
       // trtjs keeps at least one pixel where Python's int(round()) gives 0 (OpenCV's resize would fail there).
-      let nw = Math.max(1, round(w0 * r)), nh = Math.max(1, round(h0 * r));
-      let dw = W - nw, dh = H - nh;
-      if (auto) { dw = ((dw % 32) + 32) % 32; dh = ((dh % 32) + 32) % 32; }
-      else if (fill) { dw = 0; dh = 0; nw = W; nh = H; }
-      if (center) { dw /= 2; dh /= 2; }
-      const top = center ? round(dh - 0.1) : 0, bottom = round(dh + 0.1);
-      const left = center ? round(dw - 0.1) : 0, right = round(dw + 0.1);
+      let nw = Math.max(1, round(w0 * r)),
+        nh = Math.max(1, round(h0 * r));
+      let dw = W - nw,
+        dh = H - nh;
+      if (auto) {
+        dw = ((dw % 32) + 32) % 32;
+        dh = ((dh % 32) + 32) % 32;
+      } else if (fill) {
+        dw = 0;
+        dh = 0;
+        nw = W;
+        nh = H;
+      }
+      if (center) {
+        dw /= 2;
+        dh /= 2;
+      }
+      const top = center ? round(dh - 0.1) : 0,
+        bottom = round(dh + 0.1);
+      const left = center ? round(dw - 0.1) : 0,
+        right = round(dw + 0.1);
       return [nw, nh, nw + left + right, nh + top + bottom, left, top];
     };
     let n = 0;
     for (let w0 = 1; w0 < 3000; w0 += 97) {
       for (let h0 = 1; h0 < 3000; h0 += 131) {
-        for (const [H, W] of [[640, 640], [384, 640], [320, 320], [1280, 1280]]) {
-          for (const flags of [[false, false, true, true], [true, false, true, true], [false, true, true, true], [false, false, false, true], [false, false, true, false]] as const) {
+        for (const [H, W] of [
+          [640, 640],
+          [384, 640],
+          [320, 320],
+          [1280, 1280],
+        ]) {
+          for (const flags of [
+            [false, false, true, true],
+            [true, false, true, true],
+            [false, true, true, true],
+            [false, false, false, true],
+            [false, false, true, false],
+          ] as const) {
             const g = letterboxGeometry(w0, h0, { size: [H, W], auto: flags[0], scaleFill: flags[1], scaleUp: flags[2], center: flags[3], stride: 32 });
             expect([...g.resized, ...g.output, g.pad.left, g.pad.top]).toEqual(ref(w0, h0, H, W, flags[0], flags[1], flags[2], flags[3]));
             n++;
@@ -58,12 +98,21 @@ describe('Python rounding and letterbox geometry', () => {
 });
 
 describe('scaleBoxes', () => {
-  const letterboxed = (w0: number, h0: number, extra: Partial<{ scale: [number, number]; pad: [number, number]; shape: [number, number, number, number] }> = {}) => {
+  const letterboxed = (
+    w0: number,
+    h0: number,
+    extra: Partial<{ scale: [number, number]; pad: [number, number]; shape: [number, number, number, number] }> = {},
+  ) => {
     const g = letterboxGeometry(w0, h0, { size: [640, 640], auto: false, scaleFill: false, scaleUp: true, center: true, stride: 32 });
     return {
-      data: new Float32Array(0), dtype: 'float32' as const, layout: 'nchw' as const,
+      data: new Float32Array(0),
+      dtype: 'float32' as const,
+      layout: 'nchw' as const,
       shape: [1, 3, g.output[1], g.output[0]] as [number, number, number, number],
-      scale: g.ratio, pad: [g.pad.left, g.pad.top] as [number, number], resized: g.resized, sourceSize: [w0, h0] as [number, number],
+      scale: g.ratio,
+      pad: [g.pad.left, g.pad.top] as [number, number],
+      resized: g.resized,
+      sourceSize: [w0, h0] as [number, number],
       ...extra,
     };
   };

@@ -5,12 +5,17 @@ import { fixture } from '../helpers/fixtures.js';
 
 const zidane = await loadImage(fixture('images/zidane.jpg'));
 const bus = await loadImage(fixture('images/bus.jpg'));
-const same = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: ArrayBufferView, b: ArrayBufferView) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe('letterboxBatchAsync', () => {
   it('letterboxes each image into its slice of one batch tensor, as letterbox does alone', async () => {
     const frames: RawImage[] = [zidane, bus, { ...zidane, data: zidane.data.map((v) => 255 - v) }, bus];
-    for (const options of [{}, { dtype: 'float16' as const, size: 320 }, { layout: 'nhwc' as const, dtype: 'uint8' as const, size: [384, 640] as [number, number] }]) {
+    for (const options of [
+      {},
+      { dtype: 'float16' as const, size: 320 },
+      { layout: 'nhwc' as const, dtype: 'uint8' as const, size: [384, 640] as [number, number] },
+    ]) {
       const batch = await letterboxBatchAsync(frames, options);
       const one = frames.map((f) => letterbox(f, options));
       expect(batch.shape).toEqual([4, ...one[0].shape.slice(1)]);
@@ -36,10 +41,18 @@ describe('letterboxBatchAsync', () => {
   it('rejects batches whose images letterbox to different sizes, and bad input, with ERR_BAD_INPUT', async () => {
     await expect(letterboxBatchAsync([zidane, bus], { auto: true })).rejects.toMatchObject({
       code: 'ERR_BAD_INPUT',
-      message: expect.stringMatching(/letterboxBatchAsync: images\[1\] must be an image that letterboxes to 640x384 like images\[0\] \(it gives 480x640; use auto: false\), received "810x1080"/),
+      message: expect.stringMatching(
+        /letterboxBatchAsync: images\[1\] must be an image that letterboxes to 640x384 like images\[0\] \(it gives 480x640; use auto: false\), received "810x1080"/,
+      ),
     });
     await expect(letterboxBatchAsync([])).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /letterboxBatchAsync: images must be a non-empty array/ });
-    await expect(letterboxBatchAsync([zidane, { ...bus, width: 0 }])).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /letterboxBatchAsync: images\[1\].width must be an integer/ });
-    await expect(letterboxBatchAsync([zidane], { out: new Float32Array(10) })).rejects.toMatchObject({ code: 'ERR_BAD_INPUT', message: /letterboxBatchAsync: options.out must be at least 1228800 elements for 1 images/ });
+    await expect(letterboxBatchAsync([zidane, { ...bus, width: 0 }])).rejects.toMatchObject({
+      code: 'ERR_BAD_INPUT',
+      message: /letterboxBatchAsync: images\[1\].width must be an integer/,
+    });
+    await expect(letterboxBatchAsync([zidane], { out: new Float32Array(10) })).rejects.toMatchObject({
+      code: 'ERR_BAD_INPUT',
+      message: /letterboxBatchAsync: options.out must be at least 1228800 elements for 1 images/,
+    });
   });
 });

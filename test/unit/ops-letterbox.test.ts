@@ -16,7 +16,10 @@ const images: Record<string, RawImage> = {
   'bus.jpg': await loadImage(fixture('images/bus.jpg')),
   'zidane.jpg': await loadImage(fixture('images/zidane.jpg')),
 };
-const sha256 = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha256 = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 
 /** The same pixels in another channel order. */
 function reorder(img: RawImage, order: 'bgr' | 'rgba' | 'bgra'): RawImage {
@@ -77,7 +80,7 @@ describe(`letterbox against OpenCV ${reference.opencv} (Ultralytics LetterBox)`,
 
   it('replicates gray images to RGB like cv2.imread', () => {
     const gray: RawImage = { data: new Uint8Array(50 * 40).map((_, i) => (i * 7) & 255), width: 50, height: 40, channels: 1, order: 'gray' };
-    const rgb: RawImage = { data: new Uint8Array(50 * 40 * 3).map((_, i) => ((Math.floor(i / 3) * 7) & 255)), width: 50, height: 40, channels: 3, order: 'rgb' };
+    const rgb: RawImage = { data: new Uint8Array(50 * 40 * 3).map((_, i) => (Math.floor(i / 3) * 7) & 255), width: 50, height: 40, channels: 3, order: 'rgb' };
     expect(sha256(letterbox(gray, { size: 64, dtype: 'uint8' }).data)).toBe(sha256(letterbox(rgb, { size: 64, dtype: 'uint8' }).data));
   });
 
@@ -95,7 +98,10 @@ describe(`letterbox against OpenCV ${reference.opencv} (Ultralytics LetterBox)`,
       [() => letterbox(img, { padValue: 300 }), /letterbox: options.padValue/],
       [() => letterbox(img, { dtype: 'int8' as never }), /letterbox: options.dtype must be one of/],
       [() => letterbox(img, { out: new Float32Array(10) }), /letterbox: options.out must be at least 1228800 elements/],
-      [() => letterbox(img, { dtype: 'float16', out: new Float32Array(3 * 640 * 640) as never }), /letterbox: options.out must be a Uint16Array for dtype 'float16'/],
+      [
+        () => letterbox(img, { dtype: 'float16', out: new Float32Array(3 * 640 * 640) as never }),
+        /letterbox: options.out must be a Uint16Array for dtype 'float16'/,
+      ],
       [() => letterbox({ ...img, data: Array.from(img.data.subarray(0, 10)) as never }), /letterbox: image.data must be a Uint8Array/],
       [() => letterbox(null as never), /letterbox: image must be an object, received null/],
     ];

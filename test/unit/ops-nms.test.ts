@@ -14,7 +14,8 @@ function randomBoxes(n: number, seed: number, opts: { ties?: boolean; degenerate
       const j = Math.floor(r() * i);
       boxes.set(boxes.subarray(j * 4, j * 4 + 4), i * 4);
     } else {
-      const x = r() * 600, y = r() * 600;
+      const x = r() * 600,
+        y = r() * 600;
       const w = opts.degenerate && r() < 0.1 ? 0 : 5 + r() * 120;
       const h = opts.degenerate && r() < 0.1 ? 0 : 5 + r() * 120;
       boxes.set([x, y, x + w, y + h], i * 4);
@@ -65,7 +66,11 @@ describe('nms', () => {
     const kept = Array.from(nms(boxes, scores, { iou: 0.5, scoreThreshold: 0.6 }));
     expect(kept.every((i) => scores[i] > 0.6)).toBe(true);
     const filtered = Array.from(scores.keys()).filter((i) => scores[i] > 0.6);
-    const sub = referenceNms(Float32Array.from(filtered.flatMap((i) => Array.from(boxes.subarray(i * 4, i * 4 + 4)))), filtered.map((i) => scores[i]), 0.5);
+    const sub = referenceNms(
+      Float32Array.from(filtered.flatMap((i) => Array.from(boxes.subarray(i * 4, i * 4 + 4)))),
+      filtered.map((i) => scores[i]),
+      0.5,
+    );
     expect(kept).toEqual(sub.map((k) => filtered[k]));
   });
 

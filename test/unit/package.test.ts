@@ -35,12 +35,20 @@ describe('the published package', () => {
   });
 
   it('ships every file the install script and the source build need', () => {
-    for (const f of ['scripts/install.mjs', 'CMakeLists.txt', 'binding.gyp', 'native/napi/addon.cpp', 'native/trt/namespace.h', 'native/trt/layers/select.cpp']) {
+    for (const f of [
+      'scripts/install.mjs',
+      'CMakeLists.txt',
+      'binding.gyp',
+      'native/napi/addon.cpp',
+      'native/trt/namespace.h',
+      'native/trt/layers/select.cpp',
+    ]) {
       expect(packed, f).toContain(f);
     }
     // The install script's own imports.
     const install = readFileSync(join(projectRoot, 'scripts/install.mjs'), 'utf8');
-    for (const [, rel] of install.matchAll(/(?:from |require\()'\.\/([^']+)'/g)) expect(packed, `scripts/install.mjs imports ./${rel}`).toContain(`scripts/${rel}`);
+    for (const [, rel] of install.matchAll(/(?:from |require\()'\.\/([^']+)'/g))
+      expect(packed, `scripts/install.mjs imports ./${rel}`).toContain(`scripts/${rel}`);
     // The runtime's hint (lib/native/binding.ts) reads scripts/build-env.cjs.
     expect(packed).toContain('scripts/build-env.cjs');
     // Every native source CMake compiles.
@@ -48,10 +56,19 @@ describe('the published package', () => {
   });
 
   it('depends at run time only on what is used: by the library, or by the install script and the source build', () => {
-    const shipped = packed.filter((f) => /\.(m?js|cjs)$/.test(f) || f === 'CMakeLists.txt' || f === 'binding.gyp').map((f) => readFileSync(join(projectRoot, f), 'utf8'));
+    const shipped = packed
+      .filter((f) => /\.(m?js|cjs)$/.test(f) || f === 'CMakeLists.txt' || f === 'binding.gyp')
+      .map((f) => readFileSync(join(projectRoot, f), 'utf8'));
     for (const dep of Object.keys(pkg.dependencies)) {
       expect(
-        shipped.some((text) => text.includes(`'${dep}'`) || text.includes(`"${dep}"`) || text.includes(`'${dep}/`) || text.includes(`require('${dep}')`) || text.includes(`${dep}/package.json`)),
+        shipped.some(
+          (text) =>
+            text.includes(`'${dep}'`) ||
+            text.includes(`"${dep}"`) ||
+            text.includes(`'${dep}/`) ||
+            text.includes(`require('${dep}')`) ||
+            text.includes(`${dep}/package.json`),
+        ),
         `${dep} is a dependency but nothing shipped uses it`,
       ).toBe(true);
     }

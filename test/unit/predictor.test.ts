@@ -161,7 +161,13 @@ describe('Predictor on small models of the other tasks equals the manual path', 
       dispose: () => inner.dispose(),
     } as Backend;
     await using predictor = await Predictor.create(spy);
-    const solid = (rgb: number[]): RawImage => ({ data: Uint8Array.from({ length: 20 * 20 * 3 }, (_, i) => rgb[i % 3]), width: 20, height: 20, channels: 3, order: 'rgb' });
+    const solid = (rgb: number[]): RawImage => ({
+      data: Uint8Array.from({ length: 20 * 20 * 3 }, (_, i) => rgb[i % 3]),
+      width: 20,
+      height: 20,
+      channels: 3,
+      order: 'rgb',
+    });
     const batch = await predictor.predictBatch([solid([200, 10, 10]), solid([10, 10, 200]), solid([10, 200, 10])]);
     expect(calls).toEqual([[3, 3, 16, 16]]);
     expect(batch.map((r) => (r.task === 'classify' ? r.names[r.probs.top1] : r.task))).toEqual(['red', 'blue', 'green']);
@@ -185,14 +191,18 @@ describe('Predictor refuses at create what it cannot run, naming it', () => {
     const classify = await rejection(Predictor.create(colourClassifier({ dynamicSize: true }), { imgsz: [32, 48] }));
     expect(classify.code).toBe('ERR_BAD_INPUT');
     expect(classify.message).toMatch(/Predictor.create: options.imgsz must be one size \(a square\) for a classify model/);
-    expect((await rejection(Predictor.create(seg, { conf: 3 }))).message).toMatch(/Predictor.create: options.conf must be a finite number in \[0, 1\], received 3/);
+    expect((await rejection(Predictor.create(seg, { conf: 3 }))).message).toMatch(
+      /Predictor.create: options.conf must be a finite number in \[0, 1\], received 3/,
+    );
     expect((await rejection(Predictor.create(seg, { task: 'depth' as 'detect' }))).message).toMatch(/options.task must be one of 'detect'/);
   });
 
   it("Detector refuses a segmentation model and points to Predictor; the detect head's messages stay", async () => {
     const err = await rejection(Detector.create(fixture('models/yolov8n-seg_int8_320.onnx')));
     expect(err.code).toBe('ERR_BAD_MODEL');
-    expect(err.message).toBe('Detector: the model is a segment model, not a detect model (a Detector would misread its outputs); open it with Predictor (`trtjs predict` on the command line)');
+    expect(err.message).toBe(
+      'Detector: the model is a segment model, not a detect model (a Detector would misread its outputs); open it with Predictor (`trtjs predict` on the command line)',
+    );
   });
 });
 
@@ -202,7 +212,12 @@ describe('Predictor lifecycle (the Detector guarantees)', () => {
   it('dispose one tick after 30 predicts: every request settles with a result or ERR_DISPOSED; nothing stays alive', async () => {
     const live = OnnxRuntimeBackend.live;
     const predictor = await Predictor.create(model);
-    const calls = Array.from({ length: 30 }, (_, i) => predictor.predict(i % 2 ? images.bus : fixture('images/zidane.jpg')).then((r) => r.task, (e: TrtjsError) => e.code));
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      predictor.predict(i % 2 ? images.bus : fixture('images/zidane.jpg')).then(
+        (r) => r.task,
+        (e: TrtjsError) => e.code,
+      ),
+    );
     await new Promise((r) => setImmediate(r));
     await predictor.dispose();
     const outcomes = await Promise.all(calls);
@@ -215,13 +230,22 @@ describe('Predictor lifecycle (the Detector guarantees)', () => {
   it('a bounded queue, abort, image limits and bad images: coded errors, and the predictor keeps working', async () => {
     await using predictor = await Predictor.create(model, { concurrency: 1, maxQueue: 2, maxPixels: 1_000_000 });
     const controller = new AbortController();
-    const calls = [0, 1, 2, 3].map(() => predictor.predict(images.zidane, { signal: controller.signal }).then((r) => r.task, (e: TrtjsError) => e.code));
+    const calls = [0, 1, 2, 3].map(() =>
+      predictor.predict(images.zidane, { signal: controller.signal }).then(
+        (r) => r.task,
+        (e: TrtjsError) => e.code,
+      ),
+    );
     expect(predictor.load).toEqual({ running: 1, waiting: 2 });
     controller.abort();
     expect(await Promise.all(calls)).toEqual(['ERR_ABORTED', 'ERR_ABORTED', 'ERR_ABORTED', 'ERR_QUEUE_FULL']);
     expect((await rejection(predictor.predict(new TextEncoder().encode('not an image')))).code).toBe('ERR_BAD_INPUT');
-    expect((await rejection(predictor.predict(images.bus, { retinaMasks: 1 as unknown as boolean }))).message).toMatch(/predict: options.retinaMasks must be true or false, received 1/);
-    expect((await rejection(predictor.predictBatch([images.bus, 'x' as unknown as RawImage, 7 as unknown as RawImage]))).message).toMatch(/predictBatch: images\[2\] must be a file path/);
+    expect((await rejection(predictor.predict(images.bus, { retinaMasks: 1 as unknown as boolean }))).message).toMatch(
+      /predict: options.retinaMasks must be true or false, received 1/,
+    );
+    expect((await rejection(predictor.predictBatch([images.bus, 'x' as unknown as RawImage, 7 as unknown as RawImage]))).message).toMatch(
+      /predictBatch: images\[2\] must be a file path/,
+    );
     await using small = await Predictor.create(model, { maxPixels: 1000 });
     const big = await rejection(small.predict(fixture('images/bus.jpg')));
     expect(big.code).toBe('ERR_BAD_INPUT');

@@ -42,7 +42,8 @@ function project(): string {
     ['yolo11n.onnx', 'models/yolo11n_int8.onnx'],
     ['yolov8n-dynamic.onnx', 'models/yolov8n_dynamic_f32.onnx'],
     ['yolo11n-seg.onnx', 'models/yolo11n-seg_int8_480x640.onnx'],
-  ]) copyFileSync(fixture(from), join(dir, name));
+  ])
+    copyFileSync(fixture(from), join(dir, name));
   symlinkSync(fixture('coco128'), join(dir, 'coco128'));
   mkdirSync(join(dir, 'models'));
   copyFileSync(fixture('models/yolo11n_int8.onnx'), join(dir, 'models', 'current.onnx'));
@@ -78,8 +79,19 @@ const dir = project();
 if (trt) {
   // With TensorRT, the engines the examples name are real: FP16 builds of the buildable fixture at 640.
   const { buildEngine } = await import('../../lib/index.js');
-  await buildEngine({ onnx: fixture('models/yolov8n_dynamic_f32.onnx'), output: join(dir, 'yolo11n.engine'), fp16: true, shapes: 'images:1x3x640x640,1x3x640x640,1x3x640x640' });
-  await buildEngine({ onnx: fixture('models/yolov8n_dynamic_f32.onnx'), output: join(dir, 'yolo11n.plan'), fp16: true, metadata: false, shapes: 'images:1x3x640x640,1x3x640x640,1x3x640x640' });
+  await buildEngine({
+    onnx: fixture('models/yolov8n_dynamic_f32.onnx'),
+    output: join(dir, 'yolo11n.engine'),
+    fp16: true,
+    shapes: 'images:1x3x640x640,1x3x640x640,1x3x640x640',
+  });
+  await buildEngine({
+    onnx: fixture('models/yolov8n_dynamic_f32.onnx'),
+    output: join(dir, 'yolo11n.plan'),
+    fp16: true,
+    metadata: false,
+    shapes: 'images:1x3x640x640,1x3x640x640,1x3x640x640',
+  });
 }
 
 describe('README examples run as written', () => {
@@ -119,7 +131,10 @@ describe('README examples run as written', () => {
         it(`${line.replace(/\s+#.*/, '')} (README.md:${b.line})`, () => {
           const r = run('bash', ['-c', line], dir);
           // npx itself may warn about this machine's npm configuration: not trtjs's output.
-          const stderr = r.stderr.split('\n').filter((l) => !l.startsWith('npm warn')).join('\n');
+          const stderr = r.stderr
+            .split('\n')
+            .filter((l) => !l.startsWith('npm warn'))
+            .join('\n');
           if (needsTrt && !trt) {
             // Without TensorRT the command must say so, in one line, and fail.
             expect(r.status).toBe(1);

@@ -13,7 +13,18 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 import {
-  Detector, ModelHost, OnnxRuntimeBackend, Predictor, TrtjsError, decode, letterbox, letterboxAsync, loadImage, nms, readModelInfo, val,
+  Detector,
+  ModelHost,
+  OnnxRuntimeBackend,
+  Predictor,
+  TrtjsError,
+  decode,
+  letterbox,
+  letterboxAsync,
+  loadImage,
+  nms,
+  readModelInfo,
+  val,
   type RawImage,
 } from '../../lib/index.js';
 import { crashWorkerForTesting } from '../../lib/backends/onnxruntime.js';
@@ -54,7 +65,11 @@ function handled<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-const codeOf = async (p: Promise<unknown>) => (await p.then(() => 'resolved', (e: unknown) => (e instanceof TrtjsError ? e.code : `raw ${String(e)}`))) as string;
+const codeOf = async (p: Promise<unknown>) =>
+  (await p.then(
+    () => 'resolved',
+    (e: unknown) => (e instanceof TrtjsError ? e.code : `raw ${String(e)}`),
+  )) as string;
 
 describe('1. dispose and swap while requests are queued', () => {
   it('Detector.dispose() one tick after 100 detects: every request settles, with detections or ERR_DISPOSED', async () => {
@@ -62,7 +77,8 @@ describe('1. dispose and swap while requests are queued', () => {
     for (let run = 0; run < 5; run++) {
       const detector = await Detector.create(model320);
       const calls = Array.from({ length: 100 }, () => handled(detector.detect(bus)));
-      if (run % 2) await calls[0]; // after the first result resolves
+      if (run % 2)
+        await calls[0]; // after the first result resolves
       else await new Promise((r) => setImmediate(r));
       await detector.dispose();
       const r = await outcomes(calls);
@@ -343,10 +359,21 @@ describe('9. memory under concurrent load stays bounded and comes back', () => {
 
 describe('the chaos run', () => {
   it('finds no crash, hang, stranded request, live backend or unbounded memory over random interleavings', () => {
-    const r = runNode(['--expose-gc', 'test/chaos/chaos.mjs', 'dist', process.env.TRTJS_CHAOS_ROUNDS ?? '30', process.env.TRTJS_CHAOS_SEED ?? String(Date.now() % 100_000)], {});
+    const r = runNode(
+      ['--expose-gc', 'test/chaos/chaos.mjs', 'dist', process.env.TRTJS_CHAOS_ROUNDS ?? '30', process.env.TRTJS_CHAOS_SEED ?? String(Date.now() % 100_000)],
+      {},
+    );
     const line = r.stdout.trim().split('\n').at(-1) ?? '';
     expect(r.status, `${r.stderr}\n${line}`).toBe(0);
-    const summary = JSON.parse(line) as { rounds: number; interleavings: number; requests: number; hung: number; violations: string[]; live: number; rssMb: { start: number; end: number } };
+    const summary = JSON.parse(line) as {
+      rounds: number;
+      interleavings: number;
+      requests: number;
+      hung: number;
+      violations: string[];
+      live: number;
+      rssMb: { start: number; end: number };
+    };
     console.log(`[unit] chaos: ${summary.rounds} rounds, ${summary.interleavings} interleavings, ${summary.requests} requests, ${JSON.stringify(summary)}`);
     expect(summary.violations).toEqual([]);
     expect(summary.hung).toBe(0);

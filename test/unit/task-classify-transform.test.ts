@@ -16,7 +16,10 @@ const images: Record<string, RawImage> = {
   'bus.jpg': await loadImage(fixture('images/bus.jpg')),
   'zidane.jpg': await loadImage(fixture('images/zidane.jpg')),
 };
-const sha256 = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha256 = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 
 function reorder(img: RawImage, order: 'bgr' | 'rgba' | 'bgra'): RawImage {
   const n = img.width * img.height;
@@ -42,7 +45,8 @@ describe(`classifyTransform against Pillow ${reference.pillow} / torchvision ${r
 
   it('gives the same bytes from BGR, RGBA and BGRA sources, and asynchronously', async () => {
     const c = reference.cases.find((x) => x.image === 'zidane.jpg' && x.options.dtype === 'uint8' && x.options.size === 224 && !x.options.layout)!;
-    for (const order of ['bgr', 'rgba', 'bgra'] as const) expect(sha256(classifyTransform(reorder(images['zidane.jpg'], order), c.options).data), order).toBe(c.sha256);
+    for (const order of ['bgr', 'rgba', 'bgra'] as const)
+      expect(sha256(classifyTransform(reorder(images['zidane.jpg'], order), c.options).data), order).toBe(c.sha256);
     expect(sha256((await classifyTransformAsync(images['zidane.jpg'], c.options)).data)).toBe(c.sha256);
   });
 

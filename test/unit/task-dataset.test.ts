@@ -75,8 +75,14 @@ describe('task labels', () => {
     const neg = file('neg.txt', `0 0.5 0.5 0.2 0.2 ${'0.1 0.1 2 '.repeat(16)}0.5 -0.02 2\n`);
     expectThrows([
       [() => readYoloLabels(two, 2, { task: 'segment' }), /two\.txt:2: a polygon needs at least 3 points, found 2/],
-      [() => readYoloLabels(pose, 1, { task: 'pose', kptShape: [17, 3] }), /pose\.txt:1: expected 56 values 'class cx cy w h' and 17 x 3 keypoint values, found 53/],
-      [() => readYoloLabels(far, 1, { task: 'pose', kptShape: [17, 3] }), /far\.txt:1: keypoint coordinate 1\.2000000476837158 is outside the normalized range/],
+      [
+        () => readYoloLabels(pose, 1, { task: 'pose', kptShape: [17, 3] }),
+        /pose\.txt:1: expected 56 values 'class cx cy w h' and 17 x 3 keypoint values, found 53/,
+      ],
+      [
+        () => readYoloLabels(far, 1, { task: 'pose', kptShape: [17, 3] }),
+        /far\.txt:1: keypoint coordinate 1\.2000000476837158 is outside the normalized range/,
+      ],
       [() => readYoloLabels(neg, 1, { task: 'pose', kptShape: [17, 3] }), /neg\.txt:1: value -0\.019999999552965164 is below -0\.01/],
       [() => readYoloLabels(pose, 1, { task: 'pose' }), /readYoloLabels: format.kptShape must be \[keypoints, 2 or 3\] for a pose dataset, received undefined/],
     ]);

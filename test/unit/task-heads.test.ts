@@ -14,7 +14,7 @@ import {
   readModelInfo,
   segmentHead,
   taskOf,
-  TrtjsError,
+  type TrtjsError,
   type ModelInfo,
   type PoseResult,
   type SegmentResult,
@@ -39,11 +39,18 @@ const info = (task: string | undefined, outputs: ModelInfo['outputs'], extra: Pa
 });
 
 describe('task registry', () => {
-  it("takes the task from the metadata, else from the outputs", async () => {
+  it('takes the task from the metadata, else from the outputs', async () => {
     expect(taskOf(await readModelInfo(fixture('models/yolov8n_int8.onnx')))).toBe('detect');
     expect(taskOf(await readModelInfo(fixture('models/yolo11n-seg_int8_480x640.onnx')))).toBe('segment');
     expect(taskOf(await readModelInfo(fixture('models/yolo11n-pose_int8_zero_scores.onnx')))).toBe('pose');
-    expect(taskOf(info(undefined, [{ name: 'o', dtype: 'float32', shape: [1, 116, 8400] }, { name: 'p', dtype: 'float32', shape: [1, 32, 160, 160] }]))).toBe('segment');
+    expect(
+      taskOf(
+        info(undefined, [
+          { name: 'o', dtype: 'float32', shape: [1, 116, 8400] },
+          { name: 'p', dtype: 'float32', shape: [1, 32, 160, 160] },
+        ]),
+      ),
+    ).toBe('segment');
     expect(taskOf(info(undefined, [{ name: 'o', dtype: 'float32', shape: [1, 1000] }]))).toBe('classify');
     expect(taskOf(info(undefined, [{ name: 'o', dtype: 'float32', shape: [1, 84, 8400] }]))).toBe('detect');
   });
@@ -69,9 +76,19 @@ describe('task registry', () => {
       }
       return 'none';
     };
-    expect(code(() => classifyHead.check(info('classify', [{ name: 'o', dtype: 'float32', shape: [1, 10] }], { names: ['a', 'b'] })))).toBe("classify model: output 'o' has 10 classes but the metadata names 2");
-    expect(code(() => classifyHead.check(info('classify', [{ name: 'o', dtype: 'float32', shape: [1, 2] }], { inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 224, 256] }] })))).toMatch(/input \[1, 3, 224, 256\] is not square/);
-    expect(code(() => classifyHead.check(info('classify', [{ name: 'o', dtype: 'float32', shape: [1, 84, 8400] }])))).toMatch(/classify model: no output of shape \[batch, classes\]/);
+    expect(code(() => classifyHead.check(info('classify', [{ name: 'o', dtype: 'float32', shape: [1, 10] }], { names: ['a', 'b'] })))).toBe(
+      "classify model: output 'o' has 10 classes but the metadata names 2",
+    );
+    expect(
+      code(() =>
+        classifyHead.check(
+          info('classify', [{ name: 'o', dtype: 'float32', shape: [1, 2] }], { inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 224, 256] }] }),
+        ),
+      ),
+    ).toMatch(/input \[1, 3, 224, 256\] is not square/);
+    expect(code(() => classifyHead.check(info('classify', [{ name: 'o', dtype: 'float32', shape: [1, 84, 8400] }])))).toMatch(
+      /classify model: no output of shape \[batch, classes\]/,
+    );
   });
 });
 
@@ -108,7 +125,13 @@ describe('classify head', () => {
   it('reads float16 probabilities and one result per image of a batch', () => {
     const probs = [0.125, 0.5, 0.375, 0.25, 0.25, 0.5];
     const out: Tensor = { dtype: 'float16', dims: [2, 3], data: Uint16Array.from(probs, floatToHalf) };
-    const frame = { kind: 'classify' as const, inputSize: [8, 8] as [number, number], resized: [8, 8] as [number, number], crop: [0, 0] as [number, number], sourceSize: [8, 8] as [number, number] };
+    const frame = {
+      kind: 'classify' as const,
+      inputSize: [8, 8] as [number, number],
+      resized: [8, 8] as [number, number],
+      crop: [0, 0] as [number, number],
+      sourceSize: [8, 8] as [number, number],
+    };
     const m = info('classify', [{ name: 'output0', dtype: 'float16', shape: [-1, 3] }], { names: ['a', 'b', 'c'] });
     const r = classifyHead.postprocess({ output0: out }, [frame, frame], {}, m);
     expect(r.map((x) => x.probs.top1)).toEqual([1, 2]);
@@ -132,10 +155,15 @@ describe('segment head on synthetic outputs', () => {
     // Row 0: box over the whole image, coefficients (1, 0): the left half. Row 1: same box, coefficients (0, -1):
     // the bottom half. Row 2 is below conf.
     const rows = Float32Array.of(0, 0, 32, 32, 0.9, 1, 1, 0, 0, 0, 32, 32, 0.8, 0, 0, -1, 1, 1, 5, 5, 0.1, 0, 1, 1);
-    const model = constantModel(32, 32, [
-      { name: 'output0', dims: [1, 3, 8], data: rows },
-      { name: 'output1', dims: [1, 2, 8, 8], data: protos },
-    ], { task: 'segment', names: namesLiteral(['a', 'b']), end2end: 'True', imgsz: '[32, 32]' });
+    const model = constantModel(
+      32,
+      32,
+      [
+        { name: 'output0', dims: [1, 3, 8], data: rows },
+        { name: 'output1', dims: [1, 2, 8, 8], data: protos },
+      ],
+      { task: 'segment', names: namesLiteral(['a', 'b']), end2end: 'True', imgsz: '[32, 32]' },
+    );
     const backend = await OnnxRuntimeBackend.load(model);
     backends.push(backend);
     const head = headFor(backend.info, 'segment');
@@ -185,14 +213,28 @@ describe('pose head on float16 outputs', () => {
     const A = 4;
     const out = new Float32Array(56 * A);
     for (let a = 0; a < A; a++) {
-      [100 + 50 * a, 100, 40, 80, 0.5 + 0.1 * a].forEach((v, c) => (out[c * A + a] = v));
+      [100 + 50 * a, 100, 40, 80, 0.5 + 0.1 * a].forEach((v, c) => {
+        out[c * A + a] = v;
+      });
       for (let k = 0; k < 51; k++) out[(5 + k) * A + a] = k % 3 === 2 ? 0.5 : 60 + k + a;
     }
     const m = info('pose', [{ name: 'output0', dtype: 'float16', shape: [1, 56, A] }], { names: ['person'], metadata: { kpt_shape: '[17, 3]' } });
-    const frame = { kind: 'letterbox' as const, inputSize: [640, 640] as [number, number], scale: [1, 1] as [number, number], pad: [0, 0] as [number, number], resized: [640, 640] as [number, number], sourceSize: [640, 640] as [number, number] };
+    const frame = {
+      kind: 'letterbox' as const,
+      inputSize: [640, 640] as [number, number],
+      scale: [1, 1] as [number, number],
+      pad: [0, 0] as [number, number],
+      resized: [640, 640] as [number, number],
+      sourceSize: [640, 640] as [number, number],
+    };
     const bits = Uint16Array.from(out, floatToHalf);
     const [h] = poseHead.postprocess({ output0: { dtype: 'float16', dims: [1, 56, A], data: bits } }, [frame], poseHead.options('t', {}), m) as PoseResult[];
-    const [f] = poseHead.postprocess({ output0: { dtype: 'float32', dims: [1, 56, A], data: Float32Array.from(bits, halfBits) } }, [frame], poseHead.options('t', {}), m) as PoseResult[];
+    const [f] = poseHead.postprocess(
+      { output0: { dtype: 'float32', dims: [1, 56, A], data: Float32Array.from(bits, halfBits) } },
+      [frame],
+      poseHead.options('t', {}),
+      m,
+    ) as PoseResult[];
     expect(h.boxes.count).toBe(4);
     expect(Array.from(h.keypoints.data)).toEqual(Array.from(f.keypoints.data));
     expect(Array.from(h.boxes.conf)).toEqual(Array.from(f.boxes.conf));

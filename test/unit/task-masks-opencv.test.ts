@@ -72,10 +72,18 @@ describe(`mask geometry against OpenCV ${reference.opencv}`, () => {
       const one = addon().polygonMasks(Float32Array.from(p.pts), Int32Array.of(p.pts.length / 2), { width: p.w, height: p.h, downsample: 1, overlap: false });
       const mask = full(one);
       expect(sha256(mask), at).toBe(reference.polygons[i].sha256);
-      expect(mask.reduce((a, v) => a + v, 0), at).toBe(reference.polygons[i].area);
+      expect(
+        mask.reduce((a, v) => a + v, 0),
+        at,
+      ).toBe(reference.polygons[i].area);
       const q = reference.polygons[i].quarterSha256;
       if (q) {
-        const quarter = addon().polygonMasks(Float32Array.from(p.pts), Int32Array.of(p.pts.length / 2), { width: p.w, height: p.h, downsample: 4, overlap: false });
+        const quarter = addon().polygonMasks(Float32Array.from(p.pts), Int32Array.of(p.pts.length / 2), {
+          width: p.w,
+          height: p.h,
+          downsample: 4,
+          overlap: false,
+        });
         expect(sha256(full(quarter)), `${at} at 1/4`).toBe(q);
       }
     });
@@ -85,14 +93,26 @@ describe(`mask geometry against OpenCV ${reference.opencv}`, () => {
     const a = addon().polygonMasks(Float32Array.of(1.9, 1.9, 9.99, 2.5, 5.5, 9.7), Int32Array.of(3), { width: 12, height: 12, downsample: 1, overlap: false });
     const b = addon().polygonMasks(Float32Array.of(1, 1, 9, 2, 5, 9), Int32Array.of(3), { width: 12, height: 12, downsample: 1, overlap: false });
     expect(sha256(full(a))).toBe(sha256(full(b)));
-    const neg = addon().polygonMasks(Float32Array.of(-0.9, -0.9, 5, -0.5, 5, 5, -0.2, 5), Int32Array.of(4), { width: 8, height: 8, downsample: 1, overlap: false });
+    const neg = addon().polygonMasks(Float32Array.of(-0.9, -0.9, 5, -0.5, 5, 5, -0.2, 5), Int32Array.of(4), {
+      width: 8,
+      height: 8,
+      downsample: 1,
+      overlap: false,
+    });
     const zero = addon().polygonMasks(Float32Array.of(0, 0, 5, 0, 5, 5, 0, 5), Int32Array.of(4), { width: 8, height: 8, downsample: 1, overlap: false });
     expect(sha256(full(neg))).toBe(sha256(full(zero)));
   });
 
   it('resolves overlapping masks as polygons2masks_overlap: by decreasing area, each pixel to the smallest mask over it', () => {
     const text = readFileSync(fixture('coco8-seg/labels/val/000000000036.txt'), 'utf8').trim().split('\n');
-    const coords = Float32Array.from(text.flatMap((l) => l.split(' ').slice(1).map((v) => Number(v) * 640)));
+    const coords = Float32Array.from(
+      text.flatMap((l) =>
+        l
+          .split(' ')
+          .slice(1)
+          .map((v) => Number(v) * 640),
+      ),
+    );
     const sizes = Int32Array.from(text.map((l) => (l.split(' ').length - 1) / 2));
     const params = { width: 640, height: 640, downsample: 4 };
     const separate = addon().polygonMasks(coords, sizes, { ...params, overlap: false });

@@ -18,7 +18,11 @@ const build = spawnSync('g++', ['-std=c++17', '-O1', '-g', '-fsanitize=address,u
   cwd: packageRoot,
   encoding: 'utf8',
 });
-const unavailable = build.error ? `g++ is not available (${build.error.message})` : /asan|ubsan|sanitize/i.test(build.stderr) && build.status !== 0 ? `the sanitizer runtimes are missing: ${build.stderr.split('\n')[0]}` : undefined;
+const unavailable = build.error
+  ? `g++ is not available (${build.error.message})`
+  : /asan|ubsan|sanitize/i.test(build.stderr) && build.status !== 0
+    ? `the sanitizer runtimes are missing: ${build.stderr.split('\n')[0]}`
+    : undefined;
 if (unavailable) console.log(`[unit] skipped the sanitizer stress run of the task ops: ${unavailable}`);
 
 describe.skipIf(!!unavailable)('task CPU ops under ASan/UBSan with random and hostile inputs', () => {
@@ -26,7 +30,10 @@ describe.skipIf(!!unavailable)('task CPU ops under ASan/UBSan with random and ho
     expect(build.status, build.stderr).toBe(0);
     const seeds = [1, Math.floor(Math.random() * 2 ** 31)];
     for (const seed of seeds) {
-      const r = spawnSync(exe, ['6000', String(seed)], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' } });
+      const r = spawnSync(exe, ['6000', String(seed)], {
+        encoding: 'utf8',
+        env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' },
+      });
       console.log(`[unit] tasks_stress seed ${seed}: ${r.stdout.trim()}`);
       expect(r.status, `${r.stdout}${r.stderr}`.slice(0, 4000)).toBe(0);
       const counts = Object.fromEntries([...r.stdout.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]));

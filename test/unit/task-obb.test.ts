@@ -46,14 +46,23 @@ function obbOutput(rows: number[][]): Float32Array {
   const A = rows.length;
   const out = new Float32Array(8 * A);
   rows.forEach(([cx, cy, w, h, cls, score, angle], a) => {
-    [cx, cy, w, h].forEach((v, c) => (out[c * A + a] = v));
+    [cx, cy, w, h].forEach((v, c) => {
+      out[c * A + a] = v;
+    });
     out[(4 + cls) * A + a] = score;
     out[7 * A + a] = angle;
   });
   return out;
 }
 
-async function run(rows: number[][], source: RawImage, options: object = {}, extra: Record<string, string> = {}, data?: Float32Array, dims?: number[]): Promise<ObbResult> {
+async function run(
+  rows: number[][],
+  source: RawImage,
+  options: object = {},
+  extra: Record<string, string> = {},
+  data?: Float32Array,
+  dims?: number[],
+): Promise<ObbResult> {
   const output = data ?? obbOutput(rows);
   const model = constantModel(640, 640, [{ name: 'output0', dims: dims ?? [1, 8, rows.length], data: output }], { ...metadata, ...extra });
   const backend = await OnnxRuntimeBackend.load(model);
@@ -133,7 +142,9 @@ describe('obb decoding on a synthetic head (through ONNX Runtime with Ultralytic
       const [x, y, w, h, t] = refRegularize([row[0], row[1], row[2], row[3], row[6]]);
       const want = [x / 0.5, (y - 80) / 0.5, w / 0.5, h / 0.5, t];
       const got = Array.from(r.obb.xywhr.subarray(i * 5, i * 5 + 5));
-      got.forEach((v, k) => expect(Math.abs(v - want[k]), `box ${i} value ${k}: ${v} vs ${want[k]}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[k]))));
+      got.forEach((v, k) => {
+        expect(Math.abs(v - want[k]), `box ${i} value ${k}: ${v} vs ${want[k]}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[k])));
+      });
       // Corners from the definition: centre ± (w/2)(cos, sin) ± (h/2)(-sin, cos).
       const [c, s] = [Math.cos(want[4]), Math.sin(want[4])];
       const v1 = [(want[2] / 2) * c, (want[2] / 2) * s];
@@ -144,7 +155,9 @@ describe('obb decoding on a synthetic head (through ONNX Runtime with Ultralytic
         [want[0] - v1[0] - v2[0], want[1] - v1[1] - v2[1]],
         [want[0] - v1[0] + v2[0], want[1] - v1[1] + v2[1]],
       ].flat();
-      Array.from(r.obb.xyxyxyxy.subarray(i * 8, i * 8 + 8)).forEach((v, k) => expect(Math.abs(v - corners[k]), `corner ${k} of box ${i}`).toBeLessThan(1e-3));
+      Array.from(r.obb.xyxyxyxy.subarray(i * 8, i * 8 + 8)).forEach((v, k) => {
+        expect(Math.abs(v - corners[k]), `corner ${k} of box ${i}`).toBeLessThan(1e-3);
+      });
     });
     expect(r.obb.xywhr[4 * 5] + r.obb.xywhr[4 * 5 + 2] / 2).toBeGreaterThan(1280); // not clipped
   });
@@ -172,13 +185,18 @@ describe('obb decoding on a synthetic head (through ONNX Runtime with Ultralytic
     const r = await run([], square, {}, { end2end: 'True' }, Float32Array.from(rows.flat()), [1, 3, 7]);
     expect(r.obb.count).toBe(2);
     const [x, y, w, h, t] = refRegularize([320, 320, 100, 20, -0.5]);
-    Array.from(r.obb.xywhr.subarray(0, 5)).forEach((v, k) => expect(v).toBeCloseTo([x, y, w, h, t][k], 5));
+    Array.from(r.obb.xywhr.subarray(0, 5)).forEach((v, k) => {
+      expect(v).toBeCloseTo([x, y, w, h, t][k], 5);
+    });
     expect(Array.from(r.obb.cls)).toEqual([2, 2]);
   });
 
   it('validates its inputs with exact messages', () => {
     expectThrows([
-      [() => probiou([1, 2, 3], [1, 2, 3, 4, 5]), /probiou: a must be a Float32Array of 5 values \(cx, cy, w, h, angle\) per box, received an array of length 3/],
+      [
+        () => probiou([1, 2, 3], [1, 2, 3, 4, 5]),
+        /probiou: a must be a Float32Array of 5 values \(cx, cy, w, h, angle\) per box, received an array of length 3/,
+      ],
       [() => nmsRotated([1, 2, 3, 4, 5], [0.5, 0.4]), /nmsRotated: scores must be 1 values, received an array of length 2/],
       [() => nmsRotated([1, 2, 3, 4, NaN], [0.5]), /nmsRotated: boxes\[4\] must be a finite number, received NaN/],
       [() => xywhr2xyxyxyxy(new Float32Array(4)), /xywhr2xyxyxyxy: boxes must be a Float32Array of 5 values per box/],

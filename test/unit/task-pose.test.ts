@@ -1,6 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { headFor, kptShape, letterbox, letterboxFrame, loadImage, OnnxRuntimeBackend, poseHead, TrtjsError, type ModelInfo, type PoseResult, type RawImage } from '../../lib/index.js';
+import {
+  headFor,
+  kptShape,
+  letterbox,
+  letterboxFrame,
+  loadImage,
+  OnnxRuntimeBackend,
+  poseHead,
+  type TrtjsError,
+  type ModelInfo,
+  type PoseResult,
+  type RawImage,
+} from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
 import { constantModel, namesLiteral } from '../helpers/task-models.js';
 
@@ -26,7 +38,9 @@ function poseHeadOutput(): Float32Array {
     [320, 600, 100, 100, 0.95], // box and keypoints partly in the padding / off the image
   ];
   anchors.forEach(([cx, cy, w, h, s], a) => {
-    [cx, cy, w, h, s].forEach((v, c) => set(c, a, v));
+    [cx, cy, w, h, s].forEach((v, c) => {
+      set(c, a, v);
+    });
     for (let j = 0; j < NK; j++) {
       set(5 + j * 3, a, a === 5 ? -40 + 50 * j : 100 + 10 * a + j);
       set(5 + j * 3 + 1, a, a === 5 ? 600 + 10 * j : 150 + 20 * j);
@@ -65,8 +79,15 @@ describe('pose decoding on a synthetic head (through ONNX Runtime with Ultralyti
     expect(r.keypoints.shape).toEqual([17, 3]);
     const expectedBox = (cx: number, cy: number, w: number, h: number) =>
       [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2].map((v, k) => Math.min(Math.max((k % 2 ? v - 140 : v) / 0.5, 0), k % 2 ? 720 : 1280));
-    const rows = [[320, 600, 100, 100], [200, 300, 100, 200], [500, 400, 80, 160], [600, 200, 40, 60]];
-    rows.forEach((b, i) => expect(Array.from(r.boxes.xyxy.subarray(i * 4, i * 4 + 4))).toEqual(expectedBox(b[0], b[1], b[2], b[3]).map(f32)));
+    const rows = [
+      [320, 600, 100, 100],
+      [200, 300, 100, 200],
+      [500, 400, 80, 160],
+      [600, 200, 40, 60],
+    ];
+    rows.forEach((b, i) => {
+      expect(Array.from(r.boxes.xyxy.subarray(i * 4, i * 4 + 4))).toEqual(expectedBox(b[0], b[1], b[2], b[3]).map(f32));
+    });
     kept.forEach((a, i) => {
       for (let j = 0; j < NK; j++) {
         const x = a === 5 ? -40 + 50 * j : 100 + 10 * a + j;
@@ -141,9 +162,15 @@ describe('pose: bad metadata and layouts', () => {
   };
 
   it('refuses a missing or malformed kpt_shape with ERR_BAD_MODEL saying what it found', () => {
-    expect(code(() => headFor(info(undefined)))).toEqual(['ERR_BAD_MODEL', "pose model: the metadata has no 'kpt_shape' (e.g. [17, 3]); without it the keypoint layout is unknown"]);
+    expect(code(() => headFor(info(undefined)))).toEqual([
+      'ERR_BAD_MODEL',
+      "pose model: the metadata has no 'kpt_shape' (e.g. [17, 3]); without it the keypoint layout is unknown",
+    ]);
     for (const bad of ['[17]', '[17, 4]', '[0, 3]', "'17, 3'", '[17.5, 3]']) {
-      expect(code(() => headFor(info(bad))), bad).toEqual(['ERR_BAD_MODEL', `pose model: metadata 'kpt_shape' must be [keypoints >= 1, 2 or 3], got ${JSON.stringify(bad)}`]);
+      expect(
+        code(() => headFor(info(bad))),
+        bad,
+      ).toEqual(['ERR_BAD_MODEL', `pose model: metadata 'kpt_shape' must be [keypoints >= 1, 2 or 3], got ${JSON.stringify(bad)}`]);
     }
     expect(code(() => headFor(info('[17, 3')))[0]).toBe('ERR_BAD_MODEL');
   });

@@ -64,7 +64,15 @@ function bilinearAt(map: Float64Array, h: number, w: number, H: number, W: numbe
 }
 
 /** process_mask(protos, coeff, box, (H, W), upsample=True): a full H x W 0/1 mask. */
-function refProcessMask(protos: Float32Array, dims: number[], coeff: ArrayLike<number>, box: ArrayLike<number>, H: number, W: number, round: boolean): Uint8Array {
+function refProcessMask(
+  protos: Float32Array,
+  dims: number[],
+  coeff: ArrayLike<number>,
+  box: ArrayLike<number>,
+  H: number,
+  W: number,
+  round: boolean,
+): Uint8Array {
   const [nm, mh, mw] = dims;
   const l = logits(protos, nm, mh, mw, coeff);
   const [x1, y1, x2, y2] = [(box[0] * mw) / W, (box[1] * mh) / H, (box[2] * mw) / W, (box[3] * mh) / H];
@@ -75,7 +83,15 @@ function refProcessMask(protos: Float32Array, dims: number[], coeff: ArrayLike<n
 }
 
 /** process_mask_native: prototypes cropped by scale_masks' padding, resized to the source, cropped to the source box. */
-function refProcessMaskNative(protos: Float32Array, dims: number[], coeff: ArrayLike<number>, box: ArrayLike<number>, h0: number, w0: number, round: boolean): Uint8Array {
+function refProcessMaskNative(
+  protos: Float32Array,
+  dims: number[],
+  coeff: ArrayLike<number>,
+  box: ArrayLike<number>,
+  h0: number,
+  w0: number,
+  round: boolean,
+): Uint8Array {
   const [nm, mh, mw] = dims;
   const l = logits(protos, nm, mh, mw, coeff);
   const gain = Math.min(mh / h0, mw / w0);
@@ -251,7 +267,9 @@ describe('segmentation on the real models (bus.jpg, zidane.jpg)', () => {
       const [w0, h0] = c.lb.sourceSize;
       const [r] = segmentHead.postprocess(c.outputs, [letterboxFrame(c.lb)], segmentHead.options('test', {}), c.info) as SegmentResult[];
       const { d, coeffs } = detections(c);
-      const refs = coeffs.map((k, i) => refProcessMask(protosOf(c).data, protosOf(c).dims, k, d.boxes.subarray(i * 4, i * 4 + 4), H, W, d.count < 50)).filter((m) => m.some((v) => v));
+      const refs = coeffs
+        .map((k, i) => refProcessMask(protosOf(c).data, protosOf(c).dims, k, d.boxes.subarray(i * 4, i * 4 + 4), H, W, d.count < 50))
+        .filter((m) => m.some((v) => v));
       // scale_coords: x_source = (x_input - pad) / gain with pad = (W - w0 * gain) / 2, not rounded.
       const gain = Math.min(H / h0, W / w0);
       const [pw, ph] = [(W - w0 * gain) / 2, (H - h0 * gain) / 2];
@@ -274,7 +292,9 @@ describe('segmentation on the real models (bus.jpg, zidane.jpg)', () => {
       const { d, coeffs, source } = detections(c);
       const [w0, h0] = c.lb.sourceSize;
       const [r] = segmentHead.postprocess(c.outputs, [letterboxFrame(c.lb)], segmentHead.options('test', { retinaMasks: true }), c.info) as SegmentResult[];
-      const refs = coeffs.map((k, i) => refProcessMaskNative(protosOf(c).data, protosOf(c).dims, k, source.boxes.subarray(i * 4, i * 4 + 4), h0, w0, d.count < 50));
+      const refs = coeffs.map((k, i) =>
+        refProcessMaskNative(protosOf(c).data, protosOf(c).dims, k, source.boxes.subarray(i * 4, i * 4 + 4), h0, w0, d.count < 50),
+      );
       const kept = refs.map((m, i) => (m.some((v) => v) ? i : -1)).filter((i) => i >= 0);
       expect(r.boxes.count).toBe(kept.length);
       kept.forEach((i, k) => {

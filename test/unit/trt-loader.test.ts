@@ -38,13 +38,26 @@ function fakeLibraries(major: number, version: number, withParser: boolean, with
     const r = spawnSync('cc', ['-shared', '-fPIC', `-Wl,-soname,${out}`, '-o', join(dir, out), src, ...link], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
   };
-  build('libnvinfer', `int getInferLibVersion(void) { return ${version}; }
+  build(
+    'libnvinfer',
+    `int getInferLibVersion(void) { return ${version}; }
 void* createInferBuilder_INTERNAL(void* l, int v) { (void)l; (void)v; return 0; }
-void* createInferRuntime_INTERNAL(void* l, int v) { (void)l; (void)v; return 0; }\n`);
+void* createInferRuntime_INTERNAL(void* l, int v) { (void)l; (void)v; return 0; }\n`,
+  );
   const linkInfer = ['-Wl,--no-as-needed', '-L', dir, `-l:libnvinfer.so.${major}`];
   // Each calls into libnvinfer, as the real ones do, so the linker keeps the dependency.
-  if (withParser) build('libnvonnxparser', `${usesInfer}void* createNvOnnxParser_INTERNAL(void* n, void* l, int v) { (void)n; (void)l; (void)v; return getInferLibVersion() ? 0 : n; }\n`, linkInfer);
-  if (withPlugins) build('libnvinfer_plugin', `${usesInfer}int initLibNvInferPlugins(void* l, const char* ns) { return getInferLibVersion() && l != 0 && ns != 0; }\n`, linkInfer);
+  if (withParser)
+    build(
+      'libnvonnxparser',
+      `${usesInfer}void* createNvOnnxParser_INTERNAL(void* n, void* l, int v) { (void)n; (void)l; (void)v; return getInferLibVersion() ? 0 : n; }\n`,
+      linkInfer,
+    );
+  if (withPlugins)
+    build(
+      'libnvinfer_plugin',
+      `${usesInfer}int initLibNvInferPlugins(void* l, const char* ns) { return getInferLibVersion() && l != 0 && ns != 0; }\n`,
+      linkInfer,
+    );
   return dir;
 }
 
@@ -85,7 +98,9 @@ describe.skipIf(!compiled || !cc)('TensorRT loader (dlopen, never linked)', () =
     const t = tensorrtIn(dir);
     expect(t.available).toBe(false);
     expect(t.layer).toBeUndefined();
-    expect(t.reason).toContain(`TensorRT ${foreign}.6.1 was found at ${join(dir, `libnvinfer.so.${foreign}`)}, but this trtjs binary has TensorRT layers for ${layerList} only`);
+    expect(t.reason).toContain(
+      `TensorRT ${foreign}.6.1 was found at ${join(dir, `libnvinfer.so.${foreign}`)}, but this trtjs binary has TensorRT layers for ${layerList} only`,
+    );
     // No headers next to it: the fix says which to install.
     expect(t.reason).toContain(`Add a layer for it by installing TensorRT ${foreign}.6.1's headers`);
 
@@ -93,7 +108,10 @@ describe.skipIf(!compiled || !cc)('TensorRT loader (dlopen, never linked)', () =
     const root = mkdtempSync(join(tmpdir(), 'trtjs-tarball-'));
     mkdirSync(join(root, 'lib'));
     mkdirSync(join(root, 'include'));
-    writeFileSync(join(root, 'include', 'NvInferVersion.h'), `#define NV_TENSORRT_MAJOR ${foreign}\n#define NV_TENSORRT_MINOR 6\n#define NV_TENSORRT_PATCH 1\n`);
+    writeFileSync(
+      join(root, 'include', 'NvInferVersion.h'),
+      `#define NV_TENSORRT_MAJOR ${foreign}\n#define NV_TENSORRT_MINOR 6\n#define NV_TENSORRT_PATCH 1\n`,
+    );
     fakeLibraries(foreign, encode(foreign, 6, 1), false, false, join(root, 'lib'));
     expect(tensorrtIn(join(root, 'lib')).reason).toContain(`Add a layer for it by \`TENSORRT_ROOT=${root} npm rebuild trtjs\``);
   });
@@ -104,10 +122,12 @@ describe.skipIf(!compiled || !cc)('TensorRT loader (dlopen, never linked)', () =
     const dir = fakeLibraries(l.major, encode(other, 6, 1), true);
     const t = tensorrtIn(dir);
     expect(t.available).toBe(false);
-    expect(t.reason).toContain(`libnvinfer.so.${l.major} is TensorRT ${other}.6.1, not ${l.major}.x (the layer compiled against TensorRT ${l.headers} headers)`);
+    expect(t.reason).toContain(
+      `libnvinfer.so.${l.major} is TensorRT ${other}.6.1, not ${l.major}.x (the layer compiled against TensorRT ${l.headers} headers)`,
+    );
   });
 
-  it('refuses a library older than its layer\'s headers, saying which minor it needs and how to add a layer for it', () => {
+  it("refuses a library older than its layer's headers, saying which minor it needs and how to add a layer for it", () => {
     const l = layers.find((x) => x.minor > 0);
     if (!l) return;
     const dir = fakeLibraries(l.major, encode(l.major, l.minor - 1, 1), true);
@@ -150,18 +170,36 @@ describe.skipIf(!compiled || !cc)('TensorRT loader (dlopen, never linked)', () =
     writeFileSync(join(other, 'v.c'), `int getInferLibVersion(void) { return ${otherMajor === 8 ? 8601 : 100300}; }\n`);
     run(['-shared', '-fPIC', `-Wl,-soname,libnvinfer.so.${otherMajor}`, '-o', join(other, `libnvinfer.so.${otherMajor}`), join(other, 'v.c')]);
     writeFileSync(join(other, 'p.c'), `${usesInfer}int initLibNvInferPlugins(void* l, const char* ns) { return getInferLibVersion() && l != 0 && ns != 0; }\n`);
-    run(['-shared', '-fPIC', '-o', join(dir, `libnvinfer_plugin.so.${l.major}`), join(other, 'p.c'), '-Wl,--no-as-needed', '-L', other, `-l:libnvinfer.so.${otherMajor}`, `-Wl,-rpath,${other}`]);
+    run([
+      '-shared',
+      '-fPIC',
+      '-o',
+      join(dir, `libnvinfer_plugin.so.${l.major}`),
+      join(other, 'p.c'),
+      '-Wl,--no-as-needed',
+      '-L',
+      other,
+      `-l:libnvinfer.so.${otherMajor}`,
+      `-Wl,-rpath,${other}`,
+    ]);
     const t = tensorrtIn(dir);
     expect(t.onnxParser.available).toBe(true);
     expect(t.plugins.available).toBe(false);
-    expect(t.plugins.reason).toContain(`libnvinfer_plugin.so.${l.major} is linked against TensorRT ${otherMajor === 8 ? '8.6.1' : '10.3.0'} (${join(other, `libnvinfer.so.${otherMajor}`)})`);
+    expect(t.plugins.reason).toContain(
+      `libnvinfer_plugin.so.${l.major} is linked against TensorRT ${otherMajor === 8 ? '8.6.1' : '10.3.0'} (${join(other, `libnvinfer.so.${otherMajor}`)})`,
+    );
   });
 
   it('lists every path it tried for every layer when TensorRT is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trtjs-empty-'));
     const t = tensorrtIn(dir);
     expect(t.available).toBe(false);
-    expect(t.reason).toContain(`TensorRT not found: this trtjs binary has layers for TensorRT ${layers.map((l) => `${l.major}.x`).join(', ').replace(/, ([^,]*)$/, ' and $1')}`);
+    expect(t.reason).toContain(
+      `TensorRT not found: this trtjs binary has layers for TensorRT ${layers
+        .map((l) => `${l.major}.x`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1')}`,
+    );
     for (const l of layers) expect(t.reason).toContain(`${dir}/libnvinfer.so.${l.major}:`);
     expect(t.reason).toContain(`${dir}/libnvinfer.so:`);
   });

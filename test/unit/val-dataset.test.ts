@@ -136,8 +136,14 @@ describe('readYoloDataset / readYoloLabels on generated datasets', () => {
     const f = Math.fround;
     // Line 1: x 0.1..0.5, y 0.2..0.6. Line 2, read as a 2-point polygon too: (0.2, 0.2), (0.4, 0.4).
     expect(Array.from(boxesNormalized)).toEqual([
-      f(f(f(0.1) + f(0.5)) / 2), f(f(f(0.2) + f(0.6)) / 2), f(f(0.5) - f(0.1)), f(f(0.6) - f(0.2)),
-      f(f(f(0.2) + f(0.4)) / 2), f(f(f(0.2) + f(0.4)) / 2), f(f(0.4) - f(0.2)), f(f(0.4) - f(0.2)),
+      f(f(f(0.1) + f(0.5)) / 2),
+      f(f(f(0.2) + f(0.6)) / 2),
+      f(f(0.5) - f(0.1)),
+      f(f(0.6) - f(0.2)),
+      f(f(f(0.2) + f(0.4)) / 2),
+      f(f(f(0.2) + f(0.4)) / 2),
+      f(f(0.4) - f(0.2)),
+      f(f(0.4) - f(0.2)),
     ]);
   });
 

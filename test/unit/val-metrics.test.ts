@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { DetectionMetrics, IOU_THRESHOLDS, boxIou, computeAp, matchPredictions, type GroundTruth, type MetricsResult, type Prediction } from '../../lib/val/metrics.js';
+import {
+  DetectionMetrics,
+  IOU_THRESHOLDS,
+  boxIou,
+  computeAp,
+  matchPredictions,
+  type GroundTruth,
+  type MetricsResult,
+  type Prediction,
+} from '../../lib/val/metrics.js';
 import { expectThrows } from '../helpers/expect-error.js';
 import { rng } from '../helpers/random.js';
 
@@ -43,7 +52,10 @@ describe('match_predictions (greedy, unique pairs)', () => {
     const iou = boxIou(labels, f32([0, 0, 100, 60, 0, 0, 100, 90]));
     const tp = matchPredictions(i32([0, 0]), i32([0]), iou);
     // Up to 0.60 prediction 0 takes the label; from 0.65 only prediction 1 qualifies, up to 0.90.
-    expect(hits(tp)).toEqual([[0, 1, 2], [3, 4, 5, 6, 7, 8]]);
+    expect(hits(tp)).toEqual([
+      [0, 1, 2],
+      [3, 4, 5, 6, 7, 8],
+    ]);
   });
 
   it('a prediction takes its best label and leaves the other label to the next prediction', () => {
@@ -53,7 +65,10 @@ describe('match_predictions (greedy, unique pairs)', () => {
     const tp = matchPredictions(i32([0, 0]), i32([0, 0]), boxIou(labels, preds));
     // Prediction 0: B at IoU 90/110 = 0.818, so 0.50..0.80. Prediction 1: A at IoU 0.95, which in float32 equals the
     // last threshold, so all ten.
-    expect(hits(tp)).toEqual([[0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    expect(hits(tp)).toEqual([
+      [0, 1, 2, 3, 4, 5, 6],
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    ]);
   });
 
   it('equal IoU with two labels: the later label wins, as argsort()[::-1] orders ties', () => {
@@ -173,7 +188,12 @@ describe('DetectionMetrics (DetectionValidator + ap_per_class)', () => {
     m.add(pred([0, 0, 5, 5], [0.5], [3]), truth([], []));
     const r = m.result();
     expect(r).toEqual<MetricsResult>({
-      map50: 0, map5095: 0, precision: 0, recall: 0, images: 2, instances: 2,
+      map50: 0,
+      map5095: 0,
+      precision: 0,
+      recall: 0,
+      images: 2,
+      instances: 2,
       perClass: [1, 3].map((classId) => ({ classId, labels: 1, ap50: 0, ap5095: 0, precision: 0, recall: 0 })),
     });
     expect(new DetectionMetrics(1).result()).toEqual({ map50: 0, map5095: 0, precision: 0, recall: 0, images: 0, instances: 0, perClass: [] });
@@ -222,9 +242,13 @@ describe('DetectionMetrics (DetectionValidator + ap_per_class)', () => {
       expect(got.images, where).toBe(images.length);
       expect(got.instances, where).toBe(want.instances);
       for (const k of ['map50', 'map5095', 'precision', 'recall'] as const) expect(got[k], `${where} ${k}`).toBeCloseTo(want[k], 12);
-      expect(got.perClass.map((c) => [c.classId, c.labels]), where).toEqual(want.perClass.map((c) => [c.classId, c.labels]));
+      expect(
+        got.perClass.map((c) => [c.classId, c.labels]),
+        where,
+      ).toEqual(want.perClass.map((c) => [c.classId, c.labels]));
       got.perClass.forEach((c, i) => {
-        for (const k of ['ap50', 'ap5095', 'precision', 'recall'] as const) expect(c[k], `${where} class ${c.classId} ${k}`).toBeCloseTo(want.perClass[i][k], 12);
+        for (const k of ['ap50', 'ap5095', 'precision', 'recall'] as const)
+          expect(c[k], `${where} class ${c.classId} ${k}`).toBeCloseTo(want.perClass[i][k], 12);
       });
     }
   });
@@ -263,7 +287,8 @@ function randomImage(r: () => number, nc: number, tiedScores: boolean): Img {
   const gb: number[] = [];
   const gc: number[] = [];
   for (let g = 0; g < ng; g++) {
-    const x = r() * 500, y = r() * 500;
+    const x = r() * 500,
+      y = r() * 500;
     gb.push(x, y, x + 10 + r() * 150, y + 10 + r() * 150);
     gc.push(Math.floor(r() * nc));
   }
@@ -277,7 +302,8 @@ function randomImage(r: () => number, nc: number, tiedScores: boolean): Img {
       for (let k = 0; k < 4; k++) pb.push(gb[g * 4 + k] + (r() - 0.5) * 30);
       pc.push(r() < 0.85 ? gc[g] : Math.floor(r() * nc));
     } else {
-      const x = r() * 500, y = r() * 500;
+      const x = r() * 500,
+        y = r() * 500;
       pb.push(x, y, x + 10 + r() * 150, y + 10 + r() * 150);
       pc.push(Math.floor(r() * nc));
     }
@@ -313,7 +339,10 @@ function reference(images: Img[]) {
   const labels: number[] = [];
   for (const { pred: p, truth: g } of images) {
     labels.push(...g.classes);
-    const dets = [...p.scores].map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i).map((d) => d.i);
+    const dets = [...p.scores]
+      .map((s, i) => ({ s, i }))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .map((d) => d.i);
     // IoU of label l and detection d, float32 at every step.
     const iou = (l: number, d: number) => {
       const [a1, b1, a2, b2] = g.boxes.subarray(l * 4, l * 4 + 4);
@@ -335,7 +364,11 @@ function reference(images: Img[]) {
         }
       }
       if (pairs.length > 1) {
-        pairs = pairs.map((m, i) => ({ m, i })).sort((a, b) => a.m[2] - b.m[2] || a.i - b.i).map((x) => x.m).reverse();
+        pairs = pairs
+          .map((m, i) => ({ m, i }))
+          .sort((a, b) => a.m[2] - b.m[2] || a.i - b.i)
+          .map((x) => x.m)
+          .reverse();
         const firstByDet = new Map<number, [number, number, number]>();
         for (const m of pairs) if (!firstByDet.has(m[1])) firstByDet.set(m[1], m);
         pairs = [...firstByDet.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
@@ -345,14 +378,26 @@ function reference(images: Img[]) {
       }
       for (const m of pairs) tps[m[1]][ti] = true;
     });
-    dets.forEach((d, k) => all.push({ conf: p.scores[d], cls: p.classes[d], tp: tps[k] }));
+    dets.forEach((d, k) => {
+      all.push({ conf: p.scores[d], cls: p.classes[d], tp: tps[k] });
+    });
   }
   const classes = [...new Set(labels)].sort((a, b) => a - b);
   const instances = labels.length;
   if (!all.some((a) => a.tp.some(Boolean))) {
-    return { instances, map50: 0, map5095: 0, precision: 0, recall: 0, perClass: classes.map((c) => ({ classId: c, labels: labels.filter((l) => l === c).length, ap50: 0, ap5095: 0, precision: 0, recall: 0 })) };
+    return {
+      instances,
+      map50: 0,
+      map5095: 0,
+      precision: 0,
+      recall: 0,
+      perClass: classes.map((c) => ({ classId: c, labels: labels.filter((l) => l === c).length, ap50: 0, ap5095: 0, precision: 0, recall: 0 })),
+    };
   }
-  const ranked = all.map((a, i) => ({ a, i })).sort((x, y) => y.a.conf - x.a.conf || x.i - y.i).map((x) => x.a);
+  const ranked = all
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => y.a.conf - x.a.conf || x.i - y.i)
+    .map((x) => x.a);
   const grid = Array.from({ length: 1000 }, (_, k) => (k === 999 ? 1 : k * (1 / 999)));
   const rows = classes.map((c) => {
     const nl = labels.filter((l) => l === c).length;

@@ -10,7 +10,10 @@ const i32 = (a: number[]) => Int32Array.from(a);
 describe('metrics (Ultralytics DetectionValidator)', () => {
   it("perfect predictions give 0.995, Ultralytics' ceiling (np.interp at recall 1 returns the trailing 0)", () => {
     const m = new DetectionMetrics();
-    m.add({ boxes: f32([0, 0, 10, 10, 20, 20, 40, 40]), scores: f32([0.9, 0.8]), classes: i32([0, 0]) }, { boxes: f32([0, 0, 10, 10, 20, 20, 40, 40]), classes: i32([0, 0]) });
+    m.add(
+      { boxes: f32([0, 0, 10, 10, 20, 20, 40, 40]), scores: f32([0.9, 0.8]), classes: i32([0, 0]) },
+      { boxes: f32([0, 0, 10, 10, 20, 20, 40, 40]), classes: i32([0, 0]) },
+    );
     const r = m.result();
     expect(r.map50).toBeCloseTo(0.995, 9);
     expect(r.map5095).toBeCloseTo(0.995, 9);
@@ -68,7 +71,12 @@ describe('metrics (Ultralytics DetectionValidator)', () => {
 describe('val on coco128', () => {
   it('yolov8n_int8: mAP50-95 and mAP50 over all 128 images', async () => {
     let progress = 0;
-    const r = await val({ data: fixture('coco128/coco128.yaml'), root: fixture('coco128'), model: fixture('models/yolov8n_int8.onnx'), onProgress: (d) => (progress = d) });
+    const r = await val({
+      data: fixture('coco128/coco128.yaml'),
+      root: fixture('coco128'),
+      model: fixture('models/yolov8n_int8.onnx'),
+      onProgress: (d) => (progress = d),
+    });
     expect(progress).toBe(128);
     if (r.task !== 'detect') throw new Error(`expected a detection result, got ${r.task}`);
     expect(r.instances).toBe(929);
@@ -77,6 +85,8 @@ describe('val on coco128', () => {
     expect(r.map5095).toBeLessThan(0.46);
     expect(r.map50).toBeGreaterThan(0.58);
     expect(r.map50).toBeLessThan(0.62);
-    console.log(`[unit] coco128 yolov8n_int8: mAP50-95 ${r.map5095.toFixed(4)}, mAP50 ${r.map50.toFixed(4)}, P ${r.precision.toFixed(3)}, R ${r.recall.toFixed(3)}, ${r.msPerImage.toFixed(0)} ms/image`);
+    console.log(
+      `[unit] coco128 yolov8n_int8: mAP50-95 ${r.map5095.toFixed(4)}, mAP50 ${r.map50.toFixed(4)}, P ${r.precision.toFixed(3)}, R ${r.recall.toFixed(3)}, ${r.msPerImage.toFixed(0)} ms/image`,
+    );
   });
 });

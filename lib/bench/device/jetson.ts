@@ -76,7 +76,11 @@ export class JetsonReader {
   #gpuMissing = '';
   #zones: Zone[] = [];
   #rails: Rail[] = [];
-  #static: { model: Reading<string>; l4t: Reading<string>; powerMode: Reading<string> } = { model: { unknown: '' }, l4t: { unknown: '' }, powerMode: { unknown: '' } };
+  #static: { model: Reading<string>; l4t: Reading<string>; powerMode: Reading<string> } = {
+    model: { unknown: '' },
+    l4t: { unknown: '' },
+    powerMode: { unknown: '' },
+  };
 
   private constructor(readonly root: string) {}
 
@@ -126,7 +130,12 @@ export class JetsonReader {
       dir,
       devfreq: found,
       governor: await textOr(join(dir, 'governor')),
-      maxFreqMHz: typeof maxFreq !== 'string' ? maxFreq : Number.isFinite(max) && maxFreq !== '' ? max / 1e6 : { unknown: `${join(dir, 'max_freq')} holds ${JSON.stringify(maxFreq)}` },
+      maxFreqMHz:
+        typeof maxFreq !== 'string'
+          ? maxFreq
+          : Number.isFinite(max) && maxFreq !== ''
+            ? max / 1e6
+            : { unknown: `${join(dir, 'max_freq')} holds ${JSON.stringify(maxFreq)}` },
       cur: new Sampled('MHz'),
       load: new Sampled('%'),
       loadPath,
@@ -138,7 +147,13 @@ export class JetsonReader {
     const zones = (await list(base)).filter((z) => /^thermal_zone\d+$/.test(z)).sort((a, b) => Number(a.slice(12)) - Number(b.slice(12)));
     for (const zone of zones) {
       const type = await textOr(join(base, zone, 'type'));
-      this.#zones.push({ zone, type: typeof type === 'string' ? type : `unknown (${type.unknown})`, path: join(base, zone, 'temp'), celsius: new Sampled('°C'), offline: false });
+      this.#zones.push({
+        zone,
+        type: typeof type === 'string' ? type : `unknown (${type.unknown})`,
+        path: join(base, zone, 'temp'),
+        celsius: new Sampled('°C'),
+        offline: false,
+      });
     }
   }
 
@@ -147,7 +162,10 @@ export class JetsonReader {
     for (const dev of (await list(base)).sort()) {
       for (const hw of (await list(join(base, dev, 'hwmon'))).filter((h) => /^hwmon\d+$/.test(h)).sort()) {
         const dir = join(base, dev, 'hwmon', hw);
-        const labels = (await list(dir)).map((f) => /^in(\d+)_label$/.exec(f)).filter((m): m is RegExpExecArray => !!m).sort((a, b) => Number(a[1]) - Number(b[1]));
+        const labels = (await list(dir))
+          .map((f) => /^in(\d+)_label$/.exec(f))
+          .filter((m): m is RegExpExecArray => !!m)
+          .sort((a, b) => Number(a[1]) - Number(b[1]));
         for (const m of labels) {
           const label = await textOr(join(dir, m[0]));
           if (typeof label !== 'string' || label === 'NC') continue;
@@ -182,8 +200,18 @@ export class JetsonReader {
     const g = this.#gpu;
     const jobs: Array<Promise<void>> = [];
     if (g) {
-      jobs.push(number(join(g.dir, 'cur_freq')).then((hz) => g.cur.add(hz / 1e6), (err) => g.cur.fail(`cannot read ${join(g.dir, 'cur_freq')}: ${why(err)}`)));
-      jobs.push(number(g.loadPath).then((l) => g.load.add(l / 10), (err) => g.load.fail(`cannot read ${g.loadPath}: ${why(err)}`)));
+      jobs.push(
+        number(join(g.dir, 'cur_freq')).then(
+          (hz) => g.cur.add(hz / 1e6),
+          (err) => g.cur.fail(`cannot read ${join(g.dir, 'cur_freq')}: ${why(err)}`),
+        ),
+      );
+      jobs.push(
+        number(g.loadPath).then(
+          (l) => g.load.add(l / 10),
+          (err) => g.load.fail(`cannot read ${g.loadPath}: ${why(err)}`),
+        ),
+      );
     }
     for (const z of this.#zones) {
       jobs.push(
@@ -220,12 +248,22 @@ export class JetsonReader {
       gpu: g
         ? { devfreq: g.devfreq, governor: g.governor, maxFreqMHz: g.maxFreqMHz, curFreqMHz: g.cur.reading(), loadPercent: g.load.reading() }
         : { unknown: this.#gpuMissing },
-      thermal: this.#zones.map((z): ThermalZoneState => ({
-        zone: z.zone,
-        type: z.type,
-        celsius: z.celsius.count ? z.celsius.reading() : z.offline ? { unknown: 'offline (the sensor reads -256 °C)' } : z.celsius.reading(),
-      })),
-      rails: this.#rails.map((r): PowerRailState => ({ label: r.label, channel: r.channel, voltageV: r.voltageV.reading(), currentA: r.currentA.reading(), powerW: r.powerW.reading() })),
+      thermal: this.#zones.map(
+        (z): ThermalZoneState => ({
+          zone: z.zone,
+          type: z.type,
+          celsius: z.celsius.count ? z.celsius.reading() : z.offline ? { unknown: 'offline (the sensor reads -256 °C)' } : z.celsius.reading(),
+        }),
+      ),
+      rails: this.#rails.map(
+        (r): PowerRailState => ({
+          label: r.label,
+          channel: r.channel,
+          voltageV: r.voltageV.reading(),
+          currentA: r.currentA.reading(),
+          powerW: r.powerW.reading(),
+        }),
+      ),
     };
   }
 }

@@ -40,7 +40,10 @@ export class DeviceSampler {
   #sample(): void {
     // One sample at a time: a slow read delays the next instead of piling up.
     this.#chain = this.#chain.then(async () => {
-      await Promise.all([this.nvml instanceof NvmlReader ? this.nvml.sample().catch(() => undefined) : undefined, this.jetson instanceof JetsonReader ? this.jetson.sample() : undefined]);
+      await Promise.all([
+        this.nvml instanceof NvmlReader ? this.nvml.sample().catch(() => undefined) : undefined,
+        this.jetson instanceof JetsonReader ? this.jetson.sample() : undefined,
+      ]);
     });
   }
 
@@ -70,7 +73,8 @@ export class DeviceSampler {
       node: process.version,
       os: `${platform()} ${release()} ${arch()}`,
       tensorrt: c.tensorrt.available && c.tensorrt.version ? c.tensorrt.version : { unknown: c.tensorrt.reason ?? 'TensorRT is unavailable' },
-      onnxruntime: c.onnxruntime.available && c.onnxruntime.version ? c.onnxruntime.version : { unknown: c.onnxruntime.reason ?? 'ONNX Runtime is unavailable' },
+      onnxruntime:
+        c.onnxruntime.available && c.onnxruntime.version ? c.onnxruntime.version : { unknown: c.onnxruntime.reason ?? 'ONNX Runtime is unavailable' },
       cpu: { model: cpu[0]?.model?.trim() || 'unknown', cores: cpu.length },
       gpu: d
         ? {

@@ -48,7 +48,10 @@ export const classifyHead: TaskHead<'classify', ClassifyOptions> = {
     const input = info.inputs[0];
     const [h, w] = [input?.shape[2], input?.shape[3]];
     if (typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0 && h !== w) {
-      throw new TrtjsError('ERR_BAD_MODEL', `classify model: input [${input.shape.join(', ')}] is not square; Ultralytics' classification transform crops a square`);
+      throw new TrtjsError(
+        'ERR_BAD_MODEL',
+        `classify model: input [${input.shape.join(', ')}] is not square; Ultralytics' classification transform crops a square`,
+      );
     }
   },
   options(fn: string, options: unknown): ClassifyOptions {

@@ -67,7 +67,8 @@ function plan(fn: string, image: RawImage, options: ClassifyTransformOptions | u
   let out: Float32Array | Uint16Array | Uint8Array;
   if (o.out === undefined) out = new Ctor(elements);
   else {
-    if (!(o.out instanceof Ctor) || (dtype === 'uint8' && o.out instanceof Uint8ClampedArray)) check.fail(`${fn}: options.out`, `a ${Ctor.name} for dtype '${dtype}'`, o.out);
+    if (!(o.out instanceof Ctor) || (dtype === 'uint8' && o.out instanceof Uint8ClampedArray))
+      check.fail(`${fn}: options.out`, `a ${Ctor.name} for dtype '${dtype}'`, o.out);
     if (o.out.length < elements) check.fail(`${fn}: options.out`, `at least ${elements} elements for a ${size}x${size} RGB output`, o.out);
     out = o.out.length === elements ? o.out : o.out.subarray(0, elements);
   }
@@ -117,7 +118,10 @@ export function classifyTransform<D extends LetterboxDtype = 'float32'>(image: R
  * is done, so the arrays may be changed or transferred meanwhile without harm (a transferred `out` rejects with
  * ERR_BAD_INPUT).
  */
-export async function classifyTransformAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options?: ClassifyTransformOptions<D>): Promise<ClassifyTransformResult<D>> {
+export async function classifyTransformAsync<D extends LetterboxDtype = 'float32'>(
+  image: RawImage,
+  options?: ClassifyTransformOptions<D>,
+): Promise<ClassifyTransformResult<D>> {
   const o = check.options<ClassifyTransformOptions>('classifyTransformAsync: options', options);
   const p = plan('classifyTransformAsync', image, { ...o, out: undefined });
   // The user's `out` is checked now and written at the end; the work only touches memory it owns.
@@ -136,7 +140,10 @@ export async function classifyTransformAsync<D extends LetterboxDtype = 'float32
  * {@link classifyTransformAsync} for pixels that no caller can reach while it runs (decoded by trtjs itself): no
  * copy of the source; the output is allocated here.
  */
-export async function classifyTransformOwnedAsync<D extends LetterboxDtype = 'float32'>(image: RawImage, options: Omit<ClassifyTransformOptions<D>, 'out'>): Promise<ClassifyTransformResult<D>> {
+export async function classifyTransformOwnedAsync<D extends LetterboxDtype = 'float32'>(
+  image: RawImage,
+  options: Omit<ClassifyTransformOptions<D>, 'out'>,
+): Promise<ClassifyTransformResult<D>> {
   const p = plan('classifyTransformAsync', image, { ...(options as ClassifyTransformOptions), out: undefined });
   await settleNative(() => addon().classifyTransformAsync(p.src, p.params, p.out));
   return p.result as ClassifyTransformResult<D>;

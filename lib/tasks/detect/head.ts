@@ -36,7 +36,10 @@ export const detectHead: TaskHead<'detect', DetectOptions> = {
     const name = boxOutput('detect', info).name;
     const out = outputNamed(outputs, name, 'detect');
     if (!(out.data instanceof Float32Array || out.data instanceof Uint16Array) || out.dims.length !== 3) {
-      throw new TrtjsError('ERR_BAD_MODEL', `detect model: output '${name}' must be float32/float16 [batch, rows, cols], got ${out.dtype} [${out.dims.join(', ')}]`);
+      throw new TrtjsError(
+        'ERR_BAD_MODEL',
+        `detect model: output '${name}' must be float32/float16 [batch, rows, cols], got ${out.dtype} [${out.dims.join(', ')}]`,
+      );
     }
     const decoded = decode(out.data, out.dims, {
       conf: o.conf,

@@ -46,10 +46,14 @@ export function xywhr2xyxyxyxy(xywhr: Float32Array): Float32Array {
     const v2y = f32(hh * cos);
     out.set(
       [
-        f32(f32(cx + v1x) + v2x), f32(f32(cy + v1y) + v2y),
-        f32(f32(cx + v1x) - v2x), f32(f32(cy + v1y) - v2y),
-        f32(f32(cx - v1x) - v2x), f32(f32(cy - v1y) - v2y),
-        f32(f32(cx - v1x) + v2x), f32(f32(cy - v1y) + v2y),
+        f32(f32(cx + v1x) + v2x),
+        f32(f32(cy + v1y) + v2y),
+        f32(f32(cx + v1x) - v2x),
+        f32(f32(cy + v1y) - v2y),
+        f32(f32(cx - v1x) - v2x),
+        f32(f32(cy - v1y) - v2y),
+        f32(f32(cx - v1x) + v2x),
+        f32(f32(cy - v1y) + v2y),
       ],
       i * 8,
     );

@@ -26,7 +26,8 @@ export type PoseOptions = BoxOptions;
  */
 export function kptShape(info: ModelInfo): [number, number] {
   const raw = info.metadata.kpt_shape;
-  if (raw === undefined) throw new TrtjsError('ERR_BAD_MODEL', "pose model: the metadata has no 'kpt_shape' (e.g. [17, 3]); without it the keypoint layout is unknown");
+  if (raw === undefined)
+    throw new TrtjsError('ERR_BAD_MODEL', "pose model: the metadata has no 'kpt_shape' (e.g. [17, 3]); without it the keypoint layout is unknown");
   let v: PyValue;
   try {
     v = parsePythonLiteral(raw, "metadata 'kpt_shape'");

@@ -30,7 +30,10 @@ export type SegmentOptionsInput = BoxOptionsInput & { retinaMasks?: boolean };
 export function protoOutput(info: ModelInfo): TensorInfo {
   const p = info.outputs.find((o) => o.shape.length === 4);
   if (!p) {
-    throw new TrtjsError('ERR_BAD_MODEL', `segment model: no mask prototype output [batch, nm, mh, mw] (a detection model cannot give masks); outputs: ${describeOutputs(info)}`);
+    throw new TrtjsError(
+      'ERR_BAD_MODEL',
+      `segment model: no mask prototype output [batch, nm, mh, mw] (a detection model cannot give masks); outputs: ${describeOutputs(info)}`,
+    );
   }
   return p;
 }
@@ -59,7 +62,8 @@ export function decodeSegmentation(outputs: Record<string, Tensor>, o: BoxOption
   const protoName = protoOutput(info).name;
   const out = outputNamed(outputs, outName, 'segment');
   const protos = outputNamed(outputs, protoName, 'segment');
-  if (protos.dims.length !== 4) throw new TrtjsError('ERR_BAD_MODEL', `segment model: prototypes '${protoName}' must be [batch, nm, mh, mw], got [${protos.dims.join(', ')}]`);
+  if (protos.dims.length !== 4)
+    throw new TrtjsError('ERR_BAD_MODEL', `segment model: prototypes '${protoName}' must be [batch, nm, mh, mw], got [${protos.dims.join(', ')}]`);
   const [pb, nm, mh, mw] = protos.dims;
   const layout = runtimeLayout('segment', out, outName, info, nm);
   if (pb !== layout.batch) throw new TrtjsError('ERR_BAD_MODEL', `segment model: prototypes hold ${pb} images, '${outName}' ${layout.batch}`);
@@ -84,7 +88,9 @@ export function decodeSegmentation(outputs: Record<string, Tensor>, o: BoxOption
 
 function keepRows<T extends Float32Array | Int32Array>(a: T, keep: number[], width: number): T {
   const out = new (a.constructor as { new (n: number): T })(keep.length * width);
-  keep.forEach((k, i) => out.set(a.subarray(k * width, (k + 1) * width), i * width));
+  keep.forEach((k, i) => {
+    out.set(a.subarray(k * width, (k + 1) * width), i * width);
+  });
   return out;
 }
 
@@ -110,7 +116,9 @@ function segmentImage(raw: RawSegmentation, frame: Frame, o: SegmentOptions, nam
   const all = toInstanceMasks(made);
   // `keep = masks.amax((-2, -1)) > 0`: only predictions with a mask.
   const keep: number[] = [];
-  all.masks.forEach((m, i) => m.width > 0 && keep.push(i));
+  all.masks.forEach((m, i) => {
+    m.width > 0 && keep.push(i);
+  });
   const kept: MaskSet = { size: all.size, masks: keep.map((i) => all.masks[i]) };
   const atSource = o.retinaMasks ? kept : scaleImageMasks(kept, [w0, h0]);
   // masks.xy: contours of the masks as Results holds them, then scale_coords to the source.

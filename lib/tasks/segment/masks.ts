@@ -80,7 +80,12 @@ export function fromInstanceMasks(masks: readonly InstanceMask[]): { windows: In
  * masks[0]; // { x, y, width, height, data } at 640 x 640
  * ```
  */
-export function processMasks(protos: { data: Float32Array; dims: readonly number[] }, coeffs: Float32Array, boxes: Float32Array, options: ProcessMasksOptions): MaskSet {
+export function processMasks(
+  protos: { data: Float32Array; dims: readonly number[] },
+  coeffs: Float32Array,
+  boxes: Float32Array,
+  options: ProcessMasksOptions,
+): MaskSet {
   const p = check.object<{ data: unknown; dims: unknown }>('processMasks: protos', protos);
   if (!(p.data instanceof Float32Array)) check.fail('processMasks: protos.data', 'a Float32Array', p.data);
   if (!Array.isArray(p.dims) || p.dims.length !== 3) check.fail('processMasks: protos.dims', '[nm, mh, mw]', p.dims);

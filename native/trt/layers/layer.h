@@ -60,8 +60,8 @@ struct TensorFormat {
 struct TensorDesc {
   std::string name;
   bool input = false;
-  int dtype = 0;  // nvinfer1::DataType as int; named in lib/
-  std::vector<int64_t> shape;  // -1 where dynamic
+  int dtype = 0;                      // nvinfer1::DataType as int; named in lib/
+  std::vector<int64_t> shape;         // -1 where dynamic
   std::vector<TensorFormat> formats;  // per optimization profile (one for an engine without profiles)
 };
 
@@ -85,8 +85,8 @@ struct LoadOptions {
 
 // What an execution context reserves device memory for (IExecutionContext allocation strategy, TensorRT 10+).
 enum class ContextMemory : int {
-  kStatic = 0,     // enough for every profile (TensorRT's default; the only one before 10)
-  kProfile = 1,    // enough for the context's own profile (kON_PROFILE_CHANGE)
+  kStatic = 0,   // enough for every profile (TensorRT's default; the only one before 10)
+  kProfile = 1,  // enough for the context's own profile (kON_PROFILE_CHANGE)
 };
 
 // A context's pinned host block for one IO tensor. `owner` frees it when the last holder lets go.
@@ -99,16 +99,16 @@ struct Staging {
 // The libraries one layer opened, or why it could not.
 struct LibraryStatus {
   bool loaded = false;
-  std::string version;     // of the libnvinfer actually opened, e.g. "10.3.0"; "" when none
-  std::string inferPath;   // its real path (symlinks resolved); "" when none
-  std::string error;       // why nothing usable was opened: every candidate with its dlerror, or a version mismatch
+  std::string version;    // of the libnvinfer actually opened, e.g. "10.3.0"; "" when none
+  std::string inferPath;  // its real path (symlinks resolved); "" when none
+  std::string error;      // why nothing usable was opened: every candidate with its dlerror, or a version mismatch
   // A libnvinfer of this layer's major was found but refused (older than the headers, incomplete): its version and
   // path. Empty when none was found at all.
   std::string refusedVersion;
   std::string refusedPath;
   bool parserLoaded = false;
-  std::string parserPath;  // real path of libnvonnxparser; "" when none
-  std::string parserError; // reported apart from `error`: running engines needs no parser
+  std::string parserPath;   // real path of libnvonnxparser; "" when none
+  std::string parserError;  // reported apart from `error`: running engines needs no parser
   // libnvinfer_plugin (TensorRT's standard plugins, registered with initLibNvInferPlugins when found): engines and
   // ONNX models that use them need it; the rest do not.
   bool pluginsLoaded = false;
@@ -123,20 +123,20 @@ struct LibraryStatus {
 
 // What a run does besides running, for benchmarks (trtexec's --noDataTransfers, --useSpinWait, event timing).
 struct RunOptions {
-  bool timing = false;     // record CUDA events before and after the input copies, the enqueue and the output copies
-  bool transfers = true;   // copy inputs to the device and outputs back (mapped staging never copies)
-  bool spinWait = false;   // wait for the stream by polling it instead of cudaStreamSynchronize
+  bool timing = false;    // record CUDA events before and after the input copies, the enqueue and the output copies
+  bool transfers = true;  // copy inputs to the device and outputs back (mapped staging never copies)
+  bool spinWait = false;  // wait for the stream by polling it instead of cudaStreamSynchronize
 };
 
 // One run's timings. Host times are on CLOCK_MONOTONIC in milliseconds (std::chrono::steady_clock, the clock of
 // Node's process.hrtime), so JavaScript can place them on its own timeline. Event times are GPU durations.
 struct RunTiming {
-  double issueMs = 0;          // host: just before the first event is recorded (the stream is idle then)
-  double enqueueStartMs = 0;   // host: around enqueueV3 alone, as trtexec's Enqueue Time
+  double issueMs = 0;         // host: just before the first event is recorded (the stream is idle then)
+  double enqueueStartMs = 0;  // host: around enqueueV3 alone, as trtexec's Enqueue Time
   double enqueueEndMs = 0;
-  float h2dMs = 0;             // events: input copies (0 without transfers)
-  float computeMs = 0;         // events: what enqueueV3 queued
-  float d2hMs = 0;             // events: output copies (0 without transfers)
+  float h2dMs = 0;      // events: input copies (0 without transfers)
+  float computeMs = 0;  // events: what enqueueV3 queued
+  float d2hMs = 0;      // events: output copies (0 without transfers)
 };
 
 // A deserialized plan and, once createContexts ran, its execution contexts (trt/runtime.h has the contract).
@@ -150,8 +150,8 @@ class Engine {
   virtual size_t contextCount() const = 0;
   virtual Staging staging(size_t c, size_t t) const = 0;
   // With options.timing, `timing` (required then) receives the run's timings.
-  virtual std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes,
-                                                const RunOptions& options = {}, RunTiming* timing = nullptr) = 0;
+  virtual std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes, const RunOptions& options = {},
+                                                RunTiming* timing = nullptr) = 0;
 };
 
 // One compiled TensorRT layer. The functions throw CodedError as their per-major counterparts document.

@@ -16,14 +16,10 @@ namespace {
 const char* const kSearchDirs[] = {
     "/usr/lib/x86_64-linux-gnu",
     "/usr/lib/aarch64-linux-gnu",  // Jetson
-    "/usr/local/tensorrt/lib",
-    "/opt/tensorrt/lib",
-    "/usr/local/cuda/lib64",
+    "/usr/local/tensorrt/lib",    "/opt/tensorrt/lib", "/usr/local/cuda/lib64",
 };
 
-std::string describe(const std::string& asked, const std::string& real) {
-  return real.empty() || real == asked ? asked : asked + " at " + real;
-}
+std::string describe(const std::string& asked, const std::string& real) { return real.empty() || real == asked ? asked : asked + " at " + real; }
 
 // access(), not stat(): stat is a symbol of its own only from glibc 2.33, and prebuilds run on 2.28.
 bool readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }

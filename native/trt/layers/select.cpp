@@ -16,9 +16,9 @@
 #error "TRTJS_TRT_LAYER_LIST must name the compiled TensorRT majors"
 #endif
 
-#define TRTJS_TRT_LAYER(major) \
+#define TRTJS_TRT_LAYER(major)  \
   namespace trtjs::trt##major { \
-  const trt::Layer& layer(); \
+    const trt::Layer& layer();  \
   }
 TRTJS_TRT_LAYER_LIST
 #undef TRTJS_TRT_LAYER
@@ -63,7 +63,9 @@ std::string rebuildFor(const std::string& libraryPath, const std::string& versio
   const std::string root = headersRootFor(libraryPath);
   if (root.empty()) return "`npm rebuild trtjs` (its headers are in the system include path; the build needs CMake and nvcc)";
   if (root != "?") return "`TENSORRT_ROOT=" + root + " npm rebuild trtjs` (the build needs CMake and nvcc)";
-  return "installing TensorRT " + version + "'s headers (NvInfer.h, NvOnnxParser.h: NVIDIA's libnvinfer-dev and libnvonnxparsers-dev, or the tarball's include/), then `TENSORRT_ROOT=<that install> npm rebuild trtjs`";
+  return "installing TensorRT " + version +
+         "'s headers (NvInfer.h, NvOnnxParser.h: NVIDIA's libnvinfer-dev and libnvonnxparsers-dev, or the tarball's include/), then `TENSORRT_ROOT=<that "
+         "install> npm rebuild trtjs`";
 }
 
 Version parseVersion(const std::string& text) {
@@ -131,10 +133,11 @@ void select(Selection& s) {
     if (v.major == l->major && v.minor < l->headersMinor) {
       s.error = "TensorRT " + rv + " was found at " + st.refusedPath + ", but this trtjs binary's " + std::to_string(l->major) +
                 ".x layer was compiled against TensorRT " + l->headers + " headers and needs " + std::to_string(l->major) + "." +
-                std::to_string(l->headersMinor) + " or newer. Upgrade TensorRT, or add a layer for " + rv + " by " + rebuildFor(st.refusedPath, rv) + "." + details;
+                std::to_string(l->headersMinor) + " or newer. Upgrade TensorRT, or add a layer for " + rv + " by " + rebuildFor(st.refusedPath, rv) + "." +
+                details;
     } else if (v.major == l->major) {
-      s.error = "TensorRT " + rv + " was found at " + st.refusedPath + " but cannot be used (see below): reinstall it, or point " +
-                std::string(kLibDirEnv) + " at a complete TensorRT " + std::to_string(l->major) + ".x." + details;
+      s.error = "TensorRT " + rv + " was found at " + st.refusedPath + " but cannot be used (see below): reinstall it, or point " + std::string(kLibDirEnv) +
+                " at a complete TensorRT " + std::to_string(l->major) + ".x." + details;
     } else {
       s.error = "TensorRT " + rv + " was found at " + st.refusedPath + ", but this trtjs binary has TensorRT layers for " + layerList() +
                 " only (TensorRT's C++ interface differs between majors). Add a layer for it by " + rebuildFor(st.refusedPath, rv) + "." + details;

@@ -20,10 +20,14 @@ EXPORT Status nvmlInit_v2() {
 }
 EXPORT const char* nvmlErrorString(Status s) {
   switch (s) {
-    case 1: return "Uninitialized";
-    case 3: return "Not Supported";
-    case 6: return "Not Found";
-    default: return "Unknown Error";
+    case 1:
+      return "Uninitialized";
+    case 3:
+      return "Not Supported";
+    case 6:
+      return "Not Found";
+    default:
+      return "Unknown Error";
   }
 }
 EXPORT Status nvmlSystemGetDriverVersion(char* out, unsigned n) {

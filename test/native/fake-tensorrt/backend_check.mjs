@@ -9,7 +9,21 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const t = await import(process.argv[2]);
-const { bench, buildEngine, capabilities, deviceMemory, inspectEngine, readEngineFile, writeEngineFile, Detector, ModelHost, PinnedBuffer, Predictor, TensorRtBackend, TrtjsError } = t;
+const {
+  bench,
+  buildEngine,
+  capabilities,
+  deviceMemory,
+  inspectEngine,
+  readEngineFile,
+  writeEngineFile,
+  Detector,
+  ModelHost,
+  PinnedBuffer,
+  Predictor,
+  TensorRtBackend,
+  TrtjsError,
+} = t;
 const { onnx } = createRequire(process.argv[2])('onnx-proto');
 let failures = 0;
 const check = async (what, fn) => {
@@ -47,16 +61,19 @@ const sameAsInput = (out, input) => {
   assert.deepEqual(out.output0.data, input.images.data);
 };
 
-await check(`capabilities: the stand-in GPU and libnvinfer are found and usable, served by the layer of its major (${process.env.EXPECT_TRT_LAYER ?? 'any'})`, () => {
-  assert.equal(caps.cuda.available, true);
-  assert.equal(caps.tensorrt.available, true, caps.tensorrt.reason);
-  // The stand-in reports the version of the headers it was built with; the layer of that major serves it.
-  assert.equal(caps.tensorrt.layer, process.env.EXPECT_TRT_LAYER ?? caps.tensorrt.version);
-  assert.equal(caps.tensorrt.version, caps.tensorrt.layer);
-  if (process.env.EXPECT_TRT_LAYERS) assert.deepEqual(caps.addon.tensorrtLayers, process.env.EXPECT_TRT_LAYERS.split(','));
-  assert.ok(caps.addon.tensorrtLayers.includes(caps.tensorrt.layer));
-  assert.equal(caps.tensorrt.onnxParser.available, true, caps.tensorrt.onnxParser.reason);
-});
+await check(
+  `capabilities: the stand-in GPU and libnvinfer are found and usable, served by the layer of its major (${process.env.EXPECT_TRT_LAYER ?? 'any'})`,
+  () => {
+    assert.equal(caps.cuda.available, true);
+    assert.equal(caps.tensorrt.available, true, caps.tensorrt.reason);
+    // The stand-in reports the version of the headers it was built with; the layer of that major serves it.
+    assert.equal(caps.tensorrt.layer, process.env.EXPECT_TRT_LAYER ?? caps.tensorrt.version);
+    assert.equal(caps.tensorrt.version, caps.tensorrt.layer);
+    if (process.env.EXPECT_TRT_LAYERS) assert.deepEqual(caps.addon.tensorrtLayers, process.env.EXPECT_TRT_LAYERS.split(','));
+    assert.ok(caps.addon.tensorrtLayers.includes(caps.tensorrt.layer));
+    assert.equal(caps.tensorrt.onnxParser.available, true, caps.tensorrt.onnxParser.reason);
+  },
+);
 
 await check('inspectEngine: IO tensors, both profiles, metadata and provenance', async () => {
   const e = await inspectEngine(engine);
@@ -72,7 +89,9 @@ await check('TensorRtBackend: 60 concurrent requests over two profiles and two c
   const shapes = Array.from({ length: 60 }, (_, i) => (i % 3 ? [1, 3, 8 + (i % 9), 16] : [1 + (i % 4), 3, 32, 16 + (i % 17)]));
   const inputs = shapes.map((dims, i) => feed(dims, i * 1000));
   const outs = await Promise.all(inputs.map((input) => backend.run(input)));
-  outs.forEach((out, i) => sameAsInput(out, inputs[i]));
+  outs.forEach((out, i) => {
+    sameAsInput(out, inputs[i]);
+  });
   assert.deepEqual(backend.load, { running: 0, waiting: 0 });
   await backend.dispose();
 });
@@ -118,13 +137,19 @@ await check('device memory comes back after 20 load/run/dispose cycles', async (
 await check('mapped staging (integrated GPUs): requests run in place', async () => {
   const backend = await TensorRtBackend.load(engine, { mapped: true, contexts: 2 });
   const inputs = [feed([4, 3, 32, 32], 5), feed([1, 3, 16, 16], 6), feed([1, 3, 8, 8], 7)];
-  (await Promise.all(inputs.map((i) => backend.run(i)))).forEach((out, i) => sameAsInput(out, inputs[i]));
+  (await Promise.all(inputs.map((i) => backend.run(i)))).forEach((out, i) => {
+    sameAsInput(out, inputs[i]);
+  });
   await backend.dispose();
 });
 
-await check('a plan this TensorRT refuses is ERR_ENGINE_INCOMPATIBLE naming the header and TensorRT\'s own error', async () => {
+await check("a plan this TensorRT refuses is ERR_ENGINE_INCOMPATIBLE naming the header and TensorRT's own error", async () => {
   const bad = writeEngineFile(enc('ftrt-garbage'), { tensorrt: '8.6.1', device: 'Orin' });
-  await rejects(TensorRtBackend.load(bad), 'ERR_ENGINE_INCOMPATIBLE', /built with TensorRT 8\.6\.1 on Orin; TensorRT .* cannot load it\..*the plan is not a fake plan/s);
+  await rejects(
+    TensorRtBackend.load(bad),
+    'ERR_ENGINE_INCOMPATIBLE',
+    /built with TensorRT 8\.6\.1 on Orin; TensorRT .* cannot load it\..*the plan is not a fake plan/s,
+  );
 });
 
 await check('tensors JavaScript cannot hold are refused at load, naming the tensor', async () => {
@@ -138,14 +163,29 @@ await check('tensors JavaScript cannot hold are refused at load, naming the tens
 const head = (sA, sB, cx = 16) =>
   [cx, 8, 24, 16, /* cy */ 16, 8, 8, 24, /* w */ 10, 4, 4, 6, /* h */ 10, 4, 4, 6, /* a */ sA, 0.1, 0.1, 0.1, /* b */ 0.1, sB, 0.1, 0.1].join(',');
 const detector = (values, names = { 0: 'a', 1: 'b' }, size = 32) =>
-  writeEngineFile(enc(`ftrt-fake\nin images 0 1,3,${size},${size}\nconst output0 0 1,6,4 ${values}\n`), { names, imgsz: [size, size], stride: 32, task: 'detect', batch: 1 });
+  writeEngineFile(enc(`ftrt-fake\nin images 0 1,3,${size},${size}\nconst output0 0 1,6,4 ${values}\n`), {
+    names,
+    imgsz: [size, size],
+    stride: 32,
+    task: 'detect',
+    batch: 1,
+  });
 
-await check('Detector on an engine: letterbox, TensorRT backend, decode and scaling give the head\'s detections', async () => {
+await check("Detector on an engine: letterbox, TensorRT backend, decode and scaling give the head's detections", async () => {
   const d = await Detector.create(detector(head(0.9, 0.8)));
   const image = { data: new Uint8Array(64 * 64 * 3).fill(114), width: 64, height: 64, channels: 3, order: 'rgb' };
   const dets = await d.detect(image);
-  assert.deepEqual(dets.map((x) => [x.className, Math.round(x.score * 100)]), [['a', 90], ['b', 80]]);
-  assert.deepEqual(dets[0].box.map((v) => Math.round(v)), [22, 22, 42, 42]); // [11, 11, 21, 21] at 32 px, times 2
+  assert.deepEqual(
+    dets.map((x) => [x.className, Math.round(x.score * 100)]),
+    [
+      ['a', 90],
+      ['b', 80],
+    ],
+  );
+  assert.deepEqual(
+    dets[0].box.map((v) => Math.round(v)),
+    [22, 22, 42, 42],
+  ); // [11, 11, 21, 21] at 32 px, times 2
   assert.equal(d.backend.kind, 'tensorrt');
   await d.dispose();
 });
@@ -153,7 +193,13 @@ await check('Detector on an engine: letterbox, TensorRT backend, decode and scal
 await check('Predictor on an engine: the task from its header (obb), letterbox, TensorRT backend, rotated NMS and scaling', async () => {
   // [1, 7, 2] channels first: cx, cy, w, h, plane, ship, angle for two anchors, at 32 px.
   const values = [16, 8, /* cy */ 16, 24, /* w */ 12, 4, /* h */ 6, 4, /* plane */ 0.9, 0.1, /* ship */ 0.1, 0.6, /* angle */ 0.5, 0.2].join(',');
-  const engine = writeEngineFile(enc(`ftrt-fake\nin images 0 1,3,32,32\nconst output0 0 1,7,2 ${values}\n`), { names: { 0: 'plane', 1: 'ship' }, imgsz: [32, 32], stride: 32, task: 'obb', batch: 1 });
+  const engine = writeEngineFile(enc(`ftrt-fake\nin images 0 1,3,32,32\nconst output0 0 1,7,2 ${values}\n`), {
+    names: { 0: 'plane', 1: 'ship' },
+    imgsz: [32, 32],
+    stride: 32,
+    task: 'obb',
+    batch: 1,
+  });
   const p = await Predictor.create(engine);
   assert.equal(p.task, 'obb');
   assert.equal(p.backend.kind, 'tensorrt');
@@ -161,7 +207,10 @@ await check('Predictor on an engine: the task from its header (obb), letterbox, 
   assert.equal(r.task, 'obb');
   assert.deepEqual(Array.from(r.obb.cls), [0, 1]);
   // Twice the input's pixels: centres and sizes doubled, angles kept.
-  assert.deepEqual(Array.from(r.obb.xywhr, (v) => Math.round(v * 100) / 100), [32, 32, 24, 12, 0.5, 16, 48, 8, 8, 0.2]);
+  assert.deepEqual(
+    Array.from(r.obb.xywhr, (v) => Math.round(v * 100) / 100),
+    [32, 32, 24, 12, 0.5, 16, 48, 8, 8, 0.2],
+  );
   await p.dispose();
   await rejects(Detector.create(engine), 'ERR_BAD_MODEL', /the model is an obb model, not a detect model/);
 });
@@ -171,7 +220,10 @@ await check('ModelHost on engines: 3 request loops, 6 swaps, bad candidates reje
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'trtjs-stand-in-host-'));
-  const file = (name, bytes) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+  const file = (name, bytes) => {
+    writeFileSync(join(dir, name), bytes);
+    return join(dir, name);
+  };
   const one = file('one.engine', detector(head(0.9, 0.8)));
   const two = file('two.engine', detector(head(0.85, 0.75)));
   const image = { data: new Uint8Array(64 * 64 * 3).fill(90), width: 64, height: 64, channels: 3, order: 'rgb' };
@@ -197,13 +249,20 @@ await check('ModelHost on engines: 3 request loops, 6 swaps, bad candidates reje
     [file('refused.engine', writeEngineFile(enc('ftrt-garbage'), {})), 'load', /not a fake plan/],
     [file('relabeled.engine', detector(head(0.9, 0.8), { 0: 'x', 1: 'b' })), 'validate', /class 0 is 'x', expected 'a'/],
     [file('blind.engine', detector(head(0.2, 0.2))), 'golden', /expected a 0\.90/],
-    [file('bigger.engine', detector(head(0.9, 0.8), undefined, 64)), 'validate', /inputs differ: serving images float32 \[1, 3, 32, 32\], candidate images float32 \[1, 3, 64, 64\]/],
+    [
+      file('bigger.engine', detector(head(0.9, 0.8), undefined, 64)),
+      'validate',
+      /inputs differ: serving images float32 \[1, 3, 32, 32\], candidate images float32 \[1, 3, 64, 64\]/,
+    ],
     [file('headless.engine', enc(`ftrt-fake\nin images 0 1,3,32,32\nconst output0 0 1,6,4 ${head(0.9, 0.8)}\n`)), 'load', /matches no known YOLO head/],
   ];
   for (let round = 0; round < 3; round++) {
     for (const next of [two, one]) assert.equal((await host.swap(next)).source, next);
     for (const [candidate, stage, reason] of bad) {
-      const err = await host.swap(candidate).then(() => undefined, (e) => e);
+      const err = await host.swap(candidate).then(
+        () => undefined,
+        (e) => e,
+      );
       assert.equal(err?.code, 'ERR_VALIDATION', `${candidate}: ${err}`);
       assert.equal(err.stage, stage, `${candidate}: ${err.message}`);
       assert.match(err.message, reason);
@@ -262,7 +321,9 @@ await check('bench: event-timed fields per query, latency = H2D + compute + D2H,
     const codes = inf.warnings.map((w) => w.code);
     assert.ok(codes.includes('multiple-streams') && codes.includes('enqueue-bound'), codes.join());
     assert.equal(r.device.gpu.name, gpu);
-    console.log(`     ${inf.queries} queries on 2 streams, GPU compute median ${inf.compute.median.toFixed(3)} ms, H2D ${inf.h2d.median.toFixed(4)} ms, ${inf.throughput.qps.toFixed(1)} qps`);
+    console.log(
+      `     ${inf.queries} queries on 2 streams, GPU compute median ${inf.compute.median.toFixed(3)} ms, H2D ${inf.h2d.median.toFixed(4)} ms, ${inf.throughput.qps.toFixed(1)} qps`,
+    );
   } finally {
     delete process.env.FAKE_TRT_ENQUEUE_MS;
   }
@@ -278,20 +339,32 @@ await check('bench: --no-data-transfers, --spin-wait, default shapes from profil
     assert.equal(r.d2h.available, false);
   }
   assert.equal(r.compute.available, true);
-  await rejects(bench(engine, { shapes: 'images:8x3x32x32' }), 'ERR_SHAPE', /no optimization profile of the engine admits images 8x3x32x32 \(profile 0: images 1x3x8x8\.\.1x3x16x16; profile 1: images 1x3x16x16\.\.4x3x32x32\)/);
+  await rejects(
+    bench(engine, { shapes: 'images:8x3x32x32' }),
+    'ERR_SHAPE',
+    /no optimization profile of the engine admits images 8x3x32x32 \(profile 0: images 1x3x8x8\.\.1x3x16x16; profile 1: images 1x3x16x16\.\.4x3x32x32\)/,
+  );
   await rejects(bench(engine, { backend: 'onnxruntime' }), 'ERR_BAD_INPUT', /is a TensorRT engine: ONNX Runtime runs ONNX models/);
 });
 
 await check('bench: concurrency sweep and end-to-end stages on engines', async () => {
   const sweep = (await bench(engine, { warmupMs: 10, durationMs: 100, iterations: 2, concurrency: [1, 3] })).sweep;
-  assert.deepEqual(sweep.levels.map((l) => l.concurrency), [1, 3]);
+  assert.deepEqual(
+    sweep.levels.map((l) => l.concurrency),
+    [1, 3],
+  );
   for (const l of sweep.levels) assert.ok(l.qps > 0 && l.latencyMs.p50 <= l.latencyMs.p99);
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const sharp = (await import('sharp')).default;
   const dir = mkdtempSync(join(tmpdir(), 'trtjs-stand-in-images-'));
-  writeFileSync(join(dir, 'gray.png'), await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 114, g: 114, b: 114 } } }).png().toBuffer());
+  writeFileSync(
+    join(dir, 'gray.png'),
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 114, g: 114, b: 114 } } })
+      .png()
+      .toBuffer(),
+  );
   const e = (await bench(detector(head(0.9, 0.8)), { warmupMs: 10, durationMs: 150, iterations: 3, images: dir, inFlight: 2 })).endToEnd;
   assert.equal(e.sequential.detectionsPerFrame, 2);
   assert.equal(e.sequential.stages.infer.label, 'Inference');
@@ -314,13 +387,22 @@ const identityOnnx = (inputs, outputs = inputs.map(([n, s]) => [`${n}_out`, s]))
       graph: {
         name: 'copy',
         node: outputs.map(([o], i) => ({ opType: 'Identity', input: [inputs[i][0]], output: [o], name: `n${i}` })),
-        input: inputs.map(([name, shape]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } })),
-        output: outputs.map(([name, shape]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } })),
+        input: inputs.map(([name, shape]) => ({
+          name,
+          type: { tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+        })),
+        output: outputs.map(([name, shape]) => ({
+          name,
+          type: { tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+        })),
       },
     }),
   ).finish();
 const planText = (engineFile) => new TextDecoder().decode(readEngineFile(engineFile).plan);
-const notes = (engineFile, kind) => planText(engineFile).split('\n').filter((l) => l.startsWith(`note ${kind}`));
+const notes = (engineFile, kind) =>
+  planText(engineFile)
+    .split('\n')
+    .filter((l) => l.startsWith(`note ${kind}`));
 const withEnv = async (vars, fn) => {
   Object.assign(process.env, vars);
   try {
@@ -334,31 +416,50 @@ const dynamicOnnx = identityOnnx([['images', ['batch', 3, 'height', 'width']]], 
 await check('capabilities: the builder resource is found next to libnvinfer (LD_LIBRARY_PATH empty)', () => {
   assert.equal(process.env.LD_LIBRARY_PATH ?? '', '');
   assert.equal(caps.tensorrt.builder.available, true, caps.tensorrt.builder.reason);
-  assert.ok(caps.tensorrt.builder.resources.every((r) => r.startsWith(caps.tensorrt.libraryPath.replace(/\/[^/]*$/, '/'))), caps.tensorrt.builder.resources.join());
+  assert.ok(
+    caps.tensorrt.builder.resources.every((r) => r.startsWith(caps.tensorrt.libraryPath.replace(/\/[^/]*$/, '/'))),
+    caps.tensorrt.builder.resources.join(),
+  );
   assert.match(caps.tensorrt.builder.resources[0], major >= 11 ? /libnvinfer_builder_resource_(ptx|sm\d+)\.so\./ : /libnvinfer_builder_resource\.so\./);
 });
 
-await check('buildEngine end to end: ONNX through the parser, the profile given, an engine that loads and runs, warnings from TensorRT\'s threads reported', async () => {
-  const phases = [];
-  const { engine, report } = await buildEngine({ onnx: dynamicOnnx, shapes: 'images:1x3x8x8,1x3x16x16,2x3x32x32', onProgress: (p) => phases.push(p) });
-  assert.deepEqual(report.profiles, ['images:1x3x8x8,1x3x16x16,2x3x32x32']);
-  assert.ok(report.warnings.some((w) => /warning logged from a builder thread/.test(w)), report.warnings.join('\n'));
-  assert.equal(report.tensorrtVersion, caps.tensorrt.version);
-  if (major >= 10) assert.ok(phases.some((p) => p.phase === 'build' && p.detail === 'Building engine'), JSON.stringify(phases));
-  const backend = await TensorRtBackend.load(engine);
-  assert.deepEqual(backend.info.profiles[0].images, { min: [1, 3, 8, 8], opt: [1, 3, 16, 16], max: [2, 3, 32, 32] });
-  assert.deepEqual(backend.info.names, ['a', 'b']);
-  const input = feed([2, 3, 20, 24], 3);
-  sameAsInput(await backend.run(input), input);
-  await backend.dispose();
-});
+await check(
+  "buildEngine end to end: ONNX through the parser, the profile given, an engine that loads and runs, warnings from TensorRT's threads reported",
+  async () => {
+    const phases = [];
+    const { engine, report } = await buildEngine({ onnx: dynamicOnnx, shapes: 'images:1x3x8x8,1x3x16x16,2x3x32x32', onProgress: (p) => phases.push(p) });
+    assert.deepEqual(report.profiles, ['images:1x3x8x8,1x3x16x16,2x3x32x32']);
+    assert.ok(
+      report.warnings.some((w) => /warning logged from a builder thread/.test(w)),
+      report.warnings.join('\n'),
+    );
+    assert.equal(report.tensorrtVersion, caps.tensorrt.version);
+    if (major >= 10)
+      assert.ok(
+        phases.some((p) => p.phase === 'build' && p.detail === 'Building engine'),
+        JSON.stringify(phases),
+      );
+    const backend = await TensorRtBackend.load(engine);
+    assert.deepEqual(backend.info.profiles[0].images, { min: [1, 3, 8, 8], opt: [1, 3, 16, 16], max: [2, 3, 32, 32] });
+    assert.deepEqual(backend.info.names, ['a', 'b']);
+    const input = feed([2, 3, 20, 24], 3);
+    sameAsInput(await backend.run(input), input);
+    await backend.dispose();
+  },
+);
 
 await check('buildEngine sets dimensions only for dynamic inputs and adds no profile to a static network, as trtexec builds', async () => {
-  const mixed = identityOnnx([['images', ['batch', 3, 'h', 'w']], ['scale', [1, 4]]]);
+  const mixed = identityOnnx([
+    ['images', ['batch', 3, 'h', 'w']],
+    ['scale', [1, 4]],
+  ]);
   const { engine } = await buildEngine({ onnx: mixed, shapes: 'images:1x3x8x8,1x3x16x16,2x3x32x32', metadata: false });
   const set = notes(engine, 'setDimensions');
   assert.equal(set.length, 3, set.join('\n'));
-  assert.ok(set.every((l) => / images /.test(l)), set.join('\n'));
+  assert.ok(
+    set.every((l) => / images /.test(l)),
+    set.join('\n'),
+  );
   assert.deepEqual(notes(engine, 'profiles'), ['note profiles 1']);
   const fixed = identityOnnx([['images', [1, 3, 8, 8]]]);
   const built = await buildEngine({ onnx: fixed, metadata: false });
@@ -371,25 +472,32 @@ await check('buildEngine sets dimensions only for dynamic inputs and adds no pro
 });
 
 // A top-level step every 2 s: a flag read only there would be seen 1.5 s after the abort.
-await check('buildEngine: aborted 500 ms into a 4 s build, rejects with ERR_ABORTED and TensorRT stops within a second (10+; before 10, when the build ends)', async () => {
-  await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '40', FAKE_TRT_STEP_MS: '50' }, async () => {
-    const controller = new AbortController();
-    const started = performance.now();
-    const slow = buildEngine({ onnx: dynamicOnnx, signal: controller.signal });
-    setTimeout(() => controller.abort(), 500);
-    const err = await slow.then(() => undefined, (e) => e);
-    const rejectedAfter = performance.now() - started - 500;
-    assert.equal(err?.code, 'ERR_ABORTED', String(err));
-    assert.ok(rejectedAfter < 1000, `rejected ${rejectedAfter.toFixed(0)} ms after the abort`);
-    // The next build starts only once TensorRT has let go of the cancelled one.
-    delete process.env.FAKE_TRT_STEP_MS;
-    const second = await buildEngine({ onnx: dynamicOnnx, metadata: false });
-    const stoppedAfter = second.report.timing.queueMs;
-    if (major >= 10) assert.ok(second.report.timing.queueMs < 1000, `the next build waited ${second.report.timing.queueMs.toFixed(0)} ms for TensorRT to stop`);
-    else assert.ok(second.report.timing.queueMs > 1500, 'before TensorRT 10 nothing stops a running build');
-    console.log(`     rejected ${rejectedAfter.toFixed(0)} ms after the abort; the next build waited ${stoppedAfter.toFixed(0)} ms`);
-  });
-});
+await check(
+  'buildEngine: aborted 500 ms into a 4 s build, rejects with ERR_ABORTED and TensorRT stops within a second (10+; before 10, when the build ends)',
+  async () => {
+    await withEnv({ FAKE_TRT_BUILD_STEPS: '2', FAKE_TRT_TACTIC_STEPS: '40', FAKE_TRT_STEP_MS: '50' }, async () => {
+      const controller = new AbortController();
+      const started = performance.now();
+      const slow = buildEngine({ onnx: dynamicOnnx, signal: controller.signal });
+      setTimeout(() => controller.abort(), 500);
+      const err = await slow.then(
+        () => undefined,
+        (e) => e,
+      );
+      const rejectedAfter = performance.now() - started - 500;
+      assert.equal(err?.code, 'ERR_ABORTED', String(err));
+      assert.ok(rejectedAfter < 1000, `rejected ${rejectedAfter.toFixed(0)} ms after the abort`);
+      // The next build starts only once TensorRT has let go of the cancelled one.
+      delete process.env.FAKE_TRT_STEP_MS;
+      const second = await buildEngine({ onnx: dynamicOnnx, metadata: false });
+      const stoppedAfter = second.report.timing.queueMs;
+      if (major >= 10)
+        assert.ok(second.report.timing.queueMs < 1000, `the next build waited ${second.report.timing.queueMs.toFixed(0)} ms for TensorRT to stop`);
+      else assert.ok(second.report.timing.queueMs > 1500, 'before TensorRT 10 nothing stops a running build');
+      console.log(`     rejected ${rejectedAfter.toFixed(0)} ms after the abort; the next build waited ${stoppedAfter.toFixed(0)} ms`);
+    });
+  },
+);
 
 await check('buildEngine: four builds wait in JavaScript, not on libuv threads: inference and file reads go on meanwhile', async () => {
   const backend = await TensorRtBackend.load(engine);
@@ -405,7 +513,10 @@ await check('buildEngine: four builds wait in JavaScript, not on libuv threads: 
     const reports = (await Promise.all(all)).map((r) => r.report);
     // One at a time, in whatever order they reached the queue (each build takes 1.2 s on the stand-in).
     const waited = reports.map((r) => Math.round(r.timing.queueMs)).sort((a, b) => a - b);
-    assert.ok(waited.every((w, i) => i === 0 || w - waited[i - 1] > 1000), `builds run one after the other: waited ${waited.join(', ')} ms`);
+    assert.ok(
+      waited.every((w, i) => i === 0 || w - waited[i - 1] > 1000),
+      `builds run one after the other: waited ${waited.join(', ')} ms`,
+    );
     console.log(`     a run and a file read: ${ms.toFixed(0)} ms with 4 builds queued; the last waited ${waited[3]} ms`);
   });
   await backend.dispose();
@@ -417,7 +528,10 @@ await check('buildEngine: detaching the model buffer and collecting garbage mid-
       const buffer = new ArrayBuffer(dynamicOnnx.length);
       new Uint8Array(buffer).set(dynamicOnnx);
       const controller = new AbortController();
-      const building = buildEngine({ onnx: new Uint8Array(buffer), signal: controller.signal, onProgress: () => globalThis.gc?.() }).then(() => 'built', (e) => e);
+      const building = buildEngine({ onnx: new Uint8Array(buffer), signal: controller.signal, onProgress: () => globalThis.gc?.() }).then(
+        () => 'built',
+        (e) => e,
+      );
       await new Promise((r) => setTimeout(r, 60 + i * 40));
       structuredClone(buffer, { transfer: [buffer] }); // detached
       assert.equal(buffer.byteLength, 0);
@@ -448,7 +562,10 @@ await check('buildEngine refuses with ERR_TRT_UNAVAILABLE when no builder resour
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
   assert.equal(out.builder.available, false);
-  assert.match(out.builder.reason, /libnvinfer_builder_resource\.so\.\d+\.\d+\.\d+ \(TensorRT's builder kernels\) is neither next to .*trtjs-no-resource-.* nor found by the dynamic loader/);
+  assert.match(
+    out.builder.reason,
+    /libnvinfer_builder_resource\.so\.\d+\.\d+\.\d+ \(TensorRT's builder kernels\) is neither next to .*trtjs-no-resource-.* nor found by the dynamic loader/,
+  );
   assert.match(out.built, /^ERR_TRT_UNAVAILABLE: buildEngine: TensorRT's builder is unavailable: libnvinfer_builder_resource/);
   assert.equal(out.inputs, 1);
 });
@@ -460,10 +577,15 @@ await check('a plan with vectorized IO (chw16) is described and refused for infe
   const e = await inspectEngine(chw16);
   assert.deepEqual(e.formats, { x: ['chw16'], y: ['chw16'] });
   const before = PinnedBuffer.bytesInUse();
-  await rejects(TensorRtBackend.load(chw16), 'ERR_ENGINE_INCOMPATIBLE', /input 'x' has TensorRT's chw16 layout \(Sixteen wide channel vectorized row major format\), but trtjs exchanges row-major \(linear\) tensors only/);
+  await rejects(
+    TensorRtBackend.load(chw16),
+    'ERR_ENGINE_INCOMPATIBLE',
+    /input 'x' has TensorRT's chw16 layout \(Sixteen wide channel vectorized row major format\), but trtjs exchanges row-major \(linear\) tensors only/,
+  );
   assert.equal(PinnedBuffer.bytesInUse(), before, 'nothing kept');
-  const perProfile = enc(new TextDecoder().decode(plan) + 'format output0 2 1 8 1\n');
-  if (major > 8 || minor >= 6) await rejects(TensorRtBackend.load(perProfile), 'ERR_ENGINE_INCOMPATIBLE', /output 'output0' has TensorRT's hwc8 layout in profile 1/);
+  const perProfile = enc(`${new TextDecoder().decode(plan)}format output0 2 1 8 1\n`);
+  if (major > 8 || minor >= 6)
+    await rejects(TensorRtBackend.load(perProfile), 'ERR_ENGINE_INCOMPATIBLE', /output 'output0' has TensorRT's hwc8 layout in profile 1/);
 });
 
 await check('a version-compatible plan (host code, no ftrt tag) is refused unless allowHostCode, which warns', async () => {
@@ -472,7 +594,11 @@ await check('a version-compatible plan (host code, no ftrt tag) is refused unles
   const { join } = await import('node:path');
   const file = join(mkdtempSync(join(tmpdir(), 'trtjs-vc-')), 'model.engine');
   writeFileSync(file, enc('xtrt-fake\nin x 0 1,4\nout y 0 1,4 x\nhostcode\n'));
-  await rejects(TensorRtBackend.load(file), 'ERR_ENGINE_INCOMPATIBLE', /does not start with TensorRT's 'ftrt' tag.*does not allow engine host code.*load it with allowHostCode: true/s);
+  await rejects(
+    TensorRtBackend.load(file),
+    'ERR_ENGINE_INCOMPATIBLE',
+    /does not start with TensorRT's 'ftrt' tag.*does not allow engine host code.*load it with allowHostCode: true/s,
+  );
   if (major > 8 || minor >= 6) {
     const warnings = [];
     const onWarning = (w) => warnings.push(w);
@@ -480,7 +606,10 @@ await check('a version-compatible plan (host code, no ftrt tag) is refused unles
     const backend = await TensorRtBackend.load(file, { allowHostCode: true });
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarning);
-    assert.ok(warnings.some((w) => w.code === 'TRTJS_ENGINE_HOST_CODE' && /model\.engine may run host code/.test(w.message)), warnings.map(String).join());
+    assert.ok(
+      warnings.some((w) => w.code === 'TRTJS_ENGINE_HOST_CODE' && /model\.engine may run host code/.test(w.message)),
+      warnings.map(String).join(),
+    );
     const out = await backend.run({ x: { dtype: 'float32', dims: [1, 4], data: new Float32Array([1, 2, 3, 4]) } });
     assert.deepEqual(Array.from(out.y.data), [1, 2, 3, 4]);
     await backend.dispose();
@@ -490,16 +619,21 @@ await check('a version-compatible plan (host code, no ftrt tag) is refused unles
 });
 
 await check('what TensorRT warns while loading a plan is reported: inspectEngine().warnings and backend.info.warnings', async () => {
-  const warned = enc('ftrt-fake\nin x 0 1,4\nout y 0 1,4 x\nwarn Using an engine plan file across different models of devices is not recommended\nthreadwarn from a TensorRT thread\n');
+  const warned = enc(
+    'ftrt-fake\nin x 0 1,4\nout y 0 1,4 x\nwarn Using an engine plan file across different models of devices is not recommended\nthreadwarn from a TensorRT thread\n',
+  );
   const e = await inspectEngine(warned);
-  assert.deepEqual(e.warnings, ['fake TensorRT: Using an engine plan file across different models of devices is not recommended', 'fake TensorRT: from a TensorRT thread']);
+  assert.deepEqual(e.warnings, [
+    'fake TensorRT: Using an engine plan file across different models of devices is not recommended',
+    'fake TensorRT: from a TensorRT thread',
+  ]);
   const backend = await TensorRtBackend.load(warned);
   assert.ok(backend.info.warnings.some((w) => /across different models of devices/.test(w)));
   await backend.dispose();
 });
 
 await check('allocationStrategy: "profile" reserves per context what its profile needs (TensorRT 10+), reported per context', async () => {
-  const sized = enc(new TextDecoder().decode(plan) + 'memory 4000000\nprofilememory 0 1000000\nprofilememory 1 4000000\n');
+  const sized = enc(`${new TextDecoder().decode(plan)}memory 4000000\nprofilememory 0 1000000\nprofilememory 1 4000000\n`);
   const e = await inspectEngine(sized);
   assert.equal(e.deviceMemory, 4000000);
   if (major >= 10) {
@@ -520,9 +654,17 @@ await check('allocationStrategy: "profile" reserves per context what its profile
     if (onStandInGpu) assert.equal(byStatic.taken - byProfile.taken, 6000000);
   } else {
     assert.equal(e.profileMemory, undefined);
-    await rejects(TensorRtBackend.load(sized, { allocationStrategy: 'profile' }), 'ERR_BAD_INPUT', /options\.allocationStrategy must be 'static' on TensorRT 8\.\d+\.\d+ \('profile', kON_PROFILE_CHANGE, needs TensorRT 10 or newer\), received "profile"/);
+    await rejects(
+      TensorRtBackend.load(sized, { allocationStrategy: 'profile' }),
+      'ERR_BAD_INPUT',
+      /options\.allocationStrategy must be 'static' on TensorRT 8\.\d+\.\d+ \('profile', kON_PROFILE_CHANGE, needs TensorRT 10 or newer\), received "profile"/,
+    );
   }
-  await rejects(TensorRtBackend.load(sized, { allocationStrategy: 'dynamic' }), 'ERR_BAD_INPUT', /options\.allocationStrategy must be one of 'static', 'profile', received "dynamic"/);
+  await rejects(
+    TensorRtBackend.load(sized, { allocationStrategy: 'dynamic' }),
+    'ERR_BAD_INPUT',
+    /options\.allocationStrategy must be one of 'static', 'profile', received "dynamic"/,
+  );
 });
 
 // ---- chaos ----------------------------------------------------------------------------------------------------------
@@ -532,13 +674,20 @@ await check('chaos: random interleavings of run, dispose, abort and swap on Tens
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'trtjs-chaos-'));
-  const file = (name, bytes) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+  const file = (name, bytes) => {
+    writeFileSync(join(dir, name), bytes);
+    return join(dir, name);
+  };
   const heads = [file('one.engine', detector(head(0.9, 0.8))), file('two.engine', detector(head(0.85, 0.75)))];
   const bad = [file('bad.engine', writeEngineFile(enc('ftrt-garbage'), {})), file('big.engine', detector(head(0.9, 0.8), undefined, 64))];
   const image = { data: new Uint8Array(64 * 64 * 3).fill(100), width: 64, height: 64, channels: 3, order: 'rgb' };
   let seed = Number(process.env.TRT_CHAOS_SEED ?? 7) >>> 0 || 7;
   const rand = () => {
-    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
     return seed / 2 ** 32;
   };
   const pick = (xs) => xs[Math.floor(rand() * xs.length)];
@@ -561,9 +710,11 @@ await check('chaos: random interleavings of run, dispose, abort and swap on Tens
     const kind = pick(['backend', 'detector', 'host']);
     const maxQueue = rand() < 0.2 ? 4 : undefined;
     const target =
-      kind === 'backend' ? await TensorRtBackend.load(engine, { contexts: 1 + Math.floor(rand() * 2), maxQueue })
-      : kind === 'detector' ? await Detector.create(pick(heads), { maxQueue })
-      : await ModelHost.open(pick(heads), { minSwapIntervalMs: 0, warmup: 0, drainTimeoutMs: pick([0, 50, 30000]), maxQueue, detector: { maxQueue } });
+      kind === 'backend'
+        ? await TensorRtBackend.load(engine, { contexts: 1 + Math.floor(rand() * 2), maxQueue })
+        : kind === 'detector'
+          ? await Detector.create(pick(heads), { maxQueue })
+          : await ModelHost.open(pick(heads), { minSwapIntervalMs: 0, warmup: 0, drainTimeoutMs: pick([0, 50, 30000]), maxQueue, detector: { maxQueue } });
     const end = () => (kind === 'host' ? target.close() : target.dispose());
     const controllers = [];
     const calls = [];
@@ -578,9 +729,17 @@ await check('chaos: random interleavings of run, dispose, abort and swap on Tens
         if (rand() < 0.5) setTimeout(() => c.abort(), Math.floor(rand() * 30));
       }
       if (kind === 'backend') {
-        const dims = pick([[1, 3, 8, 8], [2, 3, 24, 24], [4, 3, 32, 32], [1, 3, 16, 12]]);
+        const dims = pick([
+          [1, 3, 8, 8],
+          [2, 3, 24, 24],
+          [4, 3, 32, 32],
+          [1, 3, 16, 12],
+        ]);
         const input = feed(dims, calls.length);
-        const p = target.run(input, signal ? { signal } : undefined).then((out) => (sameAsInput(out, input), 'ok'));
+        const p = target.run(input, signal ? { signal } : undefined).then((out) => {
+          sameAsInput(out, input);
+          return 'ok';
+        });
         p.catch(() => {});
         return p;
       }
@@ -598,7 +757,10 @@ await check('chaos: random interleavings of run, dispose, abort and swap on Tens
       await sleep(Math.floor(rand() * 40));
       const what = kind === 'host' ? pick(['swap', 'badSwap', 'abortAll', 'close', 'more']) : pick(['dispose', 'abortAll', 'more', 'more']);
       if (what === 'dispose' || what === 'close') actions.push(end().catch((e) => e));
-      else if (what === 'abortAll') controllers.forEach((c) => c.abort());
+      else if (what === 'abortAll')
+        controllers.forEach((c) => {
+          c.abort();
+        });
       else if (what === 'more') for (let i = 0; i < 8; i++) calls.push(request());
       else if (what === 'swap') actions.push(target.swap(pick(heads), { force: true }).catch((e) => e));
       else if (what === 'badSwap') actions.push(target.swap(pick(bad), { force: true }).catch((e) => e));
@@ -619,7 +781,10 @@ await check('chaos: random interleavings of run, dispose, abort and swap on Tens
     await settleAll([end()], `round ${round} end`);
   }
   delete process.env.FAKE_TRT_ENQUEUE_MS;
-  for (let k = 0; k < 3; k++) globalThis.gc?.(), await sleep(20);
+  for (let k = 0; k < 3; k++) {
+    globalThis.gc?.();
+    await sleep(20);
+  }
   assert.deepEqual(violations, []);
   assert.equal(TensorRtBackend.live, 0, 'TensorRtBackends still alive');
   assert.equal(PinnedBuffer.bytesInUse(), pinned, 'pinned staging still held');

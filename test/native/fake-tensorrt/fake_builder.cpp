@@ -368,7 +368,9 @@ nvinfer1::IHostMemory* BuilderImpl::buildSerializedNetwork(nvinfer1::INetworkDef
       auto it = prof.ranges.find(in->impl.name);
       if (it == prof.ranges.end()) {
         if (isDynamic(in->impl.dims))
-          return log(nvinfer1::ILogger::Severity::kERROR, "optimization profile " + std::to_string(p) + " has no dimensions for dynamic input " + in->impl.name), nullptr;
+          return log(nvinfer1::ILogger::Severity::kERROR,
+                     "optimization profile " + std::to_string(p) + " has no dimensions for dynamic input " + in->impl.name),
+                 nullptr;
         continue;
       }
       const Dims* r = it->second;
@@ -376,8 +378,8 @@ nvinfer1::IHostMemory* BuilderImpl::buildSerializedNetwork(nvinfer1::INetworkDef
         bool ok = r[k].nbDims == in->impl.dims.nbDims;
         for (int32_t i = 0; ok && i < r[k].nbDims; ++i) ok = in->impl.dims.d[i] < 0 ? r[k].d[i] >= 0 : r[k].d[i] == in->impl.dims.d[i];
         if (!ok)
-          return log(nvinfer1::ILogger::Severity::kERROR, "optimization profile " + std::to_string(p) + ": dimensions " + dimsText(r[k]) + " of " + in->impl.name +
-                                                              " do not match the network's " + dimsText(in->impl.dims)),
+          return log(nvinfer1::ILogger::Severity::kERROR, "optimization profile " + std::to_string(p) + ": dimensions " + dimsText(r[k]) + " of " +
+                                                              in->impl.name + " do not match the network's " + dimsText(in->impl.dims)),
                  nullptr;
       }
       if (isDynamic(in->impl.dims))
@@ -393,7 +395,8 @@ nvinfer1::IHostMemory* BuilderImpl::buildSerializedNetwork(nvinfer1::INetworkDef
   const int stepMs = envInt("FAKE_TRT_STEP_MS", 1);
   nvinfer1::ILogger* logger = logger_;
   std::thread([logger] {
-    if (logger) logger->log(nvinfer1::ILogger::Severity::kWARNING, "fake TensorRT: tactic timing thread: a tactic was skipped (warning logged from a builder thread)");
+    if (logger)
+      logger->log(nvinfer1::ILogger::Severity::kWARNING, "fake TensorRT: tactic timing thread: a tactic was skipped (warning logged from a builder thread)");
   }).join();
   bool stopped = false;
 #if NV_TENSORRT_MAJOR >= 10

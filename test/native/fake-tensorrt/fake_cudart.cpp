@@ -76,8 +76,10 @@ cudaError_t cudaGetDeviceCount(int* count) {
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
   if (device < 0 || device >= deviceCount()) return cudaErrorInvalidDevice;
   std::memset(prop, 0, sizeof *prop);
-  if (device == 0) std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU");
-  else std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU %d", device);
+  if (device == 0)
+    std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU");
+  else
+    std::snprintf(prop->name, sizeof prop->name, "trtjs stand-in GPU %d", device);
   prop->major = 9;
   prop->minor = 0;
   prop->totalGlobalMem = kTotal;

@@ -88,7 +88,7 @@ struct Tensor {
   std::vector<int64_t> dims;
   std::string source;  // outputs: the input they copy
   bool inverse = false;
-  std::vector<float> values;  // constant outputs
+  std::vector<float> values;      // constant outputs
   std::map<int, Format> formats;  // by profile; -1: every profile
 };
 
@@ -201,10 +201,18 @@ bool dynamic(const std::vector<int64_t>& dims) {
 
 size_t elementSize(nvinfer1::DataType t) {
   switch (static_cast<int>(t)) {
-    case 1: case 7: return 2;
-    case 2: case 4: case 5: case 6: return 1;
-    case 8: return 8;
-    default: return 4;
+    case 1:
+    case 7:
+      return 2;
+    case 2:
+    case 4:
+    case 5:
+    case 6:
+      return 1;
+    case 8:
+      return 8;
+    default:
+      return 4;
   }
 }
 
@@ -221,14 +229,22 @@ size_t bytesIn(const std::vector<int64_t>& shape, nvinfer1::DataType t, const Fo
 
 const char* formatText(int format) {
   switch (format) {
-    case 0: return "Row major linear format";
-    case 1: return "Two wide channel vectorized row major format";
-    case 2: return "Channel major format where channel % 8 == 0";
-    case 3: return "Four wide channel vectorized row major format";
-    case 4: return "Sixteen wide channel vectorized row major format";
-    case 5: return "Thirty-two wide channel vectorized row major format";
-    case 8: return "Channel major format";
-    default: return "Vectorized format";
+    case 0:
+      return "Row major linear format";
+    case 1:
+      return "Two wide channel vectorized row major format";
+    case 2:
+      return "Channel major format where channel % 8 == 0";
+    case 3:
+      return "Four wide channel vectorized row major format";
+    case 4:
+      return "Sixteen wide channel vectorized row major format";
+    case 5:
+      return "Thirty-two wide channel vectorized row major format";
+    case 8:
+      return "Channel major format";
+    default:
+      return "Vectorized format";
   }
 }
 
@@ -334,7 +350,9 @@ class EngineImpl : public DefaultEngine {
     return formatOf(name, 0).components;
   }
 #if NV_TENSORRT_MAJOR > 8 || NV_TENSORRT_MINOR >= 6
-  nvinfer1::TensorFormat getTensorFormatV2(char const* name, int32_t p) const noexcept override { return static_cast<nvinfer1::TensorFormat>(formatOf(name, p).format); }
+  nvinfer1::TensorFormat getTensorFormatV2(char const* name, int32_t p) const noexcept override {
+    return static_cast<nvinfer1::TensorFormat>(formatOf(name, p).format);
+  }
   char const* getTensorFormatDescV2(char const* name, int32_t p) const noexcept override { return formatText(formatOf(name, p).format); }
   int32_t getTensorVectorizedDimV2(char const* name, int32_t p) const noexcept override { return formatOf(name, p).vectorizedDim; }
   int32_t getTensorComponentsPerElementV2(char const* name, int32_t p) const noexcept override { return formatOf(name, p).components; }
@@ -521,7 +539,9 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
   if (!stream) {
     // TensorRT accepts the default stream, synchronizing around it, and warns.
     ++nullStreams;
-    engine_.warn("Using default stream in enqueueV3() may lead to performance issues due to additional calls to cudaStreamSynchronize() to ensure correct synchronization. Please use non-default stream instead.");
+    engine_.warn(
+        "Using default stream in enqueueV3() may lead to performance issues due to additional calls to cudaStreamSynchronize() to ensure correct "
+        "synchronization. Please use non-default stream instead.");
   }
   if (inferShapes(0, nullptr) != 0) return engine_.error("input shapes not specified"), false;
   if (const char* ms = std::getenv("FAKE_TRT_ENQUEUE_MS")) std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(ms)));
@@ -577,8 +597,9 @@ class RuntimeImpl : public DefaultRuntime {
     }
     if (plan.hostCode && !hostCode_) {
       if (logger_)
-        logger_->log(nvinfer1::ILogger::Severity::kERROR,
-                     "fake TensorRT: the plan holds host code (a version-compatible plan with its lean runtime) and the runtime does not allow engine host code");
+        logger_->log(
+            nvinfer1::ILogger::Severity::kERROR,
+            "fake TensorRT: the plan holds host code (a version-compatible plan with its lean runtime) and the runtime does not allow engine host code");
       return nullptr;
     }
     for (const std::string& w : plan.warnings)

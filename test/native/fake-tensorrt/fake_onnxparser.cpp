@@ -26,7 +26,7 @@ namespace {
 struct Field {
   uint32_t number = 0;
   uint32_t wire = 0;
-  uint64_t value = 0;           // varint
+  uint64_t value = 0;             // varint
   const uint8_t* data = nullptr;  // length-delimited
   size_t size = 0;
 };
@@ -160,15 +160,24 @@ bool readModel(const uint8_t* p, size_t n, Graph& g) {
 // ONNX TensorProto.DataType → nvinfer1::DataType (as int); -1 when TensorRT has no such IO type.
 int trtType(int onnx) {
   switch (onnx) {
-    case 1: return 0;   // FLOAT
-    case 10: return 1;  // FLOAT16
-    case 3: return 2;   // INT8
-    case 6: return 3;   // INT32
-    case 9: return 4;   // BOOL
-    case 2: return 5;   // UINT8
-    case 16: return NV_TENSORRT_MAJOR >= 9 ? 7 : -1;  // BFLOAT16
-    case 7: return NV_TENSORRT_MAJOR >= 10 ? 8 : 3;   // INT64 (cast to INT32 before TensorRT 10)
-    default: return -1;
+    case 1:
+      return 0;  // FLOAT
+    case 10:
+      return 1;  // FLOAT16
+    case 3:
+      return 2;  // INT8
+    case 6:
+      return 3;  // INT32
+    case 9:
+      return 4;  // BOOL
+    case 2:
+      return 5;  // UINT8
+    case 16:
+      return NV_TENSORRT_MAJOR >= 9 ? 7 : -1;  // BFLOAT16
+    case 7:
+      return NV_TENSORRT_MAJOR >= 10 ? 8 : 3;  // INT64 (cast to INT32 before TensorRT 10)
+    default:
+      return -1;
   }
 }
 
@@ -207,7 +216,8 @@ class Parser : public DefaultParser {
   bool parse(void const* model, size_t size, const char* = nullptr) override {
 #endif
     Graph g;
-    if (!model || !readModel(static_cast<const uint8_t*>(model), size, g)) return error(-1, "", "", "Failed to parse ONNX model from the bytes given (not an ONNX ModelProto)");
+    if (!model || !readModel(static_cast<const uint8_t*>(model), size, g))
+      return error(-1, "", "", "Failed to parse ONNX model from the bytes given (not an ONNX ModelProto)");
     std::vector<nvinfer1::ITensor*> inputs;
     std::vector<const ValueInfo*> infos;
     for (const ValueInfo& in : g.inputs) {
@@ -215,7 +225,8 @@ class Parser : public DefaultParser {
       for (const std::string& n : g.initializers) initializer = initializer || n == in.name;
       if (initializer) continue;  // IR < 4 lists initializers among the inputs
       const int type = trtType(in.elemType);
-      if (type < 0) return error(-1, in.name, "", "input '" + in.name + "' has ONNX element type " + std::to_string(in.elemType) + ", which TensorRT does not take");
+      if (type < 0)
+        return error(-1, in.name, "", "input '" + in.name + "' has ONNX element type " + std::to_string(in.elemType) + ", which TensorRT does not take");
       nvinfer1::ITensor* t = network_->addInput(in.name.c_str(), static_cast<nvinfer1::DataType>(type), toDims(in.dims));
       if (!t) return error(-1, in.name, "", "addInput failed for '" + in.name + "'");
       inputs.push_back(t);
@@ -227,7 +238,8 @@ class Parser : public DefaultParser {
       for (size_t i = 0; i < inputs.size() && !source; ++i)
         if (infos[i]->dims.size() == out.dims.size() && infos[i]->elemType == out.elemType) source = inputs[i];
       if (!source)
-        return error(static_cast<int>(o), out.name, "Identity", "the stand-in parser makes each output a copy of an input of its rank and type; output '" + out.name + "' has none");
+        return error(static_cast<int>(o), out.name, "Identity",
+                     "the stand-in parser makes each output a copy of an input of its rank and type; output '" + out.name + "' has none");
       nvinfer1::IIdentityLayer* layer = network_->addIdentity(*source);
       if (!layer) return error(static_cast<int>(o), out.name, "Identity", "addIdentity failed");
       nvinfer1::ITensor* t = layer->getOutput(0);
@@ -267,5 +279,6 @@ class Parser : public DefaultParser {
 
 extern "C" __attribute__((visibility("default"))) void* createNvOnnxParser_INTERNAL(void* network, void* logger, int) {
   if (getInferLibVersion() <= 0) return nullptr;
-  return static_cast<nvonnxparser::IParser*>(new fake_parser::Parser(static_cast<nvinfer1::INetworkDefinition*>(network), static_cast<nvinfer1::ILogger*>(logger)));
+  return static_cast<nvonnxparser::IParser*>(
+      new fake_parser::Parser(static_cast<nvinfer1::INetworkDefinition*>(network), static_cast<nvinfer1::ILogger*>(logger)));
 }
