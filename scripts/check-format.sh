@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 fix=${1:-}
 status=0
 if [[ "$fix" == --fix ]]; then
-  npx biome check --write . || status=1
+  npx biome check --write --error-on-warnings . || status=1
 else
-  npx biome check . || status=1
+  npx biome check --error-on-warnings . || status=1
 fi
 command -v clang-format >/dev/null || { echo "check-format: clang-format is not installed (apt-get install clang-format)" >&2; exit 1; }
 mapfile -t sources < <(git ls-files 'native/*.cpp' 'native/*.h' 'native/*.cu' 'test/native/*.cpp' 'test/native/*.h' 'test/reference/*.cpp')

@@ -13,7 +13,8 @@ std::string versionString(int version) {
 
 Report queryDevices() {
   Report report;
-  cudaRuntimeGetVersion(&report.runtimeVersion);
+  // The runtime linked into this binary, known without a driver (cudaRuntimeGetVersion fails without one on 11.x).
+  report.runtimeVersion = CUDART_VERSION;
   cudaError_t err = cudaDriverGetVersion(&report.driverVersion);
   if (err != cudaSuccess || report.driverVersion == 0) {
     report.error = "no NVIDIA driver found (libcuda.so.1 could not be loaded)";

@@ -1,11 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { PinnedBuffer, capabilities, deviceMemory, TrtjsError } from '../../lib/index.js';
-import { runNode } from '../helpers/run.js';
 import { nvidiaDeviceNodePresent } from '../helpers/tiers.js';
 
 const caps = await capabilities();
@@ -24,7 +19,10 @@ describe('capabilities()', () => {
   it('describes the CUDA layer consistently with the build', () => {
     if (caps.addon.layers.cuda) {
       expect(caps.addon.cudaToolkit).toMatch(/^\d+\.\d+/);
-      expect(caps.addon.cudaArchs).toEqual(expect.arrayContaining([expect.stringMatching(/^87/), expect.stringMatching(/^90/)]));
+      // The release list (Jetson Orin's sm_87 and Hopper's sm_90 among them) unless the build was told otherwise.
+      const chosen = process.env.TRTJS_CUDA_ARCHS?.split(/[;,]/);
+      if (chosen) expect(caps.addon.cudaArchs).toEqual(chosen);
+      else expect(caps.addon.cudaArchs).toEqual(expect.arrayContaining([expect.stringMatching(/^87/), expect.stringMatching(/^90/)]));
       expect(caps.cuda.runtimeVersion).toMatch(/^\d+\.\d+$/);
       // CUDA's minor-version compatibility: any driver of the runtime's major.
       expect(caps.cuda.requiredDriverVersion).toBe(`${caps.cuda.runtimeVersion!.split('.')[0]}.0`);
@@ -77,65 +75,5 @@ describe.skipIf(hasDeviceNode)('GPU functions without a GPU', () => {
     await expect(PinnedBuffer.allocate(16, { device: 1.5 })).rejects.toThrow(
       'PinnedBuffer.allocate: options.device must be an integer in [0, 1024], received 1.5',
     );
-  });
-});
-
-/**
- * A stand-in NVIDIA driver (libcuda.so.1) that reports `version` (cuDriverGetVersion) and hands the CUDA runtime the
- * few entry points it asks for first, as the real one does through cuGetProcAddress; it has no device.
- */
-function standInDriver(version: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'trtjs-driver-'));
-  writeFileSync(
-    join(dir, 'cuda.c'),
-    `#include <string.h>
-typedef int CUresult;
-CUresult cuDriverGetVersion(int* v) { *v = ${version}; return 0; }
-CUresult cuInit(unsigned f) { (void)f; return 0; }
-CUresult cuGetProcAddress_v2(const char* s, void** p, int v, unsigned long long f, int* found) {
-  (void)f;
-  void* fn = !strcmp(s, "cuInit") ? (void*)cuInit : !strcmp(s, "cuDriverGetVersion") ? (void*)cuDriverGetVersion
-           : !strcmp(s, "cuGetProcAddress") && v >= 12000 ? (void*)cuGetProcAddress_v2 : 0;
-  *p = fn;
-  if (found) *found = fn ? 1 : 0;
-  return fn ? 0 : 500; /* CUDA_ERROR_NOT_FOUND */
-}
-CUresult cuGetProcAddress(const char* s, void** p, int v, unsigned long long f) { return cuGetProcAddress_v2(s, p, v, f, 0); }
-`,
-  );
-  const r = spawnSync('cc', ['-shared', '-fPIC', '-Wl,-soname,libcuda.so.1', '-o', join(dir, 'libcuda.so.1'), join(dir, 'cuda.c')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return dir;
-}
-
-const cc = spawnSync('cc', ['--version']).status === 0;
-describe.skipIf(!caps.addon.layers.cuda || !cc)('a driver older than the CUDA layer needs', () => {
-  it('is reported with both versions (R535-era driver: CUDA 12.2), and GPU functions reject with ERR_CUDA_UNAVAILABLE naming them', () => {
-    const dir = standInDriver(12020);
-    const r = runNode(
-      [
-        '--input-type=module',
-        '-e',
-        `const t = await import('./dist/index.js');
-         const c = await t.capabilities();
-         const e = await t.PinnedBuffer.allocate(64).catch((e) => e);
-         console.log(JSON.stringify({ cuda: c.cuda, code: e.code, message: e.message }));`,
-      ],
-      { LD_LIBRARY_PATH: dir },
-    );
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
-    const required = caps.cuda.requiredDriverVersion!;
-    expect(out.cuda.available).toBe(false);
-    expect(out.cuda.driverVersion).toBe('12.2');
-    expect(out.cuda.requiredDriverVersion).toBe(required);
-    if (Number(required.split('.')[0]) > 12) {
-      expect(out.cuda.reason).toContain(
-        `the NVIDIA driver supports CUDA 12.2, but this trtjs binary's CUDA layer (CUDA runtime ${caps.cuda.runtimeVersion}) needs a driver for CUDA ${required} or newer`,
-      );
-      expect(out.cuda.reason).toContain('TRTJS_BUILD_FROM_SOURCE=1 npm rebuild trtjs');
-      expect(out.code).toBe('ERR_CUDA_UNAVAILABLE');
-      expect(out.message).toContain(out.cuda.reason);
-    }
   });
 });
