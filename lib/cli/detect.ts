@@ -1,17 +1,15 @@
-import { basename, extname, join } from 'node:path';
-
 import { Command } from 'commander';
 
 import { toDetections } from '../detector/detection.js';
 import { TrtjsError } from '../errors.js';
 import { Predictor } from '../predictor/predictor.js';
 import { aTask } from '../tasks/types.js';
-import { saveAnnotated } from './annotate.js';
 import { resolveClasses } from './classes.js';
 import { addDetectionFlags } from './detect-flags.js';
 import { eachImage, reportFailures } from './each-image.js';
 import { classList } from './options.js';
 import { ensureOutputDir } from './output-dir.js';
+import { savedName, saveResult } from './save-result.js';
 
 interface DetectFlags {
   model: string;
@@ -53,11 +51,10 @@ export function detectCommand(): Command {
         const classes = flags.classes && resolveClasses(flags.classes, predictor.info.names);
         failed = await eachImage(images, flags.json, async (image) => {
           const t0 = performance.now();
-          const detections = toDetections(
-            await (predictor as Predictor<'detect'>).predict(image, { conf: flags.conf, iou: flags.iou, maxDet: flags.maxDet, classes }),
-          );
+          const result = await (predictor as Predictor<'detect'>).predict(image, { conf: flags.conf, iou: flags.iou, maxDet: flags.maxDet, classes });
+          const detections = toDetections(result);
           const ms = performance.now() - t0;
-          if (flags.save) await saveAnnotated(image, detections, join(flags.save, `${basename(image, extname(image))}${extname(image) || '.jpg'}`));
+          if (flags.save) await saveResult(image, result, savedName(flags.save, image));
           if (flags.json) {
             const rounded = detections.map((d) => ({ ...d, box: d.box.map((v) => Number(v.toFixed(1))), score: Number(d.score.toFixed(4)) }));
             process.stdout.write(`${JSON.stringify({ image, ms: Number(ms.toFixed(1)), detections: rounded })}\n`);

@@ -1,12 +1,9 @@
-import { basename, extname, join } from 'node:path';
-
 import { Command } from 'commander';
 
 import { BadInputError } from '../errors.js';
 import { Predictor } from '../predictor/predictor.js';
-import { drawResult } from '../tasks/draw.js';
-import type { TaskResult } from '../tasks/types.js';
 import { resolveClasses } from './classes.js';
+import { savedName, saveResult } from './save-result.js';
 import { addDetectionFlags } from './detect-flags.js';
 import { eachImage, reportFailures } from './each-image.js';
 import { classList } from './options.js';
@@ -24,21 +21,6 @@ interface PredictFlags {
   imgsz?: number;
   json?: boolean;
   save?: string;
-}
-
-/** The annotated copy of `image` in `dir`. */
-export function savedName(dir: string, image: string): string {
-  return join(dir, `${basename(image, extname(image))}${extname(image) || '.jpg'}`);
-}
-
-/** Draws a result into a copy of its image; a copy that cannot be written fails that image only. */
-export async function saveResult(image: string, result: TaskResult, out: string): Promise<void> {
-  try {
-    await drawResult(image, result, out);
-  } catch (err) {
-    if (err instanceof BadInputError) throw err;
-    throw new BadInputError(`cannot write ${out}: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 /**

@@ -155,7 +155,7 @@ describe('trtjs detect / inspect / val', async () => {
 
   it('detect labels never overlap one another (zidane.jpg, where two did)', async () => {
     const { Detector } = await import('../../lib/index.js');
-    const { placeLabels } = await import('../../lib/cli/annotate.js');
+    const { placeLabels } = await import('../../lib/tasks/labels.js');
     await using detector = await Detector.create(fixture('models/yolov8n_int8.onnx'));
     const dets = await detector.detect(fixture('images/zidane.jpg'));
     const font = 24;
