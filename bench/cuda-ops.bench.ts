@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { capabilities, decode, letterbox, loadImage } from '../lib/index.js';
 import { addon, type NativeLetterboxParams } from '../lib/native/binding.js';
 import { fixture } from '../test/helpers/fixtures.js';
+import { DECODE_DEFAULTS } from '../test/helpers/kernel-cases.js';
 import { runFixtureModel } from '../test/helpers/ort.js';
 import { timeIt } from '../lib/bench/ab.js';
 
@@ -70,20 +71,7 @@ console.log(
 const bus = letterbox(await loadImage(fixture('images/bus.jpg')));
 const output = await runFixtureModel('yolov8n_int8.onnx', bus.data, bus.shape);
 const data = output.data as Float32Array;
-const p = {
-  format: 1,
-  channelsFirst: true,
-  rows: 84,
-  cols: 8400,
-  nc: 80,
-  conf: 0.25,
-  iou: 0.7,
-  maxDet: 300,
-  maxNms: 30000,
-  agnostic: false,
-  multiLabel: false,
-  classes: null,
-};
+const p = DECODE_DEFAULTS;
 const dt = await addon().decodeDevice!(data, p, { iterations: 500 });
 const [cpuDets] = decode(data, [1, 84, 8400], { nc: 80 });
 const same = dt.items[0].scores.length === cpuDets.count && Buffer.from(dt.items[0].boxes.buffer).equals(Buffer.from(cpuDets.boxes.buffer));
