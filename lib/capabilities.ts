@@ -185,6 +185,12 @@ export async function capabilities(options?: { selfTest?: boolean }): Promise<Ca
 /** Driver branch that first supports each CUDA major (NVIDIA's CUDA compatibility tables). */
 const DRIVER_BRANCH: Record<string, string> = { '11': 'R450', '12': 'R525', '13': 'R580' };
 
+/** ' (R450+)' for a required CUDA version of 11.x, '' where the branch is not known. */
+export function driverBranch(required: string): string {
+  const branch = DRIVER_BRANCH[required.split('.')[0]];
+  return branch ? ` (${branch}+)` : '';
+}
+
 function versionBelow(a: string, b: string): boolean {
   const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
   return x[0] < y[0] || (x[0] === y[0] && (x[1] ?? 0) < (y[1] ?? 0));
@@ -192,10 +198,9 @@ function versionBelow(a: string, b: string): boolean {
 
 /** Why the CUDA layer cannot run on this driver, naming both versions, and what fixes it. */
 function driverTooOld(driver: string, runtime: string, required: string): string {
-  const branch = DRIVER_BRANCH[required.split('.')[0]];
   return (
     `the NVIDIA driver supports CUDA ${driver}, but this trtjs binary's CUDA layer (CUDA runtime ${runtime}) needs a driver for CUDA ` +
-    `${required} or newer${branch ? ` (${branch}+)` : ''}. Update the driver, or build trtjs against a CUDA toolkit this driver supports ` +
+    `${required} or newer${driverBranch(required)}. Update the driver, or build trtjs against a CUDA toolkit this driver supports ` +
     `(its nvcc on PATH): \`TRTJS_BUILD_FROM_SOURCE=1 npm rebuild trtjs\``
   );
 }

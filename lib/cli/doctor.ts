@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import { capabilities, type Capabilities } from '../capabilities.js';
+import { capabilities, driverBranch, type Capabilities } from '../capabilities.js';
 
 /** `trtjs doctor`: what works on this machine, and why not where it does not. */
 export function doctorCommand(): Command {
@@ -28,7 +28,12 @@ export function formatReport(caps: Capabilities): string {
       .join(', ');
     lines.push(`addon      yes  ${caps.addon.path ?? ''}`);
     lines.push(`  layers   ${layers}`);
-    if (caps.addon.cudaToolkit) lines.push(`  cuda     toolkit ${caps.addon.cudaToolkit}, archs ${caps.addon.cudaArchs?.join(' ')}`);
+    if (caps.addon.cudaToolkit) {
+      const driver = caps.cuda.requiredDriverVersion
+        ? `, needs a driver for CUDA ${caps.cuda.requiredDriverVersion}+${driverBranch(caps.cuda.requiredDriverVersion)}`
+        : '';
+      lines.push(`  cuda     toolkit ${caps.addon.cudaToolkit}, archs ${caps.addon.cudaArchs?.join(' ')}${driver}`);
+    }
     if (caps.addon.tensorrtLayers.length) {
       const active = caps.tensorrt.layer;
       const list = caps.addon.tensorrtLayers.map((h) => `${h.split('.')[0]}.x (headers ${h})${h === active ? ' active' : ''}`);

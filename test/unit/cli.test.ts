@@ -19,6 +19,8 @@ describe('trtjs CLI', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^trtjs \d+\.\d+\.\d+/);
     for (const line of [/^addon +yes/m, /^cuda +(yes|no)/m, /^tensorrt +(yes|no)/m, /^onnxruntime +(yes|no)/m]) expect(r.stdout).toMatch(line);
+    // The oldest driver the binary's CUDA layer runs on, whether or not a driver is present.
+    if (/^ {2}cuda +toolkit/m.test(r.stdout)) expect(r.stdout).toMatch(/^ {2}cuda +toolkit \d+\.\d+.*, needs a driver for CUDA \d+\.0\+ \(R\d+\+\)$/m);
   });
 
   it('--version prints the package version', async () => {
