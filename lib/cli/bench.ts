@@ -8,32 +8,19 @@ import { formatReport } from '../bench/format.js';
 import type { BenchOptions } from '../bench/options.js';
 import { BadInputError } from '../errors.js';
 
-interface BenchFlags {
-  backend: 'auto' | 'onnxruntime' | 'tensorrt';
-  device?: number;
+/** Commander's view of the options: bench()'s own, except the ones whose flag differs in name, unit or type. */
+type Renamed = 'warmupMs' | 'durationMs' | 'transfers' | 'sampleIntervalMs' | 'shapes' | 'imgsz' | 'signal' | 'onProgress' | 'trace';
+interface BenchFlags extends Omit<BenchOptions, Renamed> {
+  backend: NonNullable<BenchOptions['backend']>;
+  /** ms */
   warmup?: number;
+  /** seconds, as trtexec's --duration */
   duration?: number;
-  iterations?: number;
-  streams?: number;
-  batch?: number;
   shapes?: string;
   imgsz?: number;
+  /** --no-data-transfers */
   dataTransfers: boolean;
-  spinWait?: boolean;
-  exportTimes?: string;
-  images?: string;
-  inFlight?: number;
-  conf?: number;
-  iou?: number;
-  maxDet?: number;
-  concurrency?: number[];
-  compare?: boolean;
-  data?: string;
-  root?: string;
-  limit?: number;
-  minMap?: number;
-  cacheDir?: string;
-  sysfsRoot?: string;
+  /** ms */
   sampleInterval?: number;
   json?: string;
 }
