@@ -19,10 +19,15 @@ describe('capabilities()', () => {
   it('describes the CUDA layer consistently with the build', () => {
     if (caps.addon.layers.cuda) {
       expect(caps.addon.cudaToolkit).toMatch(/^\d+\.\d+/);
-      // The release list (Jetson Orin's sm_87 and Hopper's sm_90 among them) unless the build was told otherwise.
+      // The release list (Turing to Hopper; Jetson Orin's sm_87 in arm64 builds only) unless the build was told otherwise.
       const chosen = process.env.TRTJS_CUDA_ARCHS?.split(/[;,]/);
-      if (chosen) expect(caps.addon.cudaArchs).toEqual(chosen);
-      else expect(caps.addon.cudaArchs).toEqual(expect.arrayContaining([expect.stringMatching(/^87/), expect.stringMatching(/^90/)]));
+      const archs = caps.addon.cudaArchs!;
+      if (chosen) expect(archs).toEqual(chosen);
+      else {
+        expect(archs).toEqual(expect.arrayContaining(['75-real', '80-real', '86-real', '90-real']));
+        expect(archs.some((a) => a.startsWith('87'))).toBe(process.arch === 'arm64');
+        expect(archs.at(-1)).toMatch(/^\d+-virtual$/);
+      }
       expect(caps.cuda.runtimeVersion).toMatch(/^\d+\.\d+$/);
       // CUDA's minor-version compatibility: any driver of the runtime's major.
       expect(caps.cuda.requiredDriverVersion).toBe(`${caps.cuda.runtimeVersion!.split('.')[0]}.0`);
