@@ -68,7 +68,8 @@ check_set() {  # <include dir>: the stand-in, the C++ check (run) and this set's
     build_resources "$dir/lib" "${resources[@]}" >>"$log" 2>&1 &&
     g++ -std=c++17 -g -O1 "${san[@]}" -DTRTJS_WITH_TENSORRT=1 -DTRTJS_WITH_CUDA=1 -Inative -isystem "$inc" -isystem "$cuda" \
       test/native/trt_runtime_check.cpp native/trt/runtime.cpp native/trt/inspect.cpp native/trt/logger.cpp native/trt/loader.cpp \
-      native/trt/builder.cpp native/trt/layers/search.cpp native/cuda/pinned.cpp "${cudart[@]}" -ldl -o "$dir/check" >>"$log" 2>&1 &&
+      native/trt/builder.cpp native/trt/layers/search.cpp native/cuda/pinned.cpp native/cuda/emulate.cpp test/native/fake-tensorrt/fake_kernels.cpp \
+      "${cudart[@]}" -ldl -o "$dir/check" >>"$log" 2>&1 &&
     env -u LD_LIBRARY_PATH TRTJS_TENSORRT_LIB_DIR="$dir/lib" ASAN_OPTIONS=detect_leaks=1 "$dir/check" >>"$log" 2>&1 || { echo "exit status $?" >>"$log"; return; }
   for f in native/trt/*.cpp; do
     g++ -c "${addon_flags[@]}" -isystem "$inc" -o "$dir/obj/$(basename "$f" .cpp).o" "$f" >>"$log" 2>&1 || { echo "exit status $?" >>"$log"; return; }
@@ -79,7 +80,8 @@ check_set() {  # <include dir>: the stand-in, the C++ check (run) and this set's
 common_objects() {
   local f
   mkdir -p "$tmp/common"
-  for f in native/cpu/*.cpp native/cuda/*.cpp native/napi/*.cpp native/trt/layers/search.cpp test/native/fake-tensorrt/fake_selftest.cpp; do
+  for f in native/cpu/*.cpp native/cuda/*.cpp native/napi/*.cpp native/trt/layers/search.cpp test/native/fake-tensorrt/fake_selftest.cpp \
+    test/native/fake-tensorrt/fake_kernels.cpp; do
     g++ -c "${addon_flags[@]}" -o "$tmp/common/$(tr / _ <<<"${f%.cpp}").o" "$f" >>"$tmp/common/log" 2>&1 || echo "$f: failed" >>"$tmp/common/log"
   done
 }

@@ -1,7 +1,7 @@
 // The CUDA runtime calls trtjs makes, over host memory, for running its TensorRT layer on the CPU with the stand-in
 // libnvinfer (scripts/check-trt-runtime.sh): one device (0) that reports itself as "trtjs stand-in GPU" (integrated
 // when FAKE_CUDA_INTEGRATED=1; FAKE_CUDA_DEVICES=n for more), the current device kept per thread as CUDA keeps it,
-// "device" memory from malloc, streams that complete at once, the null stream accepted (and counted). Counts what is
+// "device" memory from malloc, streams that complete at once (kernels: fake_kernels.cpp), the null stream accepted (and counted). Counts what is
 // allocated, and pinned memory that is not portable, so the checks can see that everything is given back. An event records the host
 // clock when it is recorded: the stand-in's streams finish each call as it is made, so that is when a GPU would
 // reach it.
@@ -175,5 +175,21 @@ cudaError_t cudaStreamQuery(cudaStream_t stream) {
 }
 extern "C" long fakeCudaEvents() { return events; }
 cudaError_t cudaGetLastError() { return cudaSuccess; }
-const char* cudaGetErrorName(cudaError_t) { return "cudaErrorFake"; }
-const char* cudaGetErrorString(cudaError_t) { return "fake CUDA error"; }
+// The names of the errors the stand-in (and its kernels, fake_kernels.cpp) return, as the CUDA runtime gives them.
+const char* cudaGetErrorName(cudaError_t err) {
+  switch (err) {
+    case cudaSuccess:
+      return "cudaSuccess";
+    case cudaErrorMemoryAllocation:
+      return "cudaErrorMemoryAllocation";
+    case cudaErrorInvalidDevice:
+      return "cudaErrorInvalidDevice";
+    case cudaErrorInvalidResourceHandle:
+      return "cudaErrorInvalidResourceHandle";
+    case cudaErrorIllegalAddress:
+      return "cudaErrorIllegalAddress";
+    default:
+      return "cudaErrorFake";
+  }
+}
+const char* cudaGetErrorString(cudaError_t err) { return err == cudaErrorIllegalAddress ? "an illegal memory access was encountered" : "fake CUDA error"; }

@@ -22,6 +22,12 @@
 //                                              the profile (largest at the smallest input: it outgrows its buffer)
 //   const <name> 0 <d0,d1,...> <v0,v1,...>    a float32 output of static shape holding these values, whatever the
 //                                              input (a detection head with fixed detections)
+//   recorded <name> <dtype> <d0,d1,...> <file> [<input> <fnv1a64>]
+//                                              an output of static shape holding the bytes of <file> (a real model's
+//                                              output recorded elsewhere, e.g. yolov8n on bus.jpg); with <input> and
+//                                              the 64-bit FNV-1a hash (hex) of the input it was recorded on, enqueueV3
+//                                              fails unless that input's bytes hash the same: the engine answers only
+//                                              the exact tensor the real model saw
 //   profile <p> <input> <min> <opt> <max>     one line per dynamic input per profile, profiles in order
 //   format <tensor> <format> <vectorizedDim> <components> [<profile>]
 //                                              a non-linear IO format (nvinfer1::TensorFormat), for every profile or one
@@ -43,8 +49,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -89,6 +98,9 @@ struct Tensor {
   std::string source;  // outputs: the input they copy
   bool inverse = false;
   std::vector<float> values;      // constant outputs
+  std::vector<uint8_t> recorded;  // recorded outputs: their bytes
+  std::string recordedInput;      // and the input they answer, with its hash
+  uint64_t recordedHash = 0;
   std::map<int, Format> formats;  // by profile; -1: every profile
 };
 
@@ -104,6 +116,15 @@ struct Plan {
   bool hostCode = false;
   std::vector<std::string> warnings, threadWarnings;
 };
+
+size_t bytesIn(const std::vector<int64_t>& shape, nvinfer1::DataType t, const Format& f);
+
+// 64-bit FNV-1a, to recognise the input a recorded output answers.
+uint64_t fnv1a(const uint8_t* p, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
 
 std::vector<int64_t> parseDims(const std::string& text) {
   std::vector<int64_t> out;
@@ -142,6 +163,18 @@ bool parse(const void* blob, size_t size, Plan& plan) {
         t.dims = parseDims(dims);
         std::stringstream list(values);
         while (std::getline(list, item, ',')) t.values.push_back(std::stof(item));
+        plan.tensors.push_back(t);
+      } else if (kind == "recorded") {
+        Tensor t;
+        int dtype = 0;
+        std::string dims, file, hash;
+        words >> t.name >> dtype >> dims >> file;
+        t.dtype = static_cast<nvinfer1::DataType>(dtype);
+        t.dims = parseDims(dims);
+        if (words >> t.recordedInput >> hash) t.recordedHash = std::stoull(hash, nullptr, 16);
+        std::ifstream bytes(file, std::ios::binary);
+        t.recorded.assign(std::istreambuf_iterator<char>(bytes), std::istreambuf_iterator<char>());
+        if (t.recorded.empty() || t.recorded.size() != bytesIn(t.dims, t.dtype, Format{})) return false;
         plan.tensors.push_back(t);
       } else if (kind == "profile") {
         size_t index = 0;
@@ -504,7 +537,7 @@ std::vector<int64_t> ContextImpl::shapeOf(const Tensor& t) const {
     auto it = shapes_.find(t.name);
     return it == shapes_.end() ? t.dims : it->second;
   }
-  if (!t.values.empty()) return t.dims;
+  if (!t.values.empty() || !t.recorded.empty()) return t.dims;
   const Tensor* src = engine_.impl.find(t.source);
   std::vector<int64_t> shape = src ? shapeOf(*src) : t.dims;
   if (t.inverse && src && !dynamic(shape) && !engine_.impl.plan.profiles.empty() && dynamic(src->dims)) {
@@ -556,6 +589,31 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
       for (size_t i = 0; i < n; ++i) host[i] = t.values[i % t.values.size()];
       // Synchronized: `host` goes out of scope here.
       if (cudaMemcpyAsync(out->second, host.data(), n * sizeof(float), cudaMemcpyDefault, stream) != cudaSuccess ||
+          cudaStreamSynchronize(stream) != cudaSuccess)
+        return engine_.error("cudaMemcpyAsync failed"), false;
+      continue;
+    }
+    if (!t.recorded.empty()) {
+      auto out = addresses_.find(t.name);
+      if (out == addresses_.end()) return engine_.error("tensor address not set"), false;
+      if (!t.recordedInput.empty()) {
+        const Tensor* src = engine_.impl.find(t.recordedInput);
+        auto in = addresses_.find(t.recordedInput);
+        if (!src || in == addresses_.end()) return engine_.error("tensor address not set"), false;
+        // What the engine was given, read back as TensorRT's kernels would read it (after the stream's earlier work).
+        std::vector<uint8_t> given(bytesIn(shapeOf(*src), src->dtype, Format{}));
+        if (cudaMemcpyAsync(given.data(), in->second, given.size(), cudaMemcpyDefault, stream) != cudaSuccess || cudaStreamSynchronize(stream) != cudaSuccess)
+          return engine_.error("cudaMemcpyAsync failed"), false;
+        const uint64_t h = fnv1a(given.data(), given.size());
+        if (h != t.recordedHash) {
+          char text[128];
+          std::snprintf(text, sizeof text, "input '%s' hashes to %016llx, not the %016llx the output of '%s' was recorded on", src->name.c_str(),
+                        static_cast<unsigned long long>(h), static_cast<unsigned long long>(t.recordedHash), t.name.c_str());
+          return engine_.error(text), false;
+        }
+      }
+      // Synchronous, as for constant outputs: the bytes stay in the plan, but the copy is done before enqueue returns.
+      if (cudaMemcpyAsync(out->second, t.recorded.data(), t.recorded.size(), cudaMemcpyDefault, stream) != cudaSuccess ||
           cudaStreamSynchronize(stream) != cudaSuccess)
         return engine_.error("cudaMemcpyAsync failed"), false;
       continue;
