@@ -49,6 +49,15 @@ export interface TensorRtOptions {
    * (TRTJS_ENGINE_HOST_CODE) when used.
    */
   allowHostCode?: boolean;
+  /**
+   * CUDA graphs for the image-in stage ({@link TensorRtBackend.detectImage}, Detector on engines): a request's work
+   * (frame copy, letterbox, enqueueV3, decode + NMS, detections copy) is captured into a graph after it ran once and
+   * replayed for the next request whose launches are the same (same frame size, geometry and options; any other
+   * runs plainly and is captured in its place, so a graph is never replayed after a shape change). Default: on where
+   * the engine can be captured, the plain path otherwise; `true` refuses an engine TensorRT cannot capture with
+   * ERR_ENGINE_INCOMPATIBLE; `false`: never.
+   */
+  cudaGraph?: boolean;
 }
 
 /**
@@ -89,6 +98,8 @@ export interface ImageInResult extends Detections {
   anchors: Int32Array;
   /** Candidates before NMS (rows over conf for end-to-end heads). */
   candidates: number;
+  /** How it ran: 'plain' (no graph), 'captured' (plainly, then captured for the next request), 'replayed'. */
+  graph: 'plain' | 'captured' | 'replayed';
   /** Where the image went in the input tensor: map boxes back with scaleXyxy / scaleBoxes. */
   frame: LetterboxFrame;
 }
@@ -140,6 +151,8 @@ export class TensorRtBackend extends Resource implements Backend {
   readonly #contextProfiles: number[];
   readonly #mapped: boolean;
   readonly #contextMemory: number[];
+  /** options.cudaGraph for the image-in stage: 0 off, 1 where it works, 2 required (trtDetect's `graph`). */
+  #graph: 0 | 1 | 2 = 1;
   readonly #run = layerFunction('trtRun', 'tensorrt');
   /** Image in: the frame staging of each context, once enableImageIn made it. */
   #frames?: ArrayBuffer[];
@@ -194,6 +207,7 @@ export class TensorRtBackend extends Resource implements Backend {
       check.oneOf('TensorRtBackend.load: options.allocationStrategy', v, ['static', 'profile'] as const),
     );
     const allowHostCode = check.optional(o.allowHostCode, false, (v) => check.boolean('TensorRtBackend.load: options.allowHostCode', v));
+    const cudaGraph = check.optional<boolean | undefined>(o.cudaGraph, undefined, (v) => check.boolean('TensorRtBackend.load: options.cudaGraph', v));
     const { name, engine } = await readModelFile(source, 'engine', 'TensorRtBackend.load');
     const file = engine!;
     const caps = await capabilities();
@@ -241,7 +255,9 @@ export class TensorRtBackend extends Resource implements Backend {
       info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),
       maxQueue,
     );
-    return new TensorRtBackend(info, loaded.handle, pool, made.staging, tensors, contextProfiles, mapped, contextMemory);
+    const backend = new TensorRtBackend(info, loaded.handle, pool, made.staging, tensors, contextProfiles, mapped, contextMemory);
+    backend.#graph = cudaGraph === undefined ? 1 : cudaGraph ? 2 : 0;
+    return backend;
   }
 
   /**
@@ -380,7 +396,7 @@ export class TensorRtBackend extends Resource implements Backend {
     const running = (async (): Promise<ImageInResult> => {
       try {
         new Uint8Array(this.#frames![c], 0, bytes).set(image.data.subarray(0, bytes));
-        const r = await settleNative(() => layerFunction('trtDetect', 'tensorrt')(this.#handle, c, { ...params, output, decode }));
+        const r = await settleNative(() => layerFunction('trtDetect', 'tensorrt')(this.#handle, c, { ...params, output, decode, graph: this.#graph }));
         return {
           count: r.scores.length,
           boxes: r.boxes,
@@ -388,6 +404,7 @@ export class TensorRtBackend extends Resource implements Backend {
           classes: r.classes,
           anchors: r.anchors,
           candidates: r.candidates,
+          graph: (['plain', 'captured', 'replayed'] as const)[r.graph],
           frame: letterboxFrame(result),
         };
       } finally {

@@ -326,6 +326,8 @@ export interface NativeImageInParams extends Omit<NativeLetterboxParams, 'dtype'
   /** The detection head's IO tensor index (desc order). */
   output: number;
   decode: NativeDecodeParams;
+  /** CUDA graphs: 0 off, 1 where the engine can be captured, 2 required. */
+  graph: 0 | 1 | 2;
 }
 
 export interface NativeImageInResult {
@@ -335,6 +337,8 @@ export interface NativeImageInResult {
   anchors: Int32Array;
   /** Candidates before NMS. */
   candidates: number;
+  /** 0: ran plainly; 1: plainly, then captured for the next request; 2: a graph replay. */
+  graph: 0 | 1 | 2;
 }
 
 /** An opaque cancel token (trtCancelToken). */

@@ -9,7 +9,8 @@
 //     (JavaScript writes the decoded frame there); once, after trtCreateContexts;
 //   trtDetect(handle, context, params) → { boxes, scores, classes, anchors, candidates }: image in, detections out on
 //     the device (EngineRuntime::detect): params hold the frame's size, stride and pixel order, the letterbox
-//     geometry and pad value, the head output's index and `decode` (decode's params);
+//     geometry and pad value, the head output's index, `decode` (decode's params) and `graph` (0 off, 1 where the
+//     engine can be captured, 2 required); the result's `graph`: 0 plain, 1 plain and captured, 2 replayed;
 //   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
 //     its own reference, so the memory outlives it, but JavaScript can no longer reach it.
 // Each staging ArrayBuffer holds its own reference to its pinned block, so no ArrayBuffer (even one moved out of
@@ -252,11 +253,13 @@ Napi::Value trtDetect(const Napi::CallbackInfo& info) {
     r.filterClasses = true;
   }
   r.decode.classes = nullptr;
+  r.graph = static_cast<trt::GraphMode>(p.Has("graph") ? intProp(p, "graph", 0, 2) : 0);
   return queueWork<trt::ImageInResult>(
       env, "trtjs.detect", [rt, context, r] { return rt->detect(static_cast<size_t>(context), r); },
       [](Napi::Env env, trt::ImageInResult& result) -> Napi::Value {
         Napi::Object out = detectionsOut(env, result.detections);
         out.Set("candidates", Napi::Number::New(env, result.candidates));
+        out.Set("graph", Napi::Number::New(env, result.graph));
         return out;
       });
 }

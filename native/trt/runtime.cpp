@@ -127,7 +127,45 @@ struct ImageInStage {
   void* frameOnDevice = nullptr;  // the frame's device address: `ownFrame`, or the mapped staging's alias
   DeviceArea ownFrame, workspace, classes, detectionsOnDevice;
   PinnedArea detections;
+  // The CUDA graph of the last request's work and the bytes of the launches it captured (detect()).
+  cudaGraphExec_t graph = nullptr;
+  std::vector<uint8_t> graphKey;
+  bool graphRefused = false;  // capture failed once: cudaGraph 'auto' stays on the plain path
+  void dropGraph() {
+    if (graph) cudaGraphExecDestroy(graph);
+    graph = nullptr;
+    graphKey.clear();
+  }
+  ~ImageInStage() { dropGraph(); }
 };
+
+namespace {
+
+// Captures what `enqueue` queues on `stream` into an instantiated graph. Returns "" or why it cannot be captured
+// (the stream is left out of capture, and no non-sticky error behind, either way).
+template <class Enqueue>
+std::string capture(cudaStream_t stream, Enqueue&& enqueue, cudaGraphExec_t& exec) {
+  cudaError_t err = cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal);
+  if (err != cudaSuccess) return cuda::describe("cudaStreamBeginCapture", err);
+  std::string why;
+  try {
+    enqueue();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  cudaGraph_t graph = nullptr;
+  err = cudaStreamEndCapture(stream, &graph);
+  if (why.empty() && err != cudaSuccess) why = cuda::describe("cudaStreamEndCapture", err);
+  if (why.empty()) {
+    err = cudaGraphInstantiateWithFlags(&exec, graph, 0);
+    if (err != cudaSuccess) why = cuda::describe("cudaGraphInstantiate", err);
+  }
+  if (graph) cudaGraphDestroy(graph);
+  cudaGetLastError();
+  return why;
+}
+
+}  // namespace
 
 // One lane. Owns everything it allocates, so a constructor that throws halfway leaks nothing.
 struct EngineRuntime::Context {
@@ -532,22 +570,56 @@ ImageInResult EngineRuntime::detect(size_t c, const ImageInRequest& r) {
   if (r.filterClasses && !r.classes.empty())
     checkCuda(cudaMemcpyAsync(const_cast<int32_t*>(options.classes), r.classes.data(), 4 * r.classes.size(), cudaMemcpyHostToDevice, x.stream),
               "cudaMemcpyAsync (class filter to the device)");
-  if (!m.mapped)
-    checkCuda(cudaMemcpyAsync(stage.frameOnDevice, stage.frame.host, static_cast<size_t>(frameBytes), cudaMemcpyHostToDevice, x.stream),
-              "cudaMemcpyAsync (frame to the device)");
-  checkCuda(cuda::launchLetterbox(letterbox, x.stream), "letterbox kernel");
-  if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
-  checkCuda(cuda::launchDecode(decode, x.stream), "decode kernels");
-  if (!m.mapped)
-    checkCuda(cudaMemcpyAsync(stage.detections.buffer.host, decode.out, detectionBytes, cudaMemcpyDeviceToHost, x.stream),
-              "cudaMemcpyAsync (detections to the host)");
+  // The request's work, from the frame in the staging to the detections in theirs: enqueued as it is, or captured.
+  auto enqueue = [&] {
+    if (!m.mapped)
+      checkCuda(cudaMemcpyAsync(stage.frameOnDevice, stage.frame.host, static_cast<size_t>(frameBytes), cudaMemcpyHostToDevice, x.stream),
+                "cudaMemcpyAsync (frame to the device)");
+    checkCuda(cuda::launchLetterbox(letterbox, x.stream), "letterbox kernel");
+    if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
+    checkCuda(cuda::launchDecode(decode, x.stream), "decode kernels");
+    if (!m.mapped)
+      checkCuda(cudaMemcpyAsync(stage.detections.buffer.host, decode.out, detectionBytes, cudaMemcpyDeviceToHost, x.stream),
+                "cudaMemcpyAsync (detections to the host)");
+  };
+  // A graph replays exactly the launches it captured (kernel parameters, addresses, sizes): it is replayed only for a
+  // request whose launches are byte for byte the same, and any other request (another frame size, geometry, options)
+  // runs plainly and is captured in its place. Never a replay after a shape change.
+  std::vector<uint8_t> key;
+  if (r.graph != GraphMode::kOff) {
+    const auto add = [&key](const void* p, size_t n) { key.insert(key.end(), static_cast<const uint8_t*>(p), static_cast<const uint8_t*>(p) + n); };
+    add(&letterbox, sizeof letterbox);
+    add(&decode, sizeof decode);
+    add(&frameBytes, sizeof frameBytes);
+    add(r.classes.data(), 4 * r.classes.size());
+  }
+  ImageInResult result;
+  const bool replay = r.graph != GraphMode::kOff && stage.graph && stage.graphKey == key;
+  if (replay)
+    checkCuda(cudaGraphLaunch(stage.graph, x.stream), "cudaGraphLaunch");
+  else
+    enqueue();
   checkCuda(cudaStreamSynchronize(x.stream), "cudaStreamSynchronize (image in)");
+  result.graph = replay ? 2 : 0;
+  // Captured after a plain run, as trtexec captures after a first inference (TensorRT finishes its own set-up there).
+  if (!replay && (r.graph == GraphMode::kRequired || (r.graph == GraphMode::kAuto && !stage.graphRefused))) {
+    stage.dropGraph();
+    const std::string why = capture(x.stream, enqueue, stage.graph);
+    if (why.empty()) {
+      stage.graphKey = std::move(key);
+      result.graph = 1;
+    } else if (r.graph == GraphMode::kRequired) {
+      throw CodedError("ERR_ENGINE_INCOMPATIBLE",
+                       "this engine's image-in work cannot be captured into a CUDA graph (" + why + "); run it with cudaGraph: false");
+    } else {
+      stage.graphRefused = true;  // auto: the plain path from now on, without trying again
+    }
+  }
 
   const cuda::DetectionsView v = cuda::detectionsOf(static_cast<uint8_t*>(stage.detections.buffer.host), decode.keep);
   if (v.header[3] != 0) throw CodedError("ERR_NATIVE", "the decode kernel broke an invariant (" + std::to_string(v.header[3]) + " faults)");
   const size_t n = static_cast<size_t>(v.header[0]);
   if (n > static_cast<size_t>(decode.keep)) throw CodedError("ERR_NATIVE", "the decode kernel reported more detections than it can hold");
-  ImageInResult result;
   result.candidates = v.header[1];
   result.detections.boxes.assign(v.boxes, v.boxes + 4 * n);
   result.detections.scores.assign(v.scores, v.scores + n);

@@ -15,6 +15,7 @@
 
 namespace trtjs::TRTJS_TRT_NS {
 
+using trt::GraphMode;
 using trt::ImageInRequest;
 using trt::ImageInResult;
 using trt::RunOptions;
@@ -64,6 +65,9 @@ class EngineRuntime final : public trt::Engine {
   // pixel order or input/output dtype the kernels do not take, bad geometry or decode options), ERR_SHAPE (an input
   // size the profile refuses, an output that is not [1, rows, cols] as the options say), ERR_CUDA with the CUDA
   // error's name for a failure on the device (the context stays usable where CUDA allows), ERR_NATIVE (enqueueV3).
+  // With request.graph, the work is captured into a CUDA graph after a plain run and replayed for the next request
+  // whose launches are the same (result.graph says which happened); kRequired throws ERR_ENGINE_INCOMPATIBLE when
+  // the engine cannot be captured, kAuto then stays on the plain path.
   ImageInResult detect(size_t c, const ImageInRequest& request) override;
 
  private:

@@ -48,5 +48,7 @@ describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', 
     // Image in, detections out with the real CUDA letterbox and decode + NMS kernels, on the recorded yolov8n output.
     expect(r.stdout).toMatch(/^ok {3}image in, detections out \(recorded yolov8n on bus\.jpg\)/m);
     expect(r.stdout).toMatch(/^ok {3}image in: bad input and CUDA errors mid-pipeline/m);
+    // CUDA graphs of the image-in work, captured and replayed by the real CUDA runtime, equal to the plain path.
+    expect(r.stdout).toMatch(/^ok {3}CUDA graphs \(image in\)/m);
   }, 320_000);
 });

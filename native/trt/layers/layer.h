@@ -145,6 +145,9 @@ struct RunTiming {
 // Image in, detections out (Engine::detect): a decoded frame that JavaScript wrote into the context's frame staging,
 // letterboxed on the device into the input binding, the engine enqueued, its detection head decoded + NMS on the
 // device, and only the detections copied back. Every value comes from lib/ (geometry, pad value, decode options).
+// CUDA graphs for the image-in work: off, where the engine can be captured (else the plain path), or required.
+enum class GraphMode : int { kOff = 0, kAuto = 1, kRequired = 2 };
+
 struct ImageInRequest {
   int width = 0, height = 0, channels = 0;
   int64_t stride = 0;                                 // bytes per row of the frame
@@ -155,11 +158,13 @@ struct ImageInRequest {
   cpu::DecodeOptions decode;  // its `classes` is set from `classes` by the runtime
   std::vector<int32_t> classes;
   bool filterClasses = false;
+  GraphMode graph = GraphMode::kOff;
 };
 
 struct ImageInResult {
   cpu::Detections detections;  // boxes in input-tensor pixels, as the CPU decode gives them
   int candidates = 0;          // candidates before NMS (rows over conf for end-to-end heads)
+  int graph = 0;               // 0: ran plainly; 1: ran plainly, and captured for the next request; 2: a graph replay
 };
 
 // A deserialized plan and, once createContexts ran, its execution contexts (trt/runtime.h has the contract).

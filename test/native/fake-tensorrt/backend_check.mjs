@@ -305,7 +305,8 @@ await check('image in: bad input and CUDA errors mid-pipeline are coded errors n
   await rejects(backend.detectImage(image), 'ERR_BAD_INPUT', /the image \(810x1080, 3 channels, 2624400 bytes\) is larger than the frame staging \(1000 bytes/);
   await backend.dispose();
 
-  const b = await TensorRtBackend.load(engine, { contexts: 2 });
+  // No graphs: a replay launches no kernel, so an injected kernel failure would not be met.
+  const b = await TensorRtBackend.load(engine, { contexts: 2, cudaGraph: false });
   await b.enableImageIn(image.data.byteLength);
   const options = { letterbox: { size: 640 }, decode: { nc: 80 } };
   await rejects(b.detectImage({ ...image, order: 'yuv' }, options), 'ERR_BAD_INPUT', /order/);
@@ -338,6 +339,76 @@ await check('image in: bad input and CUDA errors mid-pipeline are coded errors n
   );
   await ints.dispose();
 });
+await check(
+  'CUDA graphs (image in): captured after a plain run, replayed for the same launches only, recaptured after a change, equal to the plain path; an engine that cannot be captured is refused when asked for, plain otherwise',
+  async () => {
+    assert.ok(recorded, 'the recorded engine was made');
+    const { engine, expected, image } = recorded;
+    const options = { letterbox: { size: 640 }, decode: { nc: 80 } };
+    const same = (a, b) => {
+      assert.equal(a.count, b.count);
+      assert.deepEqual([a.boxes, a.scores, a.classes, a.anchors], [b.boxes, b.scores, b.classes, b.anchors]);
+    };
+    const b = await TensorRtBackend.load(engine, { contexts: 2 });
+    await b.enableImageIn(image.data.byteLength);
+    const plain = await TensorRtBackend.load(engine, { cudaGraph: false });
+    await plain.enableImageIn(image.data.byteLength);
+    const reference = await plain.detectImage(image, options);
+    assert.equal(reference.graph, 'plain');
+    assert.equal(reference.count, expected.length);
+    assert.equal((await plain.detectImage(image, options)).graph, 'plain');
+    // One request at a time: each meets the graph the one before left on its context.
+    const steps = [];
+    for (const o of [options, options, options, { ...options, decode: { nc: 80, conf: 0.5 } }, options, options]) steps.push(await b.detectImage(image, o));
+    const graphs = steps.map((r) => r.graph);
+    assert.ok(graphs.includes('replayed'), `some requests replayed a graph (${graphs.join(', ')})`);
+    for (const r of steps) if (r !== steps[3]) same(r, reference);
+    assert.equal(steps[3].graph, 'captured', 'other options: run plainly and captured in place of the old graph');
+    assert.ok(steps[3].count < reference.count && steps[3].scores.every((s) => s > 0.5));
+    const replays = await Promise.all(Array.from({ length: 6 }, () => b.detectImage(image, options)));
+    for (const r of replays) same(r, reference);
+    assert.ok(replays.filter((r) => r.graph === 'replayed').length >= 4, 'both contexts replay once captured');
+    if (slack === 0) {
+      // A replay that fails on the device (injected into the stand-in's CUDA runtime) is ERR_CUDA naming it; then the
+      // contexts serve again.
+      process.env.FAKE_CUDA_GRAPH_ERROR = '1';
+      const failed = await Promise.allSettled([b.detectImage(image, options), b.detectImage(image, options)]);
+      delete process.env.FAKE_CUDA_GRAPH_ERROR;
+      for (const f of failed) {
+        assert.equal(f.status, 'rejected');
+        assert.equal(f.reason.code, 'ERR_CUDA');
+        assert.match(f.reason.message, /cudaGraphLaunch: cudaErrorIllegalAddress/);
+      }
+      for (const r of await Promise.all([b.detectImage(image, options), b.detectImage(image, options)])) same(r, reference);
+    }
+    await b.dispose();
+    await plain.dispose();
+
+    const d = await Detector.create(engine, { tensorrt: { cudaGraph: true } });
+    for (let i = 0; i < 3; i++) sameDetections(await d.detect(bus), expected);
+    await d.dispose();
+
+    // The stand-in's constant outputs synchronize the stream inside enqueueV3: such an engine cannot be captured.
+    const gray = { data: new Uint8Array(64 * 64 * 3).fill(114), width: 64, height: 64, channels: 3, order: 'rgb' };
+    const small = { letterbox: { size: 32 }, decode: { nc: 2 } };
+    const strict = await TensorRtBackend.load(detector(head(0.9, 0.8)), { cudaGraph: true });
+    await strict.enableImageIn(gray.data.length);
+    await rejects(
+      strict.detectImage(gray, small),
+      'ERR_ENGINE_INCOMPATIBLE',
+      /cannot be captured into a CUDA graph \(enqueueV3 failed: .*\); run it with cudaGraph: false/,
+    );
+    await strict.dispose();
+    const auto = await TensorRtBackend.load(detector(head(0.9, 0.8)));
+    await auto.enableImageIn(gray.data.length);
+    for (let i = 0; i < 3; i++) {
+      const r = await auto.detectImage(gray, small);
+      assert.equal(r.graph, 'plain');
+      assert.equal(r.count, 2);
+    }
+    await auto.dispose();
+  },
+);
 rmSync(recordedDir, { recursive: true, force: true });
 
 await check('Predictor on an engine: the task from its header (obb), letterbox, TensorRT backend, rotated NMS and scaling', async () => {

@@ -27,7 +27,9 @@
 //                                              output recorded elsewhere, e.g. yolov8n on bus.jpg); with <input> and
 //                                              the 64-bit FNV-1a hash (hex) of the input it was recorded on, enqueueV3
 //                                              fails unless that input's bytes hash the same: the engine answers only
-//                                              the exact tensor the real model saw
+//                                              the exact tensor the real model saw. Captured into a CUDA graph, the
+//                                              check runs at each replay (a host node) and a wrong input gets NaNs
+//                                              (and an error logged) instead of the recorded values
 //   profile <p> <input> <min> <opt> <max>     one line per dynamic input per profile, profiles in order
 //   format <tensor> <format> <vectorizedDim> <components> [<profile>]
 //                                              a non-linear IO format (nvinfer1::TensorFormat), for every profile or one
@@ -308,6 +310,17 @@ class ContextImpl : public DefaultContext {
   int profile_ = -1;
   std::map<std::string, std::vector<int64_t>> shapes_;
   std::map<std::string, void*> addresses_;
+  // Per recorded output with an input check: pinned blocks for the check as a graph replays it (made with the context:
+  // nothing may be allocated while a stream is captured).
+  struct RecordedCheck {
+    const Tensor* output = nullptr;
+    Engine* engine = nullptr;
+    void* given = nullptr;   // the input's bytes, copied back on the stream
+    void* answer = nullptr;  // what is copied to the output: the recorded bytes, or NaNs for a wrong input
+    size_t givenBytes = 0;
+  };
+  std::vector<RecordedCheck> checks_;
+  static void verify(void* check);
 };
 
 class Context : public nvinfer1::IExecutionContext {
@@ -468,6 +481,19 @@ void ContextImpl::reserve(int64_t bytes) {
 ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self, bool perProfile) : engine_(engine), self_(self), perProfile_(perProfile) {
   // kSTATIC: enough for every profile, at creation; kON_PROFILE_CHANGE: for the profile selected (0 at first).
   reserve(perProfile ? engine.impl.profileMemory(0) : engine.impl.plan.memory);
+  for (const Tensor& t : engine.impl.plan.tensors) {
+    const Tensor* src = t.recordedInput.empty() ? nullptr : engine.impl.find(t.recordedInput);
+    if (t.recorded.empty() || !src) continue;
+    RecordedCheck c;
+    c.output = &t;
+    c.engine = &engine;
+    c.givenBytes = bytesIn(src->dims, src->dtype, Format{});
+    if (cudaMallocHost(&c.given, c.givenBytes) != cudaSuccess || cudaMallocHost(&c.answer, t.recorded.size()) != cudaSuccess) {
+      if (c.given) cudaFreeHost(c.given);
+      continue;  // enqueueV3 then fails under capture ("no check blocks")
+    }
+    checks_.push_back(c);
+  }
   // TensorRT 10+: every new context starts on profile 0. 8.6: only when no other context holds profile 0.
   EngineImpl& e = engine.impl;
   std::lock_guard<std::mutex> lock(e.mutex);
@@ -479,6 +505,10 @@ ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self, bool
 
 ContextImpl::~ContextImpl() {
   reserve(0);
+  for (RecordedCheck& c : checks_) {
+    cudaFreeHost(c.given);
+    cudaFreeHost(c.answer);
+  }
   EngineImpl& e = engine_.impl;
   std::lock_guard<std::mutex> lock(e.mutex);
   for (auto it = e.profileOwner.begin(); it != e.profileOwner.end();) it = it->second == this ? e.profileOwner.erase(it) : std::next(it);
@@ -596,6 +626,21 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
     if (!t.recorded.empty()) {
       auto out = addresses_.find(t.name);
       if (out == addresses_.end()) return engine_.error("tensor address not set"), false;
+      cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+      if (stream && cudaStreamIsCapturing(stream, &capture) == cudaSuccess && capture != cudaStreamCaptureStatusNone && !t.recordedInput.empty()) {
+        // Captured: the check becomes part of the graph (copy the input back, a host node checks it and chooses the
+        // answer, the answer is copied to the output), since nothing may synchronize the stream now.
+        RecordedCheck* check = nullptr;
+        for (RecordedCheck& c : checks_)
+          if (c.output == &t) check = &c;
+        auto in = addresses_.find(t.recordedInput);
+        if (!check || in == addresses_.end()) return engine_.error("no check blocks for a captured recorded output"), false;
+        if (cudaMemcpyAsync(check->given, in->second, check->givenBytes, cudaMemcpyDefault, stream) != cudaSuccess ||
+            cudaLaunchHostFunc(stream, &ContextImpl::verify, check) != cudaSuccess ||
+            cudaMemcpyAsync(out->second, check->answer, t.recorded.size(), cudaMemcpyDefault, stream) != cudaSuccess)
+          return engine_.error("capturing the recorded output failed"), false;
+        continue;
+      }
       if (!t.recordedInput.empty()) {
         const Tensor* src = engine_.impl.find(t.recordedInput);
         auto in = addresses_.find(t.recordedInput);
@@ -633,6 +678,18 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
   }
   ++enqueues;
   return true;
+}
+
+void ContextImpl::verify(void* data) {
+  auto& c = *static_cast<RecordedCheck*>(data);
+  const uint64_t h = fnv1a(static_cast<const uint8_t*>(c.given), c.givenBytes);
+  if (h == c.output->recordedHash) {
+    std::memcpy(c.answer, c.output->recorded.data(), c.output->recorded.size());
+    return;
+  }
+  const float nan = __builtin_nanf("");
+  for (size_t i = 0; i + 4 <= c.output->recorded.size(); i += 4) std::memcpy(static_cast<char*>(c.answer) + i, &nan, 4);
+  c.engine->error("a graph replay gave input '" + c.output->recordedInput + "' bytes the output of '" + c.output->name + "' was not recorded on");
 }
 
 class RuntimeImpl : public DefaultRuntime {
