@@ -8,7 +8,10 @@
 # release is, with one TensorRT layer per major (the set's own, and the oldest set of each other major) and the
 # stand-in CUDA runtime, driven from JavaScript with the set's stand-in libnvinfer, which the addon must serve with
 # the layer of the set. Sets whose layers coincide use the same addon file, so one binary serves a 10.x stand-in in
-# one process and an 11.x stand-in in another. The trt test tier checks TensorRT itself where it exists.
+# one process and an 11.x stand-in in another. The CUDA kernels are their host emulation there
+# (test/native/fake-tensorrt/fake_kernels.cpp), so the image-in stage (letterbox, engine, decode + NMS) runs too, on
+# a yolov8n output recorded with ONNX Runtime from TRTJS_FIXTURES. The trt test tier checks TensorRT itself where it
+# exists.
 #   bash scripts/check-trt-runtime.sh     prints "v10.3.0: ok (N checks, layer 10.3.0 of 11.1.0,10.3.0)" per set
 #                                         (VERBOSE=1: every check); exits non-zero on a failure, printing what failed.
 #                                         TRT_SET=v10.3.0 or TRT_HEADERS=dir1:dir2 narrow the sets.
