@@ -83,6 +83,11 @@ export const SERVICE = Object.freeze({
    * image (a 300 KB PNG can claim 16383 x 16383) is refused before the pixels are allocated. sharp's own limit is 4x.
    */
   maxPixels: 8192 * 8192,
+  /**
+   * Page-locked frame staging per execution context for the image-in stage of detectors on engines (a 3840x2160 RGB
+   * frame, 24.9 MB): larger frames take the CPU path.
+   */
+  frameBytes: 3840 * 2160 * 3,
 });
 
 /** `ModelHost`: hot swap. */

@@ -8,7 +8,10 @@
 # release is, with one TensorRT layer per major (the set's own, and the oldest set of each other major) and the
 # stand-in CUDA runtime, driven from JavaScript with the set's stand-in libnvinfer, which the addon must serve with
 # the layer of the set. Sets whose layers coincide use the same addon file, so one binary serves a 10.x stand-in in
-# one process and an 11.x stand-in in another. The trt test tier checks TensorRT itself where it exists.
+# one process and an 11.x stand-in in another. The CUDA kernels are their host emulation there
+# (test/native/fake-tensorrt/fake_kernels.cpp), so the image-in stage (letterbox, engine, decode + NMS) runs too, on
+# a yolov8n output recorded with ONNX Runtime from TRTJS_FIXTURES. The trt test tier checks TensorRT itself where it
+# exists.
 #   bash scripts/check-trt-runtime.sh     prints "v10.3.0: ok (N checks, layer 10.3.0 of 11.1.0,10.3.0)" per set
 #                                         (VERBOSE=1: every check); exits non-zero on a failure, printing what failed.
 #                                         TRT_SET=v10.3.0 or TRT_HEADERS=dir1:dir2 narrow the sets.
@@ -68,7 +71,8 @@ check_set() {  # <include dir>: the stand-in, the C++ check (run) and this set's
     build_resources "$dir/lib" "${resources[@]}" >>"$log" 2>&1 &&
     g++ -std=c++17 -g -O1 "${san[@]}" -DTRTJS_WITH_TENSORRT=1 -DTRTJS_WITH_CUDA=1 -Inative -isystem "$inc" -isystem "$cuda" \
       test/native/trt_runtime_check.cpp native/trt/runtime.cpp native/trt/inspect.cpp native/trt/logger.cpp native/trt/loader.cpp \
-      native/trt/builder.cpp native/trt/layers/search.cpp native/cuda/pinned.cpp "${cudart[@]}" -ldl -o "$dir/check" >>"$log" 2>&1 &&
+      native/trt/builder.cpp native/trt/layers/search.cpp native/cuda/pinned.cpp native/cuda/emulate.cpp test/native/fake-tensorrt/fake_kernels.cpp \
+      "${cudart[@]}" -ldl -o "$dir/check" >>"$log" 2>&1 &&
     env -u LD_LIBRARY_PATH TRTJS_TENSORRT_LIB_DIR="$dir/lib" ASAN_OPTIONS=detect_leaks=1 "$dir/check" >>"$log" 2>&1 || { echo "exit status $?" >>"$log"; return; }
   for f in native/trt/*.cpp; do
     g++ -c "${addon_flags[@]}" -isystem "$inc" -o "$dir/obj/$(basename "$f" .cpp).o" "$f" >>"$log" 2>&1 || { echo "exit status $?" >>"$log"; return; }
@@ -79,7 +83,8 @@ check_set() {  # <include dir>: the stand-in, the C++ check (run) and this set's
 common_objects() {
   local f
   mkdir -p "$tmp/common"
-  for f in native/cpu/*.cpp native/cuda/*.cpp native/napi/*.cpp native/trt/layers/search.cpp test/native/fake-tensorrt/fake_selftest.cpp; do
+  for f in native/cpu/*.cpp native/cuda/*.cpp native/napi/*.cpp native/trt/layers/search.cpp test/native/fake-tensorrt/fake_selftest.cpp \
+    test/native/fake-tensorrt/fake_kernels.cpp; do
     g++ -c "${addon_flags[@]}" -o "$tmp/common/$(tr / _ <<<"${f%.cpp}").o" "$f" >>"$tmp/common/log" 2>&1 || echo "$f: failed" >>"$tmp/common/log"
   done
 }

@@ -6,6 +6,12 @@ import { describeEngine, deserializing, hostCodeOption, linearLayoutProblem, typ
 import type { TensorDtype } from '../model/model-info.js';
 import { readModelFile, type ModelSource } from '../model/read-model.js';
 import { layerFunction } from '../native/binding.js';
+import type { RawImage } from '../image/raw-image.js';
+import { decodeParams, type DecodeOptions } from '../ops/decode.js';
+import type { Detections } from '../ops/detections.js';
+import { planLetterbox, type LetterboxOptions } from '../ops/letterbox.js';
+import { letterboxFrame } from '../tasks/frame.js';
+import type { LetterboxFrame } from '../tasks/types.js';
 import * as check from '../util/validate.js';
 import type { Backend, RunOptions, Tensor, TensorData } from './backend.js';
 import { checkFeeds } from './check-feeds.js';
@@ -43,6 +49,15 @@ export interface TensorRtOptions {
    * (TRTJS_ENGINE_HOST_CODE) when used.
    */
   allowHostCode?: boolean;
+  /**
+   * CUDA graphs for the image-in stage ({@link TensorRtBackend.detectImage}, Detector on engines): a request's work
+   * (frame copy, letterbox, enqueueV3, decode + NMS, detections copy) is captured into a graph after it ran once and
+   * replayed for the next request whose launches are the same (same frame size, geometry and options; any other
+   * runs plainly and is captured in its place, so a graph is never replayed after a shape change). Default: on where
+   * the engine can be captured, the plain path otherwise; `true` refuses an engine TensorRT cannot capture with
+   * ERR_ENGINE_INCOMPATIBLE; `false`: never.
+   */
+  cudaGraph?: boolean;
 }
 
 /**
@@ -61,6 +76,32 @@ export interface TensorRtRunTiming {
   computeMs: number;
   /** Output copies to the host; 0 without transfers or with mapped staging. */
   d2hMs: number;
+}
+
+/** Options of {@link TensorRtBackend.detectImage}. */
+export interface ImageInOptions {
+  /**
+   * How the frame is letterboxed (`size`, `auto`, `stride`, `scaleFill`, `scaleUp`, `center`, `padValue`); the
+   * engine's input decides dtype (float32 or float16) and layout (NCHW). Default: the letterbox defaults at 640.
+   */
+  letterbox?: Omit<LetterboxOptions, 'dtype' | 'layout' | 'out'>;
+  /** How the head is decoded, as {@link decode} takes it (conf, iou, maxDet, classes, nc, ...). */
+  decode?: DecodeOptions;
+  /** The detection head's output (default: the engine's only output). */
+  output?: string;
+  signal?: AbortSignal;
+}
+
+/** What {@link TensorRtBackend.detectImage} gives: detections in input-tensor pixels and the frame mapping them back. */
+export interface ImageInResult extends Detections {
+  /** Per detection, the head row (anchor) it came from. */
+  anchors: Int32Array;
+  /** Candidates before NMS (rows over conf for end-to-end heads). */
+  candidates: number;
+  /** How it ran: 'plain' (no graph), 'captured' (plainly, then captured for the next request), 'replayed'. */
+  graph: 'plain' | 'captured' | 'replayed';
+  /** Where the image went in the input tensor: map boxes back with scaleXyxy / scaleBoxes. */
+  frame: LetterboxFrame;
 }
 
 type ArrayType = { new (b: ArrayBuffer): TensorData; BYTES_PER_ELEMENT: number };
@@ -110,7 +151,12 @@ export class TensorRtBackend extends Resource implements Backend {
   readonly #contextProfiles: number[];
   readonly #mapped: boolean;
   readonly #contextMemory: number[];
+  /** options.cudaGraph for the image-in stage: 0 off, 1 where it works, 2 required (trtDetect's `graph`). */
+  #graph: 0 | 1 | 2 = 1;
   readonly #run = layerFunction('trtRun', 'tensorrt');
+  /** Image in: the frame staging of each context, once enableImageIn made it. */
+  #frames?: ArrayBuffer[];
+  #enabling?: Promise<void>;
   readonly #dispose = layerFunction('trtDisposeEngine', 'tensorrt');
 
   private constructor(
@@ -161,6 +207,7 @@ export class TensorRtBackend extends Resource implements Backend {
       check.oneOf('TensorRtBackend.load: options.allocationStrategy', v, ['static', 'profile'] as const),
     );
     const allowHostCode = check.optional(o.allowHostCode, false, (v) => check.boolean('TensorRtBackend.load: options.allowHostCode', v));
+    const cudaGraph = check.optional<boolean | undefined>(o.cudaGraph, undefined, (v) => check.boolean('TensorRtBackend.load: options.cudaGraph', v));
     const { name, engine } = await readModelFile(source, 'engine', 'TensorRtBackend.load');
     const file = engine!;
     const caps = await capabilities();
@@ -208,7 +255,9 @@ export class TensorRtBackend extends Resource implements Backend {
       info.profiles.map((p) => Object.fromEntries(Object.entries(p).map(([input, { min, max }]) => [input, { min, max }]))),
       maxQueue,
     );
-    return new TensorRtBackend(info, loaded.handle, pool, made.staging, tensors, contextProfiles, mapped, contextMemory);
+    const backend = new TensorRtBackend(info, loaded.handle, pool, made.staging, tensors, contextProfiles, mapped, contextMemory);
+    backend.#graph = cudaGraph === undefined ? 1 : cudaGraph ? 2 : 0;
+    return backend;
   }
 
   /**
@@ -275,6 +324,101 @@ export class TensorRtBackend extends Resource implements Backend {
     }
   }
 
+  /**
+   * Enables the image-in stage ({@link detectImage}): gives each execution context a page-locked frame staging of
+   * `frameBytes` (mapped on integrated GPUs, where the GPU then reads the frame in place). Once per backend: later
+   * calls resolve when the first is done, whatever their size.
+   * @throws ERR_CUDA when the memory cannot be had; ERR_BAD_INPUT for a size outside [1, 2^32]
+   */
+  enableImageIn(frameBytes: number): Promise<void> {
+    this.assertAlive();
+    check.integer('TensorRtBackend.enableImageIn: frameBytes', frameBytes, 1, 2 ** 32);
+    this.#enabling ??= settleNative(() => layerFunction('trtEnableImageIn', 'tensorrt')(this.#handle, frameBytes)).then((frames) => {
+      this.#frames = frames;
+    });
+    return this.#enabling;
+  }
+
+  /** Bytes of each context's frame staging; 0 until {@link enableImageIn} is done. */
+  get frameBytes(): number {
+    return this.#frames?.[0]?.byteLength ?? 0;
+  }
+
+  /**
+   * Image in, detections out, on the GPU: the decoded frame is written into the context's page-locked frame staging,
+   * letterboxed by the CUDA kernel straight into the engine's input binding (byte for byte the CPU letterbox), the
+   * engine enqueued, its detection head decoded + NMS by the CUDA kernels (the CPU decode's detections, in its
+   * order), and only the detections copied back. Needs {@link enableImageIn}, an engine with one image input
+   * (float32 or float16, [1, 3, H, W]) and a detection head of static shape [1, rows, cols].
+   *
+   * @example
+   * ```ts
+   * await backend.enableImageIn(1920 * 1080 * 3);
+   * const r = await backend.detectImage(await loadImage('bus.jpg'), { decode: { conf: 0.25, nc: 80 } });
+   * const boxes = scaleXyxy(r.boxes, r.frame); // source pixels
+   * ```
+   * @throws ERR_BAD_INPUT for a frame larger than the staging, a bad image or options; ERR_CUDA naming the CUDA
+   *   error when the device fails mid-pipeline (other contexts keep working); ERR_SHAPE when the letterboxed size
+   *   is outside the engine's profiles
+   */
+  async detectImage(image: RawImage, options?: ImageInOptions): Promise<ImageInResult> {
+    this.assertAlive();
+    const fn = 'TensorRtBackend.detectImage';
+    const o = check.options<ImageInOptions>(`${fn}: options`, options);
+    const signal = check.optionalSignal(`${fn}: options.signal`, o.signal);
+    if (!this.#frames) throw new TrtjsError('ERR_BAD_INPUT', `${fn}: the image-in stage is not enabled (await enableImageIn(frameBytes) first)`);
+    const inputs = this.info.inputs;
+    if (inputs.length !== 1) throw new TrtjsError('ERR_BAD_INPUT', `${fn}: the engine has ${inputs.length} inputs; image in needs one image input`);
+    const names = this.info.outputs.map((t) => t.name);
+    const outputName = check.optional(o.output, undefined, (v) => check.oneOf(`${fn}: options.output`, v, names));
+    const outputs = this.info.outputs.filter((t) => outputName === undefined || t.name === outputName);
+    if (outputs.length !== 1) check.fail(`${fn}: options.output`, `the head's name (one of ${names.join(', ')})`, outputName);
+    const head = outputs[0];
+    const [batch, rows, cols] = head.shape;
+    if (head.shape.length !== 3 || batch !== 1 || typeof rows !== 'number' || typeof cols !== 'number' || rows <= 0 || cols <= 0) {
+      throw new TrtjsError(
+        'ERR_BAD_INPUT',
+        `${fn}: output '${head.name}' is [${head.shape.join(', ')}]; image in decodes a head of static shape [1, rows, cols]`,
+      );
+    }
+    const { params, result } = planLetterbox(fn, image, o.letterbox);
+    const decode = decodeParams(fn, rows, cols, o.decode)!;
+    const bytes = (params.height - 1) * params.stride + params.width * params.channels;
+    if (bytes > this.frameBytes) {
+      throw new TrtjsError(
+        'ERR_BAD_INPUT',
+        `${fn}: the image (${params.width}x${params.height}, ${params.channels} channels, ${bytes} bytes) is larger than the frame staging (${this.frameBytes} bytes, set by enableImageIn)`,
+      );
+    }
+    if (signal?.aborted) throw abortedError(fn, signal);
+    const output = this.#tensors.findIndex((t) => t.name === head.name);
+    const c = await this.#pool.acquire({ [inputs[0].name]: [1, 3, params.outHeight, params.outWidth] }, signal);
+    const running = (async (): Promise<ImageInResult> => {
+      try {
+        new Uint8Array(this.#frames![c], 0, bytes).set(image.data.subarray(0, bytes));
+        const r = await settleNative(() => layerFunction('trtDetect', 'tensorrt')(this.#handle, c, { ...params, output, decode, graph: this.#graph }));
+        return {
+          count: r.scores.length,
+          boxes: r.boxes,
+          scores: r.scores,
+          classes: r.classes,
+          anchors: r.anchors,
+          candidates: r.candidates,
+          graph: (['plain', 'captured', 'replayed'] as const)[r.graph],
+          frame: letterboxFrame(result),
+        };
+      } finally {
+        this.#pool.release(c);
+      }
+    })();
+    if (!signal) return running;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(abortedError(fn, signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
   /** Whether staging memory is handed to TensorRT directly (no host-device copies). */
   get mapped(): boolean {
     return this.#mapped;
@@ -330,5 +474,6 @@ export class TensorRtBackend extends Resource implements Backend {
     this.#dispose(this.#handle);
     counter.live--;
     this.#staging = [];
+    this.#frames = undefined;
   }
 }

@@ -129,9 +129,12 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
     if (o.signal?.aborted) throw new TrtjsError('ERR_ABORTED', 'buildEngine: aborted');
   };
 
+  // The caller's bytes are copied before the first await: a build may wait in the queue, and the caller may reuse or
+  // detach its buffer as soon as this call returns.
+  const given = o.onnx instanceof Uint8Array ? o.onnx.slice() : o.onnx;
   progress({ phase: 'parse', step: 0, steps: 1 });
   if (output) await checkWritableDir('buildEngine: options.output', output);
-  const { bytes, name } = await readModelFile(o.onnx, 'onnx', 'buildEngine: options.onnx');
+  const { bytes, name } = await readModelFile(given, 'onnx', 'buildEngine: options.onnx');
   const info = onnxModelInfo(decodeOnnx(bytes, name));
   const batch = check.optional(o.batch, info.batch ?? 1, (v) => check.integer('buildEngine: options.batch', v, 1, 4096));
   const imgsz: [number, number] = o.imgsz === undefined ? (info.imgsz ?? [640, 640]) : typeof o.imgsz === 'number' ? [o.imgsz, o.imgsz] : o.imgsz;
@@ -161,8 +164,7 @@ export async function buildEngine(options: BuildEngineOptions): Promise<BuildRes
   const major = Number(caps.tensorrt.version!.split('.')[0]);
   // TensorRT 11 builds strongly typed networks only: FP16 comes from the graph's own types.
   const fp16Mode: BuildReport['fp16Mode'] = !fp16 ? 'none' : major >= 11 ? 'onnx-conversion' : 'builder-flag';
-  // The caller's bytes are copied: a build may wait in the queue, and the caller may reuse or detach its buffer.
-  let onnxBytes = o.onnx instanceof Uint8Array ? bytes.slice() : bytes;
+  let onnxBytes = bytes;
   if (fp16Mode === 'onnx-conversion') {
     progress({ phase: 'convert', step: 0, steps: 1 });
     onnxBytes = onnxToFloat16(bytes);

@@ -64,6 +64,14 @@ export class Detector extends Resource {
     return new Detector(pipeline);
   }
 
+  /**
+   * Whether requests run image in, detections out on the GPU (an engine with a detection head of static shape, and
+   * `options.imageIn` not false): letterbox, decode and NMS on the device, only the detections copied back.
+   */
+  get imageIn(): boolean {
+    return this.#pipeline.imageIn;
+  }
+
   /** Input size [height, width] images are letterboxed to. */
   get imgsz(): [number, number] {
     return this.#pipeline.imgsz;

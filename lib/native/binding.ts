@@ -303,10 +303,42 @@ export interface NativeAddon {
     inputShapes: number[][],
     options: { timing?: boolean; transfers?: boolean; spinWait?: boolean },
   ): Promise<{ shapes: number[][]; timing?: NativeRunTiming }>;
+  /**
+   * Gives every execution context a page-locked frame staging of `frameBytes` (mapped when the contexts' staging is)
+   * and resolves to them, by context: JavaScript writes the decoded frame there for trtDetect. Once, after
+   * trtCreateContexts; detached at dispose like the other staging.
+   */
+  trtEnableImageIn?(handle: unknown, frameBytes: number): Promise<ArrayBuffer[]>;
+  /**
+   * Image in, detections out on context `context`, the frame being in its frame staging: copied to the device (not
+   * when mapped), letterboxed by the CUDA kernel into the input binding, enqueueV3, decode + NMS by the CUDA kernels
+   * on output `output` (desc order), only the detections copied back. Boxes are in input-tensor pixels.
+   */
+  trtDetect?(handle: unknown, context: number, params: NativeImageInParams): Promise<NativeImageInResult>;
   /** Detaches the staging ArrayBuffers and releases the engine (a run in flight keeps it until it ends). */
   trtDisposeEngine?(handle: unknown): void;
   /** Deserializes a plan (ERR_ENGINE_INCOMPATIBLE when it cannot) and describes it. */
   trtInspectEngine?(plan: Uint8Array, device: number, options: NativeLoadOptions): Promise<NativeEngineDesc>;
+}
+
+/** trtDetect's parameters: the frame in the staging and the letterbox geometry as the letterbox takes them, and the head. */
+export interface NativeImageInParams extends Omit<NativeLetterboxParams, 'dtype' | 'layout'> {
+  /** The detection head's IO tensor index (desc order). */
+  output: number;
+  decode: NativeDecodeParams;
+  /** CUDA graphs: 0 off, 1 where the engine can be captured, 2 required. */
+  graph: 0 | 1 | 2;
+}
+
+export interface NativeImageInResult {
+  boxes: Float32Array;
+  scores: Float32Array;
+  classes: Int32Array;
+  anchors: Int32Array;
+  /** Candidates before NMS. */
+  candidates: number;
+  /** 0: ran plainly; 1: plainly, then captured for the next request; 2: a graph replay. */
+  graph: 0 | 1 | 2;
 }
 
 /** An opaque cancel token (trtCancelToken). */

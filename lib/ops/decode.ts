@@ -82,12 +82,12 @@ export function detectHeadLayout(rows: number, cols: number, format: HeadFormat 
   return fail('unknown format');
 }
 
-function classCount(o: Partial<DecodeOptions>): number | undefined {
-  if (o.nc !== undefined) return check.integer('decode: options.nc', o.nc, 1, 100_000);
+function classCount(o: Partial<DecodeOptions>, fn: string): number | undefined {
+  if (o.nc !== undefined) return check.integer(`${fn}: options.nc`, o.nc, 1, 100_000);
   if (o.names === undefined) return undefined;
-  if (typeof o.names !== 'object' || o.names === null) check.fail('decode: options.names', 'an array or object of class names', o.names);
+  if (typeof o.names !== 'object' || o.names === null) check.fail(`${fn}: options.names`, 'an array or object of class names', o.names);
   const n = Array.isArray(o.names) ? o.names.length : Object.keys(o.names).length;
-  return check.integer('decode: options.names (count)', n, 1, 100_000);
+  return check.integer(`${fn}: options.names (count)`, n, 1, 100_000);
 }
 
 /**
@@ -123,27 +123,43 @@ export function decode(output: Float32Array | Uint16Array | Tensor, shape?: read
   if (batch > LIMITS.batch) check.fail('decode: shape[0] (batch)', `at most ${LIMITS.batch}`, batch);
   if (output.length !== batch * rows * cols) check.fail('decode: output', `${batch * rows * cols} values for shape [${dims.join(', ')}]`, output);
 
-  const o = check.options<DecodeOptions>('decode: options', options);
-  const format = check.optional(o.format, 'auto' as HeadFormat | 'auto', (v) => check.oneOf('decode: options.format', v, FORMATS));
-  const end2end = check.optional(o.end2end, undefined, (v) => check.boolean('decode: options.end2end', v));
-  const conf = check.optional(o.conf, PREDICT.conf, (v) => check.number('decode: options.conf', v, 0, 1));
-  const iou = check.optional(o.iou, PREDICT.iou, (v) => check.number('decode: options.iou', v, 0, 1));
-  const maxDet = check.optional(o.maxDet, PREDICT.maxDet, (v) => check.int32('decode: options.maxDet', v, 1));
-  const maxNms = check.optional(o.maxNms, PREDICT.maxNms, (v) => check.int32('decode: options.maxNms', v, 1));
-  const agnostic = check.optional(o.agnostic, PREDICT.agnostic, (v) => check.boolean('decode: options.agnostic', v));
-  const multiLabel = check.optional(o.multiLabel, PREDICT.multiLabel, (v) => check.boolean('decode: options.multiLabel', v));
+  const params = decodeParams('decode', rows, cols, options);
+  if (params === undefined) return Array.from({ length: batch }, () => empty());
+  const native = addon();
+  const item = rows * cols;
+  const results: Detections[] = [];
+  for (let b = 0; b < batch; b++) {
+    const r = callNative(() => native.decode(output.subarray(b * item, (b + 1) * item), params));
+    results.push({ count: r.scores.length, boxes: r.boxes, scores: r.scores, classes: r.classes });
+  }
+  return results;
+}
+
+/**
+ * The native decode parameters for one [rows, cols] head item: the options checked (messages prefixed with
+ * `${fn}: options`) and their defaults filled, the head's layout chosen. Undefined for an empty shape (nothing to
+ * decode). Shared by {@link decode} and the engine runtime's image-in stage, which decodes on the device.
+ */
+export function decodeParams(fn: string, rows: number, cols: number, options?: DecodeOptions): NativeDecodeParams | undefined {
+  const o = check.options<DecodeOptions>(`${fn}: options`, options);
+  const format = check.optional(o.format, 'auto' as HeadFormat | 'auto', (v) => check.oneOf(`${fn}: options.format`, v, FORMATS));
+  const end2end = check.optional(o.end2end, undefined, (v) => check.boolean(`${fn}: options.end2end`, v));
+  const conf = check.optional(o.conf, PREDICT.conf, (v) => check.number(`${fn}: options.conf`, v, 0, 1));
+  const iou = check.optional(o.iou, PREDICT.iou, (v) => check.number(`${fn}: options.iou`, v, 0, 1));
+  const maxDet = check.optional(o.maxDet, PREDICT.maxDet, (v) => check.int32(`${fn}: options.maxDet`, v, 1));
+  const maxNms = check.optional(o.maxNms, PREDICT.maxNms, (v) => check.int32(`${fn}: options.maxNms`, v, 1));
+  const agnostic = check.optional(o.agnostic, PREDICT.agnostic, (v) => check.boolean(`${fn}: options.agnostic`, v));
+  const multiLabel = check.optional(o.multiLabel, PREDICT.multiLabel, (v) => check.boolean(`${fn}: options.multiLabel`, v));
   let classes: Int32Array | null = null;
   if (o.classes !== undefined) {
-    if (!(Array.isArray(o.classes) || ArrayBuffer.isView(o.classes))) check.fail('decode: options.classes', 'an array of class ids', o.classes);
-    classes = Int32Array.from(o.classes as ArrayLike<number>, (c, i) => check.int32(`decode: options.classes[${i}]`, c));
+    if (!(Array.isArray(o.classes) || ArrayBuffer.isView(o.classes))) check.fail(`${fn}: options.classes`, 'an array of class ids', o.classes);
+    classes = Int32Array.from(o.classes as ArrayLike<number>, (c, i) => check.int32(`${fn}: options.classes[${i}]`, c));
   }
-  const nc = classCount(o);
-  if (batch === 0 || rows === 0 || cols === 0) return Array.from({ length: batch }, () => empty());
+  const nc = classCount(o, fn);
+  if (rows === 0 || cols === 0) return undefined;
   const layout = detectHeadLayout(rows, cols, format, nc, end2end);
-
-  const native = addon();
-  const params: NativeDecodeParams = {
-    format: native.constants.headFormat[layout.format],
+  return {
+    format: addon().constants.headFormat[layout.format],
     channelsFirst: layout.channelsFirst,
     rows,
     cols,
@@ -156,13 +172,6 @@ export function decode(output: Float32Array | Uint16Array | Tensor, shape?: read
     multiLabel,
     classes,
   };
-  const item = rows * cols;
-  const results: Detections[] = [];
-  for (let b = 0; b < batch; b++) {
-    const r = callNative(() => native.decode(output.subarray(b * item, (b + 1) * item), params));
-    results.push({ count: r.scores.length, boxes: r.boxes, scores: r.scores, classes: r.classes });
-  }
-  return results;
 }
 
 function isTensor(value: unknown): value is Tensor {

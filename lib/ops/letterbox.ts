@@ -73,7 +73,8 @@ function freshOutput(dtype: LetterboxDtype, elements: number): Float32Array | Ui
   return new Uint8Array(buffer, bytes.byteOffset, elements);
 }
 
-interface Plan {
+/** A checked letterbox: its source pixels, native parameters, output and result. */
+export interface LetterboxPlan {
   src: Uint8Array;
   params: NativeLetterboxParams;
   out: Float32Array | Uint16Array | Uint8Array;
@@ -83,7 +84,7 @@ interface Plan {
 /** Where a planned letterbox writes: `letterboxBatchAsync` gives each image its slice of the batch tensor. */
 type OutputFor = (elements: number, width: number, height: number) => Float32Array | Uint16Array | Uint8Array;
 
-function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined, imageName = `${fn}: image`, outputFor?: OutputFor): Plan {
+function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined, imageName = `${fn}: image`, outputFor?: OutputFor): LetterboxPlan {
   const img = validateRawImage(imageName, image);
   const o = check.options<LetterboxOptions>(`${fn}: options`, options);
   const sizeName = `${fn}: options.size`;
@@ -149,6 +150,15 @@ function plan(fn: string, image: RawImage, options: LetterboxOptions | undefined
     sourceSize: [img.width, img.height],
   };
   return { src: img.data, params, out, result };
+}
+
+/**
+ * A letterbox checked and laid out as the native ops take it (the source pixels, the geometry, the pixel order) with
+ * the result it describes, but no tensor written: for stages that letterbox elsewhere, such as the engine runtime's
+ * image-in stage, whose CUDA kernel writes straight into the engine's input (`result.data` is empty then).
+ */
+export function planLetterbox(fn: string, image: RawImage, options?: LetterboxOptions, imageName?: string): LetterboxPlan {
+  return plan(fn, image, options, imageName, () => new Uint8Array(0));
 }
 
 /**

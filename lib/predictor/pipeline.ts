@@ -18,6 +18,8 @@ import { letterboxAsync, letterboxOwnedAsync, type LetterboxDtype } from '../ops
 import { classifyTransformAsync, classifyTransformOwnedAsync } from '../tasks/classify/transform.js';
 import { letterboxFrame } from '../tasks/frame.js';
 import { boxOptions } from '../tasks/options.js';
+import { detectDecodeOptions, detectResults, type DetectOptions } from '../tasks/detect/head.js';
+import { boxOutput } from '../tasks/head-layout.js';
 import { TASK_HEADS, taskOf } from '../tasks/registry.js';
 import type { Frame, Task, TaskHead, TaskResult } from '../tasks/types.js';
 import { RequestQueue } from '../util/request-queue.js';
@@ -50,6 +52,16 @@ export interface PipelineOptions {
   maxQueue?: number;
   /** Largest decoded image, in pixels (default 8192 x 8192). */
   maxPixels?: number;
+  /**
+   * Image in, detections out on the GPU, for detection models on TensorRT engines: the decoded frame goes into
+   * page-locked staging, the CUDA letterbox writes straight into the engine's input, and decode + NMS run on the
+   * device, so only the detections come back (the same detections as the CPU path, which the CUDA kernels match
+   * byte for byte and detection for detection). `true` (default) uses it where it applies: an engine with one image
+   * input and a detection head of static shape [1, rows, cols]; frames larger than the staging take the CPU path.
+   * `{ frameBytes }` sizes the staging, per execution context (default {@link SERVICE.frameBytes}: a 3840x2160 RGB
+   * frame). `false`: always letterbox and decode on the CPU.
+   */
+  imageIn?: boolean | { frameBytes?: number };
 }
 
 /** The names a face gives its messages: 'Detector' / 'detect' / 'detectBatch', or 'Predictor' / 'predict' / ... */
@@ -91,6 +103,8 @@ export class Pipeline {
   readonly #rect: boolean;
   readonly #maxPixels: number;
   readonly #queue: RequestQueue;
+  /** The image-in stage (the GPU path) when it applies: the engine backend and its head's output name. */
+  #imageIn?: { backend: TensorRtBackend; output: string };
 
   private constructor(backend: Backend, head: TaskHead<Task, unknown>, o: PipelineOptions & Record<string, unknown>, names: PipelineNames, settings: Settings) {
     this.backend = backend;
@@ -130,7 +144,16 @@ export class Pipeline {
     try {
       checkModel(names.what, backend.info);
       const head = chooseHead(names.what, backend.info, expected);
-      return new Pipeline(backend, head, o, names, settings);
+      const pipeline = new Pipeline(backend, head, o, names, settings);
+      if (settings.frameBytes > 0 && backend instanceof TensorRtBackend && head.task === 'detect') {
+        const out = boxOutput('detect', backend.info);
+        const [batch, rows, cols] = out.shape;
+        if (backend.info.inputs.length === 1 && batch === 1 && typeof rows === 'number' && rows > 0 && typeof cols === 'number' && cols > 0) {
+          await backend.enableImageIn(settings.frameBytes);
+          pipeline.#imageIn = { backend, output: out.name };
+        }
+      }
+      return pipeline;
     } catch (err) {
       if (owned) await backend.dispose();
       throw err;
@@ -190,14 +213,44 @@ export class Pipeline {
     return { head: this.head.options(fn, { ...this.#defaults, ...given }), signal };
   }
 
+  /** Whether requests of detection models run image in, detections out on the GPU (options.imageIn). */
+  get imageIn(): boolean {
+    return this.#imageIn !== undefined;
+  }
+
   async #process(images: ImageInput[], opts: CallOptions, batchCall: boolean): Promise<TaskResult[]> {
     const { call, batch } = this.#names;
     const many = images.length > 1;
+    if (this.#imageIn) {
+      const results: TaskResult[] = [];
+      for (const [i, img] of images.entries()) results.push(await this.#detectOnDevice(img, batchCall ? `${batch}: images[${i}]` : `${call}: image`, opts));
+      return results;
+    }
     const prepared = await Promise.all(images.map((img, i) => this.#prepare(img, batchCall ? `${batch}: images[${i}]` : `${call}: image`, many, opts.signal)));
     if (this.#input.dynamicBatch && many) return this.#postprocess(await this.#infer(prepared, opts.signal), prepared, opts);
     const results: TaskResult[] = [];
     for (const p of prepared) results.push(...this.#postprocess(await this.#infer([p], opts.signal), [p], opts));
     return results;
+  }
+
+  /** Image in, detections out on the GPU (the engine runtime's image-in stage); the CPU path for larger frames. */
+  async #detectOnDevice(image: ImageInput, name: string, opts: CallOptions): Promise<TaskResult> {
+    const { backend, output } = this.#imageIn!;
+    const raw =
+      typeof image === 'string' || image instanceof Uint8Array
+        ? await loadImage(image, { signal: opts.signal, maxPixels: this.#maxPixels })
+        : validateRawImage(name, image);
+    if ((raw.height - 1) * (raw.stride ?? raw.width * raw.channels) + raw.width * raw.channels > backend.frameBytes) {
+      const prepared = await this.#prepare(raw, name, false, opts.signal);
+      return this.#postprocess(await this.#infer([prepared], opts.signal), [prepared], opts)[0];
+    }
+    const r = await backend.detectImage(raw, {
+      letterbox: { size: this.#input.size, auto: this.#input.dynamicSize && this.#rect, stride: this.info.stride ?? 32 },
+      decode: detectDecodeOptions(opts.head as DetectOptions, this.info),
+      output,
+      signal: opts.signal,
+    });
+    return detectResults([r], [r.frame], this.info)[0];
   }
 
   /** Decodes (files and encoded buffers) and pre-processes one image, both off the event loop. */
@@ -242,6 +295,8 @@ export class Pipeline {
 }
 
 interface Settings {
+  /** Frame staging per context for the image-in stage; 0: off. */
+  frameBytes: number;
   rect: boolean;
   maxPixels: number;
   concurrency?: number;
@@ -249,7 +304,17 @@ interface Settings {
 }
 
 function resolveSettings(fn: string, o: PipelineOptions): Settings {
+  const imageIn = check.optional<boolean | { frameBytes?: number }>(o.imageIn, true, (v) =>
+    typeof v === 'boolean' ? v : check.object<{ frameBytes?: number }>(`${fn}: options.imageIn`, v),
+  );
+  const frameBytes =
+    imageIn === false
+      ? 0
+      : check.optional(imageIn === true ? undefined : imageIn.frameBytes, SERVICE.frameBytes, (v) =>
+          check.integer(`${fn}: options.imageIn.frameBytes`, v, 1, 2 ** 32),
+        );
   return {
+    frameBytes,
     rect: check.optional(o.rect, true, (v) => check.boolean(`${fn}: options.rect`, v)),
     maxPixels: check.optional(o.maxPixels, SERVICE.maxPixels, (v) => check.integer(`${fn}: options.maxPixels`, v, 1, Number.MAX_SAFE_INTEGER)),
     concurrency: check.optional(o.concurrency, undefined, (v) => check.integer(`${fn}: options.concurrency`, v, 1, 1024)),

@@ -5,6 +5,12 @@
 //     pinned host memory of IO tensor t of context c (no copies between JS and it); once per engine;
 //   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
 //   trtRun(handle, context, inputShapes, { timing, transfers, spinWait }) → { shapes, timing? } (benchmarks);
+//   trtEnableImageIn(handle, frameBytes) → ArrayBuffer[]: per context, the pinned frame staging that trtDetect reads
+//     (JavaScript writes the decoded frame there); once, after trtCreateContexts;
+//   trtDetect(handle, context, params) → { boxes, scores, classes, anchors, candidates }: image in, detections out on
+//     the device (EngineRuntime::detect): params hold the frame's size, stride and pixel order, the letterbox
+//     geometry and pad value, the head output's index, `decode` (decode's params) and `graph` (0 off, 1 where the
+//     engine can be captured, 2 required); the result's `graph`: 0 plain, 1 plain and captured, 2 replayed;
 //   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
 //     its own reference, so the memory outlives it, but JavaScript can no longer reach it.
 // Each staging ArrayBuffer holds its own reference to its pinned block, so no ArrayBuffer (even one moved out of
@@ -15,6 +21,7 @@
 
 #include "napi/args.h"
 #include "napi/async.h"
+#include "napi/decode-args.h"
 #include "napi/engine-desc.h"
 #include "napi/register.h"
 #include "trt/layers/select.h"
@@ -47,6 +54,8 @@ int intArg(const Napi::CallbackInfo& info, size_t i, const char* name, int min, 
     throwError(info.Env(), "ERR_BAD_INPUT", std::string(name) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   return static_cast<int>(d);
 }
+
+Napi::ArrayBuffer stagingBuffer(Napi::Env env, Holder& holder, const trt::Staging& s);
 
 Napi::Value trtLoadEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -103,18 +112,7 @@ Napi::Value trtCreateContexts(const Napi::CallbackInfo& info) {
         for (size_t c = 0; c < rt->contextCount(); ++c) {
           Napi::Array tensors = Napi::Array::New(env, desc.tensors.size());
           for (size_t t = 0; t < desc.tensors.size(); ++t) {
-            trt::Staging s = rt->staging(c, t);
-            auto* own = new std::shared_ptr<void>(s.owner);
-            Napi::ArrayBuffer ab;
-            try {
-              ab = Napi::ArrayBuffer::New(
-                  env, s.host, s.bytes, [](Napi::Env, void*, std::shared_ptr<void>* k) { delete k; }, own);
-            } catch (...) {
-              delete own;
-              throw;
-            }
-            holder.staging.push_back(Napi::Weak(ab));
-            tensors.Set(static_cast<uint32_t>(t), ab);
+            tensors.Set(static_cast<uint32_t>(t), stagingBuffer(env, holder, rt->staging(c, t)));
           }
           staging.Set(static_cast<uint32_t>(c), tensors);
         }
@@ -187,6 +185,85 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
       });
 }
 
+// Wraps a staging block in an ArrayBuffer that holds its own reference to it, weakly remembered for dispose.
+Napi::ArrayBuffer stagingBuffer(Napi::Env env, Holder& holder, const trt::Staging& s) {
+  auto* own = new std::shared_ptr<void>(s.owner);
+  Napi::ArrayBuffer ab;
+  try {
+    ab = Napi::ArrayBuffer::New(
+        env, s.host, s.bytes, [](Napi::Env, void*, std::shared_ptr<void>* k) { delete k; }, own);
+  } catch (...) {
+    delete own;
+    throw;
+  }
+  holder.staging.push_back(Napi::Weak(ab));
+  return ab;
+}
+
+Napi::Value trtEnableImageIn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value handle = info.Length() > 0 ? info[0] : env.Undefined();
+  Holder& holder = holderOf(env, handle);
+  if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
+  if (info.Length() < 2 || !info[1].IsNumber()) throwError(env, "ERR_BAD_INPUT", "frameBytes must be a number");
+  const double bytes = info[1].As<Napi::Number>().DoubleValue();
+  if (!(bytes >= 1 && bytes <= 4294967296.0) || bytes != static_cast<double>(static_cast<int64_t>(bytes)))
+    throwError(env, "ERR_BAD_INPUT", "frameBytes must be an integer in [1, 2^32]");
+  std::shared_ptr<trt::Engine> rt = holder.runtime;
+  const size_t frameBytes = static_cast<size_t>(bytes);
+  auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(handle.As<Napi::Object>()));
+  return queueWork<bool>(
+      env, "trtjs.enableImageIn",
+      [rt, frameBytes] {
+        rt->enableImageIn(frameBytes);
+        return true;
+      },
+      [rt, keep](Napi::Env env, bool&) -> Napi::Value {
+        Holder& holder = holderOf(env, keep->Value());
+        if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine was disposed while its frame staging was made");
+        Napi::Array out = Napi::Array::New(env, rt->contextCount());
+        for (size_t c = 0; c < rt->contextCount(); ++c) out.Set(static_cast<uint32_t>(c), stagingBuffer(env, holder, rt->frameStaging(c)));
+        return out;
+      },
+      [keep] { keep->Reset(); });
+}
+
+Napi::Value trtDetect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Holder& holder = holderOf(env, info.Length() > 0 ? info[0] : env.Undefined());
+  if (!holder.runtime) throwError(env, "ERR_DISPOSED", "the engine has been disposed");
+  std::shared_ptr<trt::Engine> rt = holder.runtime;
+  int context = intArg(info, 1, "context", 0, static_cast<int>(rt->contextCount()) - 1);
+  Napi::Object p = objectArg(info, 2, "params");
+  trt::ImageInRequest r;
+  r.width = intProp(p, "width", 1, 1 << 16);
+  r.height = intProp(p, "height", 1, 1 << 16);
+  r.channels = intProp(p, "channels", 1, 4);
+  r.stride = intProp(p, "stride", 1, INT32_MAX);
+  r.order = static_cast<cpu::PixelOrder>(intProp(p, "order", 0, 4));
+  r.geometry = {intProp(p, "resizedWidth", 1, 1 << 16), intProp(p, "resizedHeight", 1, 1 << 16), intProp(p, "outWidth", 1, 1 << 16),
+                intProp(p, "outHeight", 1, 1 << 16),    intProp(p, "padLeft", 0, 1 << 16),       intProp(p, "padTop", 0, 1 << 16)};
+  r.padValue = static_cast<uint8_t>(intProp(p, "padValue", 0, 255));
+  r.output = static_cast<size_t>(intProp(p, "output", 0, INT32_MAX));
+  Napi::Value d = p.Get("decode");
+  if (!d.IsObject()) throwError(env, "ERR_BAD_INPUT", "params.decode must be an object");
+  r.decode = decodeOptionsArg(env, d.As<Napi::Object>());
+  if (r.decode.classes) {
+    r.classes.assign(r.decode.classes, r.decode.classes + r.decode.numClasses);
+    r.filterClasses = true;
+  }
+  r.decode.classes = nullptr;
+  r.graph = static_cast<trt::GraphMode>(p.Has("graph") ? intProp(p, "graph", 0, 2) : 0);
+  return queueWork<trt::ImageInResult>(
+      env, "trtjs.detect", [rt, context, r] { return rt->detect(static_cast<size_t>(context), r); },
+      [](Napi::Env env, trt::ImageInResult& result) -> Napi::Value {
+        Napi::Object out = detectionsOut(env, result.detections);
+        out.Set("candidates", Napi::Number::New(env, result.candidates));
+        out.Set("graph", Napi::Number::New(env, result.graph));
+        return out;
+      });
+}
+
 Napi::Value trtDisposeEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Holder& holder = holderOf(env, info.Length() > 0 ? info[0] : env.Undefined());
@@ -208,6 +285,8 @@ void registerEngine(Napi::Env env, Napi::Object exports) {
   exports.Set("trtLoadEngine", Napi::Function::New(env, trtLoadEngine, "trtLoadEngine"));
   exports.Set("trtCreateContexts", Napi::Function::New(env, trtCreateContexts, "trtCreateContexts"));
   exports.Set("trtRun", Napi::Function::New(env, trtRun, "trtRun"));
+  exports.Set("trtEnableImageIn", Napi::Function::New(env, trtEnableImageIn, "trtEnableImageIn"));
+  exports.Set("trtDetect", Napi::Function::New(env, trtDetect, "trtDetect"));
   exports.Set("trtDisposeEngine", Napi::Function::New(env, trtDisposeEngine, "trtDisposeEngine"));
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/coded_error.h"
 #include "cuda/check.h"
+#include "cuda/kernels.h"
 #include "cuda/pinned.h"
 #include "trt/dims.h"
 #include "trt/loader.h"
@@ -80,6 +81,90 @@ std::string shapeText(const std::vector<int64_t>& dims) {
   return out + "]";
 }
 
+// A device buffer that only grows: what a request needs is known only with its options (multi-label decoding needs
+// anchors x classes keys). Grown under the context's busy flag, on the engine's device.
+struct DeviceArea {
+  void* ptr = nullptr;
+  size_t bytes = 0;
+  ~DeviceArea() {
+    if (ptr) cudaFree(ptr);
+  }
+  void* reserve(size_t need, const char* what) {
+    if (need <= bytes && ptr) return ptr;
+    if (ptr) cudaFree(ptr);
+    ptr = nullptr;
+    bytes = 0;
+    checkCuda(cudaMalloc(&ptr, need > 0 ? need : 1), std::string("cudaMalloc (") + what + ")");
+    bytes = need;
+    return ptr;
+  }
+};
+
+// A page-locked host block that only grows, mapped into the device with the contexts' staging.
+struct PinnedArea {
+  cuda::PinnedBuffer buffer;
+  ~PinnedArea() {
+    if (buffer.host) cuda::freePinned(buffer.host);
+  }
+  void reserve(size_t need, bool mapped, int device, const char* what) {
+    if (need <= buffer.bytes && buffer.host) return;
+    if (buffer.host) cuda::freePinned(buffer.host);
+    buffer = {};
+    const std::string err = cuda::allocPinned(need > 0 ? need : 1, mapped, device, buffer);
+    if (!err.empty()) throw CodedError("ERR_CUDA", std::string("pinned memory for ") + what + ": " + err);
+    if (mapped && !buffer.device) throw CodedError("ERR_CUDA", std::string("pinned memory for ") + what + " could not be mapped into the device");
+    buffer.bytes = need;
+  }
+};
+
+}  // namespace
+
+// A context's image-in stage (enableImageIn): the frame staging JavaScript writes (pinned; mapped with the contexts'
+// staging, then the device reads it in place), its device copy (not when mapped), the decode workspace and class
+// filter on the device, and the detections (pinned; written in place when mapped, else copied back from the device).
+struct ImageInStage {
+  Staging frame;
+  void* frameOnDevice = nullptr;  // the frame's device address: `ownFrame`, or the mapped staging's alias
+  DeviceArea ownFrame, workspace, classes, detectionsOnDevice;
+  PinnedArea detections;
+  // The CUDA graph of the last request's work and the bytes of the launches it captured (detect()).
+  cudaGraphExec_t graph = nullptr;
+  std::vector<uint8_t> graphKey;
+  bool graphRefused = false;  // capture failed once: cudaGraph 'auto' stays on the plain path
+  void dropGraph() {
+    if (graph) cudaGraphExecDestroy(graph);
+    graph = nullptr;
+    graphKey.clear();
+  }
+  ~ImageInStage() { dropGraph(); }
+};
+
+namespace {
+
+// Captures what `enqueue` queues on `stream` into an instantiated graph. Returns "" or why it cannot be captured
+// (the stream is left out of capture, and no non-sticky error behind, either way).
+template <class Enqueue>
+std::string capture(cudaStream_t stream, Enqueue&& enqueue, cudaGraphExec_t& exec) {
+  cudaError_t err = cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal);
+  if (err != cudaSuccess) return cuda::describe("cudaStreamBeginCapture", err);
+  std::string why;
+  try {
+    enqueue();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  cudaGraph_t graph = nullptr;
+  err = cudaStreamEndCapture(stream, &graph);
+  if (why.empty() && err != cudaSuccess) why = cuda::describe("cudaStreamEndCapture", err);
+  if (why.empty()) {
+    err = cudaGraphInstantiateWithFlags(&exec, graph, 0);
+    if (err != cudaSuccess) why = cuda::describe("cudaGraphInstantiate", err);
+  }
+  if (graph) cudaGraphDestroy(graph);
+  cudaGetLastError();
+  return why;
+}
+
 }  // namespace
 
 // One lane. Owns everything it allocates, so a constructor that throws halfway leaks nothing.
@@ -91,13 +176,16 @@ struct EngineRuntime::Context {
   // ArrayBuffer that escaped dispose() (moved by ArrayBuffer.prototype.transfer) never points at freed memory.
   std::vector<Staging> staging;
   std::vector<void*> deviceBuffers;  // per IO tensor; nullptr when the staging is mapped
-  cudaEvent_t events[4] = {};        // made on the first timed run: before H2D, before/after enqueue, after D2H
+  std::vector<void*> bound;          // per IO tensor: the address TensorRT was given (device buffer or mapped alias)
+  std::unique_ptr<ImageInStage> imageIn;
+  cudaEvent_t events[4] = {};  // made on the first timed run: before H2D, before/after enqueue, after D2H
   std::atomic<bool> busy{false};
   int profile = 0;
 
   // Runs with the engine's device current (Impl's destructor, or createContexts' guard).
   ~Context() {
     if (stream) cudaStreamSynchronize(stream);
+    imageIn.reset();
     context.reset();
     for (void* p : deviceBuffers)
       if (p) cudaFree(p);
@@ -126,6 +214,7 @@ struct EngineRuntime::Impl {
   bool mapped = false;
   std::atomic<bool> contextsMade{false};  // createContexts was called (once only)
   std::atomic<bool> ready{false};         // and finished: `contexts` is complete and never changes again
+  std::atomic<bool> imageInAsked{false};  // enableImageIn was called (once only)
 
   ~Impl() {
     if (cudaGetDevice(&restore.previous) != cudaSuccess) restore.previous = -1;
@@ -239,6 +328,7 @@ std::vector<std::string> EngineRuntime::createContexts(const std::vector<int>& p
       void* address = host.device;
       if (!mapped) checkCuda(cudaMalloc(&address, bytes > 0 ? bytes : 1), "cudaMalloc for '" + t.name + "'");
       ctx->deviceBuffers.push_back(mapped ? nullptr : address);
+      ctx->bound.push_back(address);
       if (!ctx->context->setTensorAddress(t.name.c_str(), address))
         throw CodedError("ERR_CUDA", "setTensorAddress failed for '" + t.name + "': " + logged.lastError());
     }
@@ -364,6 +454,178 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     checkCuda(cudaEventElapsedTime(&timing->d2hMs, x.events[2], x.events[3]), "cudaEventElapsedTime (D2H)");
   }
   return shapes;
+}
+
+void EngineRuntime::enableImageIn(size_t frameBytes) {
+  Impl& m = *impl_;
+  if (!m.ready) throw CodedError("ERR_BAD_INPUT", "the execution contexts must be made before image in is enabled");
+  if (frameBytes == 0) throw CodedError("ERR_BAD_INPUT", "the frame staging must hold at least one byte");
+  if (m.imageInAsked.exchange(true)) throw CodedError("ERR_NATIVE", "image in was enabled on this engine already");
+  cuda::DeviceGuard onDevice(m.device);
+  checkCuda(onDevice.error(), "cudaSetDevice(" + std::to_string(m.device) + ")");
+  // Made here and handed to the contexts only when every one is: a throw releases them (on the device, by the guard).
+  std::vector<std::unique_ptr<ImageInStage>> made;
+  for (size_t c = 0; c < m.contexts.size(); ++c) {
+    auto stage = std::make_unique<ImageInStage>();
+    cuda::PinnedBuffer host;
+    const std::string err = cuda::allocPinned(frameBytes, m.mapped, m.device, host);
+    if (!err.empty()) throw CodedError("ERR_CUDA", "pinned frame staging: " + err);
+    stage->frame = {host.host, frameBytes, std::shared_ptr<void>(host.host, [](void* p) { cuda::freePinned(p); })};
+    if (m.mapped && !host.device) throw CodedError("ERR_CUDA", "the pinned frame staging could not be mapped into the device");
+    stage->frameOnDevice = m.mapped ? host.device : stage->ownFrame.reserve(frameBytes, "frame");
+    made.push_back(std::move(stage));
+  }
+  for (size_t c = 0; c < made.size(); ++c) m.contexts[c]->imageIn = std::move(made[c]);
+}
+
+Staging EngineRuntime::frameStaging(size_t c) const {
+  const Impl& m = *impl_;
+  if (!m.ready || c >= m.contexts.size()) throw CodedError("ERR_BAD_INPUT", "no execution context " + std::to_string(c));
+  if (!m.contexts[c]->imageIn) throw CodedError("ERR_BAD_INPUT", "image in is not enabled on this engine");
+  return m.contexts[c]->imageIn->frame;
+}
+
+ImageInResult EngineRuntime::detect(size_t c, const ImageInRequest& r) {
+  Impl& m = *impl_;
+  if (!m.ready || c >= m.contexts.size()) throw CodedError("ERR_BAD_INPUT", "no execution context " + std::to_string(c));
+  Context& x = *m.contexts[c];
+  if (!x.imageIn) throw CodedError("ERR_BAD_INPUT", "image in is not enabled on this engine");
+  ImageInStage& stage = *x.imageIn;
+  if (x.busy.exchange(true)) throw CodedError("ERR_NATIVE", "execution context " + std::to_string(c) + " is already running a request");
+  struct Idle {
+    std::atomic<bool>& busy;
+    ~Idle() { busy = false; }
+  } idle{x.busy};
+  Capture logged;
+
+  // The engine: one image input, float32 or float16, and the detection head the options describe.
+  size_t in = 0, inputs = 0;
+  for (size_t i = 0; i < desc_.tensors.size(); ++i)
+    if (desc_.tensors[i].input) in = i, ++inputs;
+  if (inputs != 1) throw CodedError("ERR_BAD_INPUT", "image in needs an engine with one input; this one has " + std::to_string(inputs));
+  if (r.output >= desc_.tensors.size() || desc_.tensors[r.output].input) throw CodedError("ERR_BAD_INPUT", "image in: no output " + std::to_string(r.output));
+  const TensorDesc& input = desc_.tensors[in];
+  const TensorDesc& head = desc_.tensors[r.output];
+  if (input.dtype != 0 && input.dtype != 1)
+    throw CodedError("ERR_BAD_INPUT", "image in writes float32 or float16 inputs; '" + input.name + "' has another data type");
+  if (head.dtype != 0 && head.dtype != 1)
+    throw CodedError("ERR_BAD_INPUT", "image in decodes float32 or float16 outputs; '" + head.name + "' has another data type");
+  if (input.shape.size() != 4)
+    throw CodedError("ERR_SHAPE", "image in needs a [batch, 3, height, width] input; '" + input.name + "' is " + shapeText(input.shape));
+
+  // The frame, as it lies in the staging.
+  const int order = static_cast<int>(r.order);
+  if (order < 0 || order > 4) throw CodedError("ERR_BAD_INPUT", "pixel order " + std::to_string(order) + " is not one the letterbox kernel takes");
+  if (r.width <= 0 || r.height <= 0 || r.channels <= 0 || r.stride < int64_t{r.width} * r.channels)
+    throw CodedError("ERR_BAD_INPUT", "bad frame size " + std::to_string(r.width) + "x" + std::to_string(r.height) + "x" + std::to_string(r.channels) +
+                                          " with stride " + std::to_string(r.stride));
+  const int64_t frameBytes = int64_t{r.height - 1} * r.stride + int64_t{r.width} * r.channels;
+  if (frameBytes > static_cast<int64_t>(stage.frame.bytes))
+    throw CodedError("ERR_BAD_INPUT", "the frame (" + std::to_string(r.width) + "x" + std::to_string(r.height) + ", " + std::to_string(frameBytes) +
+                                          " bytes) is larger than the frame staging (" + std::to_string(stage.frame.bytes) + " bytes)");
+  const cpu::Image frame{static_cast<const uint8_t*>(stage.frameOnDevice), r.width, r.height, r.channels, static_cast<size_t>(r.stride), r.order};
+  const cpu::LetterboxOutput into{x.bound[in], input.dtype == 1 ? cpu::OutDtype::Float16 : cpu::OutDtype::Float32, cpu::OutLayout::NCHW, r.padValue};
+  cuda::LetterboxLaunch letterbox{};
+  std::string err = cuda::makeLetterboxLaunch(frame, 1, 0, r.geometry, into, 0, letterbox);
+  if (!err.empty()) throw CodedError("ERR_BAD_INPUT", "image in: " + err);
+
+  // The input shape the letterbox writes, and the head's shape it gives.
+  const std::vector<int64_t> shape{1, 3, r.geometry.outHeight, r.geometry.outWidth};
+  if (bytesOf(shape, static_cast<nvinfer1::DataType>(input.dtype), input.formats.at(static_cast<size_t>(x.profile))) > x.staging[in].bytes ||
+      !x.context->setInputShape(input.name.c_str(), toDims(shape)))
+    throw CodedError("ERR_SHAPE", "input '" + input.name + "': shape " + shapeText(shape) + " is outside this context's optimization profile");
+  if (x.context->inferShapes(0, nullptr) != 0) throw CodedError("ERR_SHAPE", "the input shape gives an invalid output shape: " + logged.lastError());
+  const std::vector<int64_t> dims = toVector(x.context->getTensorShape(head.name.c_str()));
+  for (size_t i = 0; i < desc_.tensors.size(); ++i) {
+    const TensorDesc& t = desc_.tensors[i];
+    if (t.input) continue;
+    const std::vector<int64_t> d = toVector(x.context->getTensorShape(t.name.c_str()));
+    if (hasDynamicDim(d) || bytesOf(d, static_cast<nvinfer1::DataType>(t.dtype), t.formats.at(static_cast<size_t>(x.profile))) > x.staging[i].bytes)
+      throw CodedError("ERR_SHAPE", "output '" + t.name + "' would have shape " + shapeText(d) + ", larger than at the profile's maximum input shapes");
+  }
+  if (dims.size() != 3 || dims[0] != 1 || dims[1] != r.decode.rows || dims[2] != r.decode.cols)
+    throw CodedError("ERR_SHAPE", "output '" + head.name + "' is " + shapeText(dims) + ", not the [1, " + std::to_string(r.decode.rows) + ", " +
+                                      std::to_string(r.decode.cols) + "] the decode options describe");
+
+  checkCuda(cudaSetDevice(m.device), "cudaSetDevice");
+  cpu::DecodeOptions options = r.decode;
+  options.classes = nullptr;
+  options.numClasses = r.classes.size();
+  if (r.filterClasses) {
+    options.classes = static_cast<const int32_t*>(stage.classes.reserve(4 * (r.classes.size() + 1), "class filter"));
+  }
+  cuda::DecodeLaunch decode{};
+  err = cuda::makeDecodeLaunch(options, x.bound[r.output], head.dtype == 1, 1, decode);
+  if (!err.empty()) throw CodedError("ERR_BAD_INPUT", "image in: " + err);
+  cuda::bindDecodeWorkspace(decode, stage.workspace.reserve(static_cast<size_t>(cuda::decodeWorkspaceBytes(decode)), "decode workspace"));
+  const size_t detectionBytes = static_cast<size_t>(cuda::decodeOutputBytes(decode));
+  stage.detections.reserve(detectionBytes, m.mapped, m.device, "the detections");
+  decode.out = static_cast<uint8_t*>(m.mapped ? stage.detections.buffer.device : stage.detectionsOnDevice.reserve(detectionBytes, "detections"));
+
+  // However this ends, nothing queued on the stream may still touch the staging once the context is released.
+  struct Drain {
+    cudaStream_t stream;
+    ~Drain() { cudaStreamSynchronize(stream); }
+  } drain{x.stream};
+  if (r.filterClasses && !r.classes.empty())
+    checkCuda(cudaMemcpyAsync(const_cast<int32_t*>(options.classes), r.classes.data(), 4 * r.classes.size(), cudaMemcpyHostToDevice, x.stream),
+              "cudaMemcpyAsync (class filter to the device)");
+  // The request's work, from the frame in the staging to the detections in theirs: enqueued as it is, or captured.
+  auto enqueue = [&] {
+    if (!m.mapped)
+      checkCuda(cudaMemcpyAsync(stage.frameOnDevice, stage.frame.host, static_cast<size_t>(frameBytes), cudaMemcpyHostToDevice, x.stream),
+                "cudaMemcpyAsync (frame to the device)");
+    checkCuda(cuda::launchLetterbox(letterbox, x.stream), "letterbox kernel");
+    if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
+    checkCuda(cuda::launchDecode(decode, x.stream), "decode kernels");
+    if (!m.mapped)
+      checkCuda(cudaMemcpyAsync(stage.detections.buffer.host, decode.out, detectionBytes, cudaMemcpyDeviceToHost, x.stream),
+                "cudaMemcpyAsync (detections to the host)");
+  };
+  // A graph replays exactly the launches it captured (kernel parameters, addresses, sizes): it is replayed only for a
+  // request whose launches are byte for byte the same, and any other request (another frame size, geometry, options)
+  // runs plainly and is captured in its place. Never a replay after a shape change.
+  std::vector<uint8_t> key;
+  if (r.graph != GraphMode::kOff) {
+    const auto add = [&key](const void* p, size_t n) { key.insert(key.end(), static_cast<const uint8_t*>(p), static_cast<const uint8_t*>(p) + n); };
+    add(&letterbox, sizeof letterbox);
+    add(&decode, sizeof decode);
+    add(&frameBytes, sizeof frameBytes);
+    add(r.classes.data(), 4 * r.classes.size());
+  }
+  ImageInResult result;
+  const bool replay = r.graph != GraphMode::kOff && stage.graph && stage.graphKey == key;
+  if (replay)
+    checkCuda(cudaGraphLaunch(stage.graph, x.stream), "cudaGraphLaunch");
+  else
+    enqueue();
+  checkCuda(cudaStreamSynchronize(x.stream), "cudaStreamSynchronize (image in)");
+  result.graph = replay ? 2 : 0;
+  // Captured after a plain run, as trtexec captures after a first inference (TensorRT finishes its own set-up there).
+  if (!replay && (r.graph == GraphMode::kRequired || (r.graph == GraphMode::kAuto && !stage.graphRefused))) {
+    stage.dropGraph();
+    const std::string why = capture(x.stream, enqueue, stage.graph);
+    if (why.empty()) {
+      stage.graphKey = std::move(key);
+      result.graph = 1;
+    } else if (r.graph == GraphMode::kRequired) {
+      throw CodedError("ERR_ENGINE_INCOMPATIBLE",
+                       "this engine's image-in work cannot be captured into a CUDA graph (" + why + "); run it with cudaGraph: false");
+    } else {
+      stage.graphRefused = true;  // auto: the plain path from now on, without trying again
+    }
+  }
+
+  const cuda::DetectionsView v = cuda::detectionsOf(static_cast<uint8_t*>(stage.detections.buffer.host), decode.keep);
+  if (v.header[3] != 0) throw CodedError("ERR_NATIVE", "the decode kernel broke an invariant (" + std::to_string(v.header[3]) + " faults)");
+  const size_t n = static_cast<size_t>(v.header[0]);
+  if (n > static_cast<size_t>(decode.keep)) throw CodedError("ERR_NATIVE", "the decode kernel reported more detections than it can hold");
+  result.candidates = v.header[1];
+  result.detections.boxes.assign(v.boxes, v.boxes + 4 * n);
+  result.detections.scores.assign(v.scores, v.scores + n);
+  result.detections.classes.assign(v.classes, v.classes + n);
+  result.detections.anchors.assign(v.anchors, v.anchors + n);
+  return result;
 }
 
 }  // namespace trtjs::TRTJS_TRT_NS

@@ -15,6 +15,9 @@
 
 namespace trtjs::TRTJS_TRT_NS {
 
+using trt::GraphMode;
+using trt::ImageInRequest;
+using trt::ImageInResult;
 using trt::RunOptions;
 using trt::RunTiming;
 
@@ -49,6 +52,23 @@ class EngineRuntime final : public trt::Engine {
   // With options.timing, `timing` (required then) receives the run's timings.
   std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes, const RunOptions& options = {},
                                         RunTiming* timing = nullptr) override;
+
+  // Gives each context a page-locked frame staging of `frameBytes` (mapped when the contexts' staging is) for
+  // detect(). Once, after createContexts. Throws CodedError (ERR_BAD_INPUT, ERR_CUDA).
+  void enableImageIn(size_t frameBytes) override;
+  // The frame staging of context c, valid while the runtime or `owner` lives.
+  Staging frameStaging(size_t c) const override;
+  // Image in, detections out on context c, the frame being in its frame staging: the frame copied to the device
+  // (not when mapped), letterboxed by the CUDA kernel straight into the input binding, enqueueV3, decode + NMS by the
+  // CUDA kernels on the output request.output, and only the detections copied back. Blocks until the GPU is done;
+  // one request per context at a time, as run(). Throws CodedError: ERR_BAD_INPUT (frame larger than the staging, a
+  // pixel order or input/output dtype the kernels do not take, bad geometry or decode options), ERR_SHAPE (an input
+  // size the profile refuses, an output that is not [1, rows, cols] as the options say), ERR_CUDA with the CUDA
+  // error's name for a failure on the device (the context stays usable where CUDA allows), ERR_NATIVE (enqueueV3).
+  // With request.graph, the work is captured into a CUDA graph after a plain run and replayed for the next request
+  // whose launches are the same (result.graph says which happened); kRequired throws ERR_ENGINE_INCOMPATIBLE when
+  // the engine cannot be captured, kAuto then stays on the plain path.
+  ImageInResult detect(size_t c, const ImageInRequest& request) override;
 
  private:
   struct Context;

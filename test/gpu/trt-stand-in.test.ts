@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 
 import { capabilities } from '../../lib/index.js';
 import { packageRoot } from '../../lib/native/binding.js';
+import { fixturesDir } from '../helpers/fixtures.js';
 import { describeTier, tierStatus, type TierStatus } from '../helpers/tiers.js';
 
 // The public TensorRT API end to end on a real GPU where TensorRT itself is missing: the normal addon (real CUDA:
@@ -23,7 +24,7 @@ const status: TierStatus = !gpu.available
       : gpu;
 
 describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', () => {
-  it('capabilities, buildEngine, inspectEngine, TensorRtBackend, Detector, ModelHost, bench and the chaos round run end to end', () => {
+  it('capabilities, buildEngine, inspectEngine, TensorRtBackend, Detector (image in on the GPU included), ModelHost, bench and the chaos round run end to end', () => {
     // LD_LIBRARY_PATH empty: the stand-in found through TRTJS_TENSORRT_LIB_DIR alone, builder resource included.
     const { LD_LIBRARY_PATH: _, ...env } = process.env;
     const r = spawnSync(
@@ -31,7 +32,7 @@ describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', 
       ['--expose-gc', join(packageRoot, 'test/native/fake-tensorrt/backend_check.mjs'), join(packageRoot, 'dist/index.js')],
       {
         encoding: 'utf8',
-        env: { ...env, TRTJS_TENSORRT_LIB_DIR: dir },
+        env: { ...env, TRTJS_TENSORRT_LIB_DIR: dir, TRTJS_FIXTURES: fixturesDir },
         timeout: 300_000,
       },
     );
@@ -44,5 +45,10 @@ describeTier(status, 'TensorRT API on a real GPU with the stand-in libnvinfer', 
     expect(r.stdout).toMatch(/^ok {3}bench: concurrency sweep and end-to-end stages on engines/m);
     expect(r.stdout).toMatch(/^ok {3}buildEngine end to end/m);
     expect(r.stdout).toMatch(/^ok {3}chaos: random interleavings/m);
+    // Image in, detections out with the real CUDA letterbox and decode + NMS kernels, on the recorded yolov8n output.
+    expect(r.stdout).toMatch(/^ok {3}image in, detections out \(recorded yolov8n on bus\.jpg\)/m);
+    expect(r.stdout).toMatch(/^ok {3}image in: bad input and CUDA errors mid-pipeline/m);
+    // CUDA graphs of the image-in work, captured and replayed by the real CUDA runtime, equal to the plain path.
+    expect(r.stdout).toMatch(/^ok {3}CUDA graphs \(image in\)/m);
   }, 320_000);
 });

@@ -31,10 +31,13 @@ extern "C" void fakeCudaCounters(long* device, long* host, long* streams);
 extern "C" long fakeCudaEvents();
 extern "C" void fakeCudaUsage(long* hostNotPortable, long* nullStreamCalls);
 extern "C" cudaError_t cudaMemGetInfo(size_t* free, size_t* total);
+extern "C" void fakeCudaGraphs(long* alive, long* launches);
 
 using trtjs::CodedError;
 using trtjs::trt::BuildParams;
 using trtjs::trt::ContextMemory;
+using trtjs::trt::GraphMode;
+using trtjs::trt::ImageInRequest;
 using trtjs::trt::LoadOptions;
 using trtjs::trt::RunOptions;
 using trtjs::trt::RunTiming;
@@ -581,6 +584,76 @@ int main() {
   } catch (const CodedError& e) {
     check(false, std::string("the build checks ran without an unexpected error (") + e.code + ": " + e.what() + ")");
   }
+
+  try {
+    // Image in, detections out (the kernels' host emulation, fake_kernels.cpp) on a head with fixed answers: [1, 6, 4]
+    // channels first (cx, cy, w, h, two class scores; 4 anchors) for a 32x32 input; copied and mapped staging.
+    const std::string head = "ftrt-fake\nin images 0 1,3,32,32\nconst output0 0 1,6,4 16,8,24,16,16,8,8,24,10,4,4,6,10,4,4,6,0.9,0.1,0.1,0.1,0.1,0.8,0.1,0.1\n";
+    for (bool mapped : {false, true}) {
+      const std::string how = mapped ? " (mapped)" : "";
+      auto rt = load(plan(head), {0, 0}, mapped);
+      ImageInRequest r;
+      r.width = 64;
+      r.height = 64;
+      r.channels = 3;
+      r.stride = 64 * 3;
+      r.order = trtjs::cpu::PixelOrder::RGB;
+      r.geometry = {32, 32, 32, 32, 0, 0};
+      r.padValue = 114;
+      r.output = 1;
+      r.decode.format = trtjs::cpu::HeadFormat::AnchorFree;
+      r.decode.channelsFirst = true;
+      r.decode.rows = 6;
+      r.decode.cols = 4;
+      r.decode.nc = 2;
+      r.decode.conf = 0.25f;
+      r.decode.iou = 0.7;
+      r.decode.maxDet = 300;
+      r.decode.maxNms = 30000;
+      expectError(
+          "ERR_BAD_INPUT", "not enabled", [&] { rt->detect(0, r); }, "image in needs enableImageIn" + how);
+      rt->enableImageIn(64 * 64 * 3);
+      expectError(
+          "ERR_NATIVE", "enabled on this engine already", [&] { rt->enableImageIn(16); }, "image in is enabled once" + how);
+      for (size_t c = 0; c < 2; ++c) std::memset(rt->frameStaging(c).host, 90, 64 * 64 * 3);
+      for (size_t c = 0; c < 2; ++c) {
+        const auto res = rt->detect(c, r);
+        const auto& d = res.detections;
+        check(d.scores.size() == 2 && d.scores[0] == 0.9f && d.scores[1] == 0.8f && d.classes[0] == 0 && d.classes[1] == 1 && d.boxes[0] == 11 &&
+                  d.boxes[3] == 21 && res.graph == 0,
+              "context " + std::to_string(c) + ": the head's detections, in order" + how);
+      }
+      r.graph = GraphMode::kRequired;
+      expectError(
+          "ERR_ENGINE_INCOMPATIBLE", "cannot be captured into a CUDA graph", [&] { rt->detect(0, r); },
+          "a required graph on an engine whose enqueueV3 synchronizes is refused" + how);
+      r.graph = GraphMode::kAuto;
+      check(rt->detect(0, r).detections.scores.size() == 2 && rt->detect(0, r).graph == 0, "graphs where they work: the plain path here" + how);
+      r.graph = GraphMode::kOff;
+      ImageInRequest tall = r;
+      tall.height = 65;
+      expectError(
+          "ERR_BAD_INPUT", "larger than the frame staging", [&] { rt->detect(1, tall); }, "a frame larger than the staging" + how);
+      ImageInRequest wide = r;
+      wide.geometry = {64, 64, 64, 64, 0, 0};
+      expectError(
+          "ERR_SHAPE", "[1, 3, 64, 64]", [&] { rt->detect(1, wide); }, "a size the engine does not take" + how);
+      ImageInRequest narrow = r;
+      narrow.decode.rows = 5;
+      expectError(
+          "ERR_SHAPE", "not the [1, 5, 4]", [&] { rt->detect(1, narrow); }, "a head that is not what the options say" + how);
+      setenv("FAKE_CUDA_KERNEL_ERROR", "letterbox", 1);
+      expectError(
+          "ERR_CUDA", "letterbox kernel: cudaErrorIllegalAddress", [&] { rt->detect(1, r); }, "a failing kernel is ERR_CUDA naming it" + how);
+      unsetenv("FAKE_CUDA_KERNEL_ERROR");
+      check(rt->detect(1, r).detections.scores.size() == 2 && rt->detect(0, r).detections.scores.size() == 2, "and the contexts serve again" + how);
+    }
+  } catch (const CodedError& e) {
+    check(false, std::string("the image-in checks ran without an unexpected error (") + e.code + ": " + e.what() + ")");
+  }
+  long graphsAlive = 0, graphLaunches = 0;
+  fakeCudaGraphs(&graphsAlive, &graphLaunches);
+  check(graphsAlive == 0, "every CUDA graph is destroyed");
 
   long hostNotPortable = 0, nullStreamCalls = 0;
   fakeCudaUsage(&hostNotPortable, &nullStreamCalls);

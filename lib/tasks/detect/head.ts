@@ -5,14 +5,15 @@
 import type { Tensor } from '../../backends/backend.js';
 import { TrtjsError } from '../../errors.js';
 import type { ModelInfo } from '../../model/model-info.js';
-import { decode, detectHeadLayout } from '../../ops/decode.js';
+import { decode, detectHeadLayout, type DecodeOptions } from '../../ops/decode.js';
+import type { Detections } from '../../ops/detections.js';
 import { PREDICT } from '../../defaults.js';
 import type { BoxOptions } from '../options.js';
 import { scaleXyxy } from '../frame.js';
 import { boxOutput, resultNames } from '../head-layout.js';
 import { boxOptions } from '../options.js';
 import { checkBatch, outputNamed } from '../tensors.js';
-import type { DetectResult, TaskHead } from '../types.js';
+import type { DetectResult, Frame, TaskHead } from '../types.js';
 
 export type DetectOptions = BoxOptions;
 
@@ -41,25 +42,34 @@ export const detectHead: TaskHead<'detect', DetectOptions> = {
         `detect model: output '${name}' must be float32/float16 [batch, rows, cols], got ${out.dtype} [${out.dims.join(', ')}]`,
       );
     }
-    const decoded = decode(out.data, out.dims, {
-      conf: o.conf,
-      iou: o.iou,
-      maxDet: o.maxDet,
-      maxNms: o.maxNms,
-      agnostic: o.agnostic,
-      multiLabel: o.multiLabel,
-      classes: o.classes ?? undefined,
-      nc: info.names?.length,
-      end2end: info.end2end,
-    });
-    checkBatch('detect', decoded.length, frames);
-    const nc = info.names?.length ?? Math.max(0, ...decoded.flatMap((d) => Array.from(d.classes, (c) => c + 1)));
-    const names = resultNames(info, nc);
-    return decoded.map((d, i) => ({
-      task: 'detect',
-      sourceSize: [...frames[i].sourceSize],
-      names,
-      boxes: { count: d.count, xyxy: scaleXyxy(d.boxes, frames[i]), conf: d.scores, cls: d.classes },
-    }));
+    return detectResults(decode(out.data, out.dims, detectDecodeOptions(o, info)), frames, info);
   },
 };
+
+/** What a detect model's head is decoded with: the call's box options and the model's class count and head kind. */
+export function detectDecodeOptions(o: DetectOptions, info: ModelInfo): DecodeOptions {
+  return {
+    conf: o.conf,
+    iou: o.iou,
+    maxDet: o.maxDet,
+    maxNms: o.maxNms,
+    agnostic: o.agnostic,
+    multiLabel: o.multiLabel,
+    classes: o.classes ?? undefined,
+    nc: info.names?.length,
+    end2end: info.end2end,
+  };
+}
+
+/** Detections in input-tensor pixels (decoded on the CPU or on the GPU), one per frame, as detect results. */
+export function detectResults(decoded: Detections[], frames: readonly Frame[], info: ModelInfo): DetectResult[] {
+  checkBatch('detect', decoded.length, frames);
+  const nc = info.names?.length ?? Math.max(0, ...decoded.flatMap((d) => Array.from(d.classes, (c) => c + 1)));
+  const names = resultNames(info, nc);
+  return decoded.map((d, i) => ({
+    task: 'detect',
+    sourceSize: [...frames[i].sourceSize],
+    names,
+    boxes: { count: d.count, xyxy: scaleXyxy(d.boxes, frames[i]), conf: d.scores, cls: d.classes },
+  }));
+}

@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "cpu/decode.h"
+#include "cpu/letterbox.h"
+
 namespace trtjs::trt {
 
 struct ProfileInput {
@@ -139,6 +142,31 @@ struct RunTiming {
   float d2hMs = 0;      // events: output copies (0 without transfers)
 };
 
+// Image in, detections out (Engine::detect): a decoded frame that JavaScript wrote into the context's frame staging,
+// letterboxed on the device into the input binding, the engine enqueued, its detection head decoded + NMS on the
+// device, and only the detections copied back. Every value comes from lib/ (geometry, pad value, decode options).
+// CUDA graphs for the image-in work: off, where the engine can be captured (else the plain path), or required.
+enum class GraphMode : int { kOff = 0, kAuto = 1, kRequired = 2 };
+
+struct ImageInRequest {
+  int width = 0, height = 0, channels = 0;
+  int64_t stride = 0;                                 // bytes per row of the frame
+  cpu::PixelOrder order = cpu::PixelOrder::RGB;       // any order the CPU letterbox takes
+  cpu::LetterboxGeometry geometry{0, 0, 0, 0, 0, 0};  // the input binding is [1, 3, outHeight, outWidth]
+  uint8_t padValue = 0;
+  size_t output = 0;          // the IO tensor (describe().tensors order) holding the detection head [1, rows, cols]
+  cpu::DecodeOptions decode;  // its `classes` is set from `classes` by the runtime
+  std::vector<int32_t> classes;
+  bool filterClasses = false;
+  GraphMode graph = GraphMode::kOff;
+};
+
+struct ImageInResult {
+  cpu::Detections detections;  // boxes in input-tensor pixels, as the CPU decode gives them
+  int candidates = 0;          // candidates before NMS (rows over conf for end-to-end heads)
+  int graph = 0;               // 0: ran plainly; 1: ran plainly, and captured for the next request; 2: a graph replay
+};
+
 // A deserialized plan and, once createContexts ran, its execution contexts (trt/runtime.h has the contract).
 class Engine {
  public:
@@ -152,6 +180,10 @@ class Engine {
   // With options.timing, `timing` (required then) receives the run's timings.
   virtual std::vector<std::vector<int64_t>> run(size_t c, const std::vector<std::vector<int64_t>>& inputShapes, const RunOptions& options = {},
                                                 RunTiming* timing = nullptr) = 0;
+  // Image in (trt/runtime.h): frame staging of `frameBytes` per context, once; then detect() per request.
+  virtual void enableImageIn(size_t frameBytes) = 0;
+  virtual Staging frameStaging(size_t c) const = 0;
+  virtual ImageInResult detect(size_t c, const ImageInRequest& request) = 0;
 };
 
 // One compiled TensorRT layer. The functions throw CodedError as their per-major counterparts document.

@@ -1,8 +1,11 @@
 // The public TensorRT API (capabilities, buildEngine, inspectEngine, TensorRtBackend, Detector, Predictor, ModelHost) end to end
 // through the real N-API glue and TypeScript with the stand-in libnvinfer, ONNX parser and builder resource: on the
 // CPU with the addon built on the stand-in CUDA runtime (scripts/check-trt-runtime.sh), or on a real GPU with the normal
-// addon (test/gpu/trt-stand-in.test.ts). Every output of the stand-in is a copy of its input, or constant. Ends with a
-// chaos round: random interleavings of run, dispose, abort and swap over engines.
+// addon (test/gpu/trt-stand-in.test.ts). Every output of the stand-in is a copy of its input, constant, or a real
+// model's output recorded here with ONNX Runtime (yolov8n on bus.jpg from TRTJS_FIXTURES), which runs the image-in
+// stage (letterbox, engine, decode + NMS on the device: the kernels' host emulation on the stand-in CUDA runtime, the
+// real kernels on a GPU) against the CPU Detector. Ends with a chaos round: random interleavings of run, dispose,
+// abort and swap over engines.
 //   node --expose-gc backend_check.mjs <package copy>/dist/index.js    prints each check; exits 1 on a failure
 //   TRT_CHAOS_ROUNDS=n (default 12), TRT_CHAOS_SEED=n
 import assert from 'node:assert/strict';
@@ -15,6 +18,8 @@ const {
   capabilities,
   deviceMemory,
   inspectEngine,
+  letterbox,
+  loadImage,
   readEngineFile,
   writeEngineFile,
   Detector,
@@ -189,6 +194,222 @@ await check("Detector on an engine: letterbox, TensorRT backend, decode and scal
   assert.equal(d.backend.kind, 'tensorrt');
   await d.dispose();
 });
+
+// A real model's output, recorded here with ONNX Runtime (yolov8n on bus.jpg, [1, 84, 8400]) and answered by the
+// stand-in engine only for the exact input tensor the model saw: the engine path of Detector (letterbox into the
+// engine's input, TensorRT backend, decode + NMS, scaling) must give the CPU Detector's detections on the ONNX model.
+const fixtures = process.env.TRTJS_FIXTURES;
+const { existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+const recordedModel = fixtures && join(fixtures, 'models/yolov8n_int8.onnx');
+const bus = fixtures && join(fixtures, 'images/bus.jpg');
+const fnv1a = (bytes) => {
+  let h = 0xcbf29ce484222325n;
+  for (const b of bytes) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+};
+/**
+ * Stand-in engines answering the ONNX model's recorded output on bus.jpg (a float32 input, and a float16 one fed the
+ * same pixels), and the CPU Detector's detections.
+ */
+const recordedEngines = async (dir) => {
+  const cpu = await Detector.create(recordedModel, { backend: 'onnxruntime' });
+  try {
+    const expected = await cpu.detect(bus);
+    const [h, w] = cpu.imgsz;
+    const image = await loadImage(bus);
+    const { data } = letterbox(image, { size: [h, w], stride: cpu.info.stride ?? 32 });
+    const input = { dtype: 'float32', dims: [1, 3, h, w], data };
+    const { output0 } = await cpu.backend.run({ images: input });
+    const file = join(dir, 'yolov8n-bus.output0.f32');
+    writeFileSync(file, new Uint8Array(output0.data.buffer, output0.data.byteOffset, output0.data.byteLength));
+    const names = Object.fromEntries(cpu.info.names.map((n, i) => [i, n]));
+    const engineFor = (dtype, tensor) => {
+      const hash = fnv1a(new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength));
+      const plan = enc(`ftrt-fake\nin images ${dtype} 1,3,${h},${w}\nrecorded output0 0 ${output0.dims.join(',')} ${file} images ${hash}\n`);
+      return writeEngineFile(plan, { names, imgsz: [h, w], stride: cpu.info.stride, task: 'detect', batch: 1 });
+    };
+    const half = letterbox(image, { size: [h, w], stride: cpu.info.stride ?? 32, dtype: 'float16' }).data;
+    return { engine: engineFor(0, data), halfEngine: engineFor(1, half), expected, input, output0, image };
+  } finally {
+    await cpu.dispose();
+  }
+};
+const sameDetections = (got, expected) => {
+  assert.equal(got.length, expected.length);
+  got.forEach((d, i) => {
+    assert.equal(d.classId, expected[i].classId);
+    assert.equal(d.score, expected[i].score);
+    assert.deepEqual(d.box, expected[i].box);
+  });
+};
+
+const recordedDir = mkdtempSync(join(tmpdir(), 'trtjs-stand-in-recorded-'));
+const recorded = recordedModel && existsSync(recordedModel) && existsSync(bus) ? await recordedEngines(recordedDir) : undefined;
+
+await check('a recorded real output (yolov8n on bus.jpg): the tensor API answers the recorded input, and only that input', async () => {
+  assert.ok(recorded, `the fixtures (TRTJS_FIXTURES=${fixtures}) hold models/yolov8n_int8.onnx and images/bus.jpg`);
+  const { engine, expected, input, output0 } = recorded;
+  assert.ok(expected.length >= 4, `the CPU Detector finds the bus and the people (${expected.length} detections)`);
+  const backend = await TensorRtBackend.load(engine);
+  assert.deepEqual((await backend.run({ images: input })).output0.data, output0.data);
+  const other = new Float32Array(input.data);
+  other[12345] += 1 / 255;
+  await rejects(backend.run({ images: { ...input, data: other } }), 'ERR_NATIVE', /input 'images' hashes to [0-9a-f]{16}, not the [0-9a-f]{16}/);
+  await backend.dispose();
+});
+
+await check(
+  "image in, detections out (recorded yolov8n on bus.jpg): Detector on the engine gives the CPU Detector's detections, float32 and float16 inputs, copied and mapped staging, and on the CPU path too",
+  async () => {
+    assert.ok(recorded, 'the recorded engine was made');
+    const { engine, halfEngine, expected } = recorded;
+    for (const [what, model, options] of [
+      ['float32', engine, {}],
+      ['float16', halfEngine, {}],
+      ['mapped', engine, { tensorrt: { mapped: true, contexts: 2 } }],
+    ]) {
+      const d = await Detector.create(model, options);
+      assert.equal(d.imageIn, true, `${what}: image in`);
+      // The engine refuses any input but the one the ONNX model saw: the device letterbox wrote it byte for byte.
+      sameDetections(await d.detect(bus), expected);
+      const again = await Promise.all([d.detect(bus), d.detect(bus), d.detect(bus, { classes: [0] })]);
+      sameDetections(again[0], expected);
+      sameDetections(again[1], expected);
+      sameDetections(
+        again[2],
+        expected.filter((x) => x.classId === 0),
+      );
+      await d.dispose();
+    }
+    const plain = await Detector.create(engine, { imageIn: false });
+    assert.equal(plain.imageIn, false);
+    sameDetections(await plain.detect(bus), expected);
+    await plain.dispose();
+    // A frame larger than the staging takes the CPU path in Detector.
+    const small = await Detector.create(engine, { imageIn: { frameBytes: 1000 } });
+    assert.equal(small.imageIn, true);
+    sameDetections(await small.detect(bus), expected);
+    await small.dispose();
+  },
+);
+
+await check('image in: bad input and CUDA errors mid-pipeline are coded errors naming the cause; the contexts keep working', async () => {
+  assert.ok(recorded, 'the recorded engine was made');
+  const { engine, expected, image } = recorded;
+  const backend = await TensorRtBackend.load(engine, { contexts: 2 });
+  await rejects(backend.detectImage(image), 'ERR_BAD_INPUT', /the image-in stage is not enabled/);
+  await backend.enableImageIn(1000);
+  assert.equal(backend.frameBytes, 1000);
+  await rejects(backend.detectImage(image), 'ERR_BAD_INPUT', /the image \(810x1080, 3 channels, 2624400 bytes\) is larger than the frame staging \(1000 bytes/);
+  await backend.dispose();
+
+  // No graphs: a replay launches no kernel, so an injected kernel failure would not be met.
+  const b = await TensorRtBackend.load(engine, { contexts: 2, cudaGraph: false });
+  await b.enableImageIn(image.data.byteLength);
+  const options = { letterbox: { size: 640 }, decode: { nc: 80 } };
+  await rejects(b.detectImage({ ...image, order: 'yuv' }, options), 'ERR_BAD_INPUT', /order/);
+  await rejects(b.detectImage(image, { ...options, output: 'nope' }), 'ERR_BAD_INPUT', /options\.output/);
+  await rejects(b.detectImage(image, { ...options, letterbox: { size: 320 } }), 'ERR_SHAPE', /\[1, 3, 320, 320\]/);
+  // Kernel failures are injected into the stand-in's kernels (fake_kernels.cpp); a real GPU runs the real ones.
+  for (const kernel of slack === 0 ? ['letterbox', 'decode'] : []) {
+    process.env.FAKE_CUDA_KERNEL_ERROR = kernel;
+    const failed = await Promise.allSettled([b.detectImage(image, options), b.detectImage(image, options)]);
+    delete process.env.FAKE_CUDA_KERNEL_ERROR;
+    for (const f of failed) {
+      assert.equal(f.status, 'rejected');
+      assert.equal(f.reason.code, 'ERR_CUDA');
+      assert.match(f.reason.message, new RegExp(`${kernel === 'letterbox' ? 'letterbox kernel' : 'decode kernels'}: cudaErrorIllegalAddress`));
+    }
+    // Both contexts serve again.
+    const after = await Promise.all([b.detectImage(image, options), b.detectImage(image, options)]);
+    for (const r of after) assert.equal(r.count, expected.length);
+  }
+  await b.dispose();
+
+  // Input dtypes the letterbox kernel does not write.
+  const ints = await TensorRtBackend.load(enc(`ftrt-fake\nin images 3 1,3,32,32\nconst output0 0 1,6,4 ${head(0.9, 0.8)}\n`));
+  await ints.enableImageIn(64 * 64 * 3);
+  const gray = { data: new Uint8Array(64 * 64 * 3).fill(114), width: 64, height: 64, channels: 3, order: 'rgb' };
+  await rejects(
+    ints.detectImage(gray, { letterbox: { size: 32 }, decode: { nc: 2 } }),
+    'ERR_BAD_INPUT',
+    /image in writes float32 or float16 inputs; 'images' has another data type/,
+  );
+  await ints.dispose();
+});
+await check(
+  'CUDA graphs (image in): captured after a plain run, replayed for the same launches only, recaptured after a change, equal to the plain path; an engine that cannot be captured is refused when asked for, plain otherwise',
+  async () => {
+    assert.ok(recorded, 'the recorded engine was made');
+    const { engine, expected, image } = recorded;
+    const options = { letterbox: { size: 640 }, decode: { nc: 80 } };
+    const same = (a, b) => {
+      assert.equal(a.count, b.count);
+      assert.deepEqual([a.boxes, a.scores, a.classes, a.anchors], [b.boxes, b.scores, b.classes, b.anchors]);
+    };
+    const b = await TensorRtBackend.load(engine, { contexts: 2 });
+    await b.enableImageIn(image.data.byteLength);
+    const plain = await TensorRtBackend.load(engine, { cudaGraph: false });
+    await plain.enableImageIn(image.data.byteLength);
+    const reference = await plain.detectImage(image, options);
+    assert.equal(reference.graph, 'plain');
+    assert.equal(reference.count, expected.length);
+    assert.equal((await plain.detectImage(image, options)).graph, 'plain');
+    // One request at a time: each meets the graph the one before left on its context.
+    const steps = [];
+    for (const o of [options, options, options, { ...options, decode: { nc: 80, conf: 0.5 } }, options, options]) steps.push(await b.detectImage(image, o));
+    const graphs = steps.map((r) => r.graph);
+    assert.ok(graphs.includes('replayed'), `some requests replayed a graph (${graphs.join(', ')})`);
+    for (const r of steps) if (r !== steps[3]) same(r, reference);
+    assert.equal(steps[3].graph, 'captured', 'other options: run plainly and captured in place of the old graph');
+    assert.ok(steps[3].count < reference.count && steps[3].scores.every((s) => s > 0.5));
+    const replays = await Promise.all(Array.from({ length: 6 }, () => b.detectImage(image, options)));
+    for (const r of replays) same(r, reference);
+    assert.ok(replays.filter((r) => r.graph === 'replayed').length >= 4, 'both contexts replay once captured');
+    if (slack === 0) {
+      // A replay that fails on the device (injected into the stand-in's CUDA runtime) is ERR_CUDA naming it; then the
+      // contexts serve again.
+      process.env.FAKE_CUDA_GRAPH_ERROR = '1';
+      const failed = await Promise.allSettled([b.detectImage(image, options), b.detectImage(image, options)]);
+      delete process.env.FAKE_CUDA_GRAPH_ERROR;
+      for (const f of failed) {
+        assert.equal(f.status, 'rejected');
+        assert.equal(f.reason.code, 'ERR_CUDA');
+        assert.match(f.reason.message, /cudaGraphLaunch: cudaErrorIllegalAddress/);
+      }
+      for (const r of await Promise.all([b.detectImage(image, options), b.detectImage(image, options)])) same(r, reference);
+    }
+    await b.dispose();
+    await plain.dispose();
+
+    const d = await Detector.create(engine, { tensorrt: { cudaGraph: true } });
+    for (let i = 0; i < 3; i++) sameDetections(await d.detect(bus), expected);
+    await d.dispose();
+
+    // The stand-in's constant outputs synchronize the stream inside enqueueV3: such an engine cannot be captured.
+    const gray = { data: new Uint8Array(64 * 64 * 3).fill(114), width: 64, height: 64, channels: 3, order: 'rgb' };
+    const small = { letterbox: { size: 32 }, decode: { nc: 2 } };
+    const strict = await TensorRtBackend.load(detector(head(0.9, 0.8)), { cudaGraph: true });
+    await strict.enableImageIn(gray.data.length);
+    await rejects(
+      strict.detectImage(gray, small),
+      'ERR_ENGINE_INCOMPATIBLE',
+      /cannot be captured into a CUDA graph \(enqueueV3 failed: .*\); run it with cudaGraph: false/,
+    );
+    await strict.dispose();
+    const auto = await TensorRtBackend.load(detector(head(0.9, 0.8)));
+    await auto.enableImageIn(gray.data.length);
+    for (let i = 0; i < 3; i++) {
+      const r = await auto.detectImage(gray, small);
+      assert.equal(r.graph, 'plain');
+      assert.equal(r.count, 2);
+    }
+    await auto.dispose();
+  },
+);
+rmSync(recordedDir, { recursive: true, force: true });
 
 await check('Predictor on an engine: the task from its header (obb), letterbox, TensorRT backend, rotated NMS and scaling', async () => {
   // [1, 7, 2] channels first: cx, cy, w, h, plane, ship, angle for two anchors, at 32 px.

@@ -1,7 +1,7 @@
 // The CUDA runtime calls trtjs makes, over host memory, for running its TensorRT layer on the CPU with the stand-in
 // libnvinfer (scripts/check-trt-runtime.sh): one device (0) that reports itself as "trtjs stand-in GPU" (integrated
 // when FAKE_CUDA_INTEGRATED=1; FAKE_CUDA_DEVICES=n for more), the current device kept per thread as CUDA keeps it,
-// "device" memory from malloc, streams that complete at once, the null stream accepted (and counted). Counts what is
+// "device" memory from malloc, streams that complete at once (kernels: fake_kernels.cpp), the null stream accepted (and counted). Counts what is
 // allocated, and pinned memory that is not portable, so the checks can see that everything is given back. An event records the host
 // clock when it is recorded: the stand-in's streams finish each call as it is made, so that is when a GPU would
 // reach it.
@@ -12,8 +12,36 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <vector>
 
 namespace {
+// A stream runs each call as it is made, except while it is captured into a graph (cudaStreamBeginCapture): then its
+// work is recorded, and runs when the graph is launched, as CUDA graphs do. What cannot be captured (synchronizing,
+// querying the stream) fails and invalidates the capture, as in CUDA.
+struct Stream {
+  bool capturing = false;
+  bool invalidated = false;
+  std::vector<std::function<void()>> recorded;
+};
+struct Graph {
+  std::vector<std::function<void()>> work;
+};
+std::atomic<long> graphs{0}, graphLaunches{0};
+Stream* streamOf(cudaStream_t s) { return reinterpret_cast<Stream*>(s); }
+// Runs `work` now, or records it into the stream's capture.
+void enqueue(cudaStream_t s, std::function<void()> work) {
+  if (s && streamOf(s)->capturing)
+    streamOf(s)->recorded.push_back(std::move(work));
+  else
+    work();
+}
+// A call a capture cannot hold: fails, and the capture with it.
+bool refusedInCapture(cudaStream_t s) {
+  if (!s || !streamOf(s)->capturing) return false;
+  streamOf(s)->invalidated = true;
+  return true;
+}
 std::atomic<long> deviceBlocks{0}, hostBlocks{0}, streams{0}, events{0}, notPortable{0}, nullStreams{0};
 std::atomic<long long> deviceBytes{0};
 thread_local int current = 0;
@@ -118,30 +146,97 @@ cudaError_t cudaHostGetDevicePointer(void** device, void* host, unsigned int) {
   *device = host;  // one address space, as on an integrated GPU
   return cudaSuccess;
 }
+cudaError_t cudaMallocHost(void** ptr, size_t size) { return cudaHostAlloc(ptr, size, cudaHostAllocPortable); }
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, cudaMemcpyKind, cudaStream_t stream) {
   if (!stream) ++nullStreams;  // the legacy default stream: valid, and synchronizing with everything
-  std::memcpy(dst, src, count);
+  enqueue(stream, [=] { std::memcpy(dst, src, count); });
   return cudaSuccess;
 }
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t count, cudaStream_t stream) {
   if (!stream) ++nullStreams;
-  std::memset(dst, value, count);
+  enqueue(stream, [=] { std::memset(dst, value, count); });
   return cudaSuccess;
 }
+cudaError_t cudaLaunchHostFunc(cudaStream_t stream, cudaHostFn_t fn, void* data) {
+  if (!stream) ++nullStreams;
+  enqueue(stream, [=] { fn(data); });
+  return cudaSuccess;
+}
+// For the stand-in kernels (fake_kernels.cpp): a launch on `stream`, run now or recorded into its capture.
+void fakeCudaLaunch(cudaStream_t stream, std::function<void()> kernel) { enqueue(stream, std::move(kernel)); }
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int) {
-  *stream = reinterpret_cast<cudaStream_t>(new char);
+  *stream = reinterpret_cast<cudaStream_t>(new Stream);
   ++streams;
   return cudaSuccess;
 }
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
   if (!stream) ++nullStreams;
+  if (refusedInCapture(stream)) return cudaErrorStreamCaptureUnsupported;
   return cudaSuccess;
 }
 cudaError_t cudaStreamDestroy(cudaStream_t stream) {
   if (!stream) return cudaErrorInvalidResourceHandle;
-  delete reinterpret_cast<char*>(stream);
+  delete streamOf(stream);
   --streams;
   return cudaSuccess;
+}
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode) {
+  if (!stream) return cudaErrorStreamCaptureUnsupported;  // the legacy stream cannot be captured
+  Stream& s = *streamOf(stream);
+  if (s.capturing) return cudaErrorIllegalState;
+  s = Stream{};
+  s.capturing = true;
+  return cudaSuccess;
+}
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
+  *graph = nullptr;
+  if (!stream || !streamOf(stream)->capturing) return cudaErrorIllegalState;
+  Stream& s = *streamOf(stream);
+  const bool invalidated = s.invalidated;
+  auto* g = new Graph{std::move(s.recorded)};
+  s = Stream{};
+  if (invalidated) {
+    delete g;
+    return cudaErrorStreamCaptureInvalidated;
+  }
+  ++graphs;
+  *graph = reinterpret_cast<cudaGraph_t>(g);
+  return cudaSuccess;
+}
+cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* status) {
+  *status = stream && streamOf(stream)->capturing ? (streamOf(stream)->invalidated ? cudaStreamCaptureStatusInvalidated : cudaStreamCaptureStatusActive)
+                                                  : cudaStreamCaptureStatusNone;
+  return cudaSuccess;
+}
+cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+  if (!graph) return cudaErrorInvalidValue;
+  *exec = reinterpret_cast<cudaGraphExec_t>(new Graph(*reinterpret_cast<Graph*>(graph)));
+  ++graphs;
+  return cudaSuccess;
+}
+// FAKE_CUDA_GRAPH_ERROR=1: a launch fails as one whose kernels read out of bounds would.
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
+  if (!exec) return cudaErrorInvalidValue;
+  const char* failing = std::getenv("FAKE_CUDA_GRAPH_ERROR");
+  if (failing && *failing == '1') return cudaErrorIllegalAddress;
+  ++graphLaunches;
+  for (const auto& work : reinterpret_cast<Graph*>(exec)->work) enqueue(stream, work);
+  return cudaSuccess;
+}
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  if (graph) --graphs;
+  delete reinterpret_cast<Graph*>(graph);
+  return cudaSuccess;
+}
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  if (exec) --graphs;
+  delete reinterpret_cast<Graph*>(exec);
+  return cudaSuccess;
+}
+// Graphs and instantiated graphs alive, and graph launches so far.
+extern "C" void fakeCudaGraphs(long* alive, long* launches) {
+  *alive = graphs;
+  *launches = graphLaunches;
 }
 // An event is a heap double: the steady-clock time in ms it was last recorded at, NaN before that.
 cudaError_t cudaEventCreate(cudaEvent_t* event) {
@@ -171,9 +266,30 @@ cudaError_t cudaEventDestroy(cudaEvent_t event) {
 }
 cudaError_t cudaStreamQuery(cudaStream_t stream) {
   if (!stream) ++nullStreams;
+  if (refusedInCapture(stream)) return cudaErrorStreamCaptureUnsupported;
   return cudaSuccess;
 }
 extern "C" long fakeCudaEvents() { return events; }
 cudaError_t cudaGetLastError() { return cudaSuccess; }
-const char* cudaGetErrorName(cudaError_t) { return "cudaErrorFake"; }
-const char* cudaGetErrorString(cudaError_t) { return "fake CUDA error"; }
+// The names of the errors the stand-in (and its kernels, fake_kernels.cpp) return, as the CUDA runtime gives them.
+const char* cudaGetErrorName(cudaError_t err) {
+  switch (err) {
+    case cudaSuccess:
+      return "cudaSuccess";
+    case cudaErrorMemoryAllocation:
+      return "cudaErrorMemoryAllocation";
+    case cudaErrorInvalidDevice:
+      return "cudaErrorInvalidDevice";
+    case cudaErrorInvalidResourceHandle:
+      return "cudaErrorInvalidResourceHandle";
+    case cudaErrorIllegalAddress:
+      return "cudaErrorIllegalAddress";
+    case cudaErrorStreamCaptureUnsupported:
+      return "cudaErrorStreamCaptureUnsupported";
+    case cudaErrorStreamCaptureInvalidated:
+      return "cudaErrorStreamCaptureInvalidated";
+    default:
+      return "cudaErrorFake";
+  }
+}
+const char* cudaGetErrorString(cudaError_t err) { return err == cudaErrorIllegalAddress ? "an illegal memory access was encountered" : "fake CUDA error"; }

@@ -22,6 +22,14 @@
 //                                              the profile (largest at the smallest input: it outgrows its buffer)
 //   const <name> 0 <d0,d1,...> <v0,v1,...>    a float32 output of static shape holding these values, whatever the
 //                                              input (a detection head with fixed detections)
+//   recorded <name> <dtype> <d0,d1,...> <file> [<input> <fnv1a64>]
+//                                              an output of static shape holding the bytes of <file> (a real model's
+//                                              output recorded elsewhere, e.g. yolov8n on bus.jpg); with <input> and
+//                                              the 64-bit FNV-1a hash (hex) of the input it was recorded on, enqueueV3
+//                                              fails unless that input's bytes hash the same: the engine answers only
+//                                              the exact tensor the real model saw. Captured into a CUDA graph, the
+//                                              check runs at each replay (a host node) and a wrong input gets NaNs
+//                                              (and an error logged) instead of the recorded values
 //   profile <p> <input> <min> <opt> <max>     one line per dynamic input per profile, profiles in order
 //   format <tensor> <format> <vectorizedDim> <components> [<profile>]
 //                                              a non-linear IO format (nvinfer1::TensorFormat), for every profile or one
@@ -43,8 +51,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -89,6 +100,9 @@ struct Tensor {
   std::string source;  // outputs: the input they copy
   bool inverse = false;
   std::vector<float> values;      // constant outputs
+  std::vector<uint8_t> recorded;  // recorded outputs: their bytes
+  std::string recordedInput;      // and the input they answer, with its hash
+  uint64_t recordedHash = 0;
   std::map<int, Format> formats;  // by profile; -1: every profile
 };
 
@@ -104,6 +118,15 @@ struct Plan {
   bool hostCode = false;
   std::vector<std::string> warnings, threadWarnings;
 };
+
+size_t bytesIn(const std::vector<int64_t>& shape, nvinfer1::DataType t, const Format& f);
+
+// 64-bit FNV-1a, to recognise the input a recorded output answers.
+uint64_t fnv1a(const uint8_t* p, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
 
 std::vector<int64_t> parseDims(const std::string& text) {
   std::vector<int64_t> out;
@@ -142,6 +165,18 @@ bool parse(const void* blob, size_t size, Plan& plan) {
         t.dims = parseDims(dims);
         std::stringstream list(values);
         while (std::getline(list, item, ',')) t.values.push_back(std::stof(item));
+        plan.tensors.push_back(t);
+      } else if (kind == "recorded") {
+        Tensor t;
+        int dtype = 0;
+        std::string dims, file, hash;
+        words >> t.name >> dtype >> dims >> file;
+        t.dtype = static_cast<nvinfer1::DataType>(dtype);
+        t.dims = parseDims(dims);
+        if (words >> t.recordedInput >> hash) t.recordedHash = std::stoull(hash, nullptr, 16);
+        std::ifstream bytes(file, std::ios::binary);
+        t.recorded.assign(std::istreambuf_iterator<char>(bytes), std::istreambuf_iterator<char>());
+        if (t.recorded.empty() || t.recorded.size() != bytesIn(t.dims, t.dtype, Format{})) return false;
         plan.tensors.push_back(t);
       } else if (kind == "profile") {
         size_t index = 0;
@@ -275,6 +310,17 @@ class ContextImpl : public DefaultContext {
   int profile_ = -1;
   std::map<std::string, std::vector<int64_t>> shapes_;
   std::map<std::string, void*> addresses_;
+  // Per recorded output with an input check: pinned blocks for the check as a graph replays it (made with the context:
+  // nothing may be allocated while a stream is captured).
+  struct RecordedCheck {
+    const Tensor* output = nullptr;
+    Engine* engine = nullptr;
+    void* given = nullptr;   // the input's bytes, copied back on the stream
+    void* answer = nullptr;  // what is copied to the output: the recorded bytes, or NaNs for a wrong input
+    size_t givenBytes = 0;
+  };
+  std::vector<RecordedCheck> checks_;
+  static void verify(void* check);
 };
 
 class Context : public nvinfer1::IExecutionContext {
@@ -435,6 +481,19 @@ void ContextImpl::reserve(int64_t bytes) {
 ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self, bool perProfile) : engine_(engine), self_(self), perProfile_(perProfile) {
   // kSTATIC: enough for every profile, at creation; kON_PROFILE_CHANGE: for the profile selected (0 at first).
   reserve(perProfile ? engine.impl.profileMemory(0) : engine.impl.plan.memory);
+  for (const Tensor& t : engine.impl.plan.tensors) {
+    const Tensor* src = t.recordedInput.empty() ? nullptr : engine.impl.find(t.recordedInput);
+    if (t.recorded.empty() || !src) continue;
+    RecordedCheck c;
+    c.output = &t;
+    c.engine = &engine;
+    c.givenBytes = bytesIn(src->dims, src->dtype, Format{});
+    if (cudaMallocHost(&c.given, c.givenBytes) != cudaSuccess || cudaMallocHost(&c.answer, t.recorded.size()) != cudaSuccess) {
+      if (c.given) cudaFreeHost(c.given);
+      continue;  // enqueueV3 then fails under capture ("no check blocks")
+    }
+    checks_.push_back(c);
+  }
   // TensorRT 10+: every new context starts on profile 0. 8.6: only when no other context holds profile 0.
   EngineImpl& e = engine.impl;
   std::lock_guard<std::mutex> lock(e.mutex);
@@ -446,6 +505,10 @@ ContextImpl::ContextImpl(Engine& engine, nvinfer1::IExecutionContext* self, bool
 
 ContextImpl::~ContextImpl() {
   reserve(0);
+  for (RecordedCheck& c : checks_) {
+    cudaFreeHost(c.given);
+    cudaFreeHost(c.answer);
+  }
   EngineImpl& e = engine_.impl;
   std::lock_guard<std::mutex> lock(e.mutex);
   for (auto it = e.profileOwner.begin(); it != e.profileOwner.end();) it = it->second == this ? e.profileOwner.erase(it) : std::next(it);
@@ -504,7 +567,7 @@ std::vector<int64_t> ContextImpl::shapeOf(const Tensor& t) const {
     auto it = shapes_.find(t.name);
     return it == shapes_.end() ? t.dims : it->second;
   }
-  if (!t.values.empty()) return t.dims;
+  if (!t.values.empty() || !t.recorded.empty()) return t.dims;
   const Tensor* src = engine_.impl.find(t.source);
   std::vector<int64_t> shape = src ? shapeOf(*src) : t.dims;
   if (t.inverse && src && !dynamic(shape) && !engine_.impl.plan.profiles.empty() && dynamic(src->dims)) {
@@ -560,6 +623,46 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
         return engine_.error("cudaMemcpyAsync failed"), false;
       continue;
     }
+    if (!t.recorded.empty()) {
+      auto out = addresses_.find(t.name);
+      if (out == addresses_.end()) return engine_.error("tensor address not set"), false;
+      cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+      if (stream && cudaStreamIsCapturing(stream, &capture) == cudaSuccess && capture != cudaStreamCaptureStatusNone && !t.recordedInput.empty()) {
+        // Captured: the check becomes part of the graph (copy the input back, a host node checks it and chooses the
+        // answer, the answer is copied to the output), since nothing may synchronize the stream now.
+        RecordedCheck* check = nullptr;
+        for (RecordedCheck& c : checks_)
+          if (c.output == &t) check = &c;
+        auto in = addresses_.find(t.recordedInput);
+        if (!check || in == addresses_.end()) return engine_.error("no check blocks for a captured recorded output"), false;
+        if (cudaMemcpyAsync(check->given, in->second, check->givenBytes, cudaMemcpyDefault, stream) != cudaSuccess ||
+            cudaLaunchHostFunc(stream, &ContextImpl::verify, check) != cudaSuccess ||
+            cudaMemcpyAsync(out->second, check->answer, t.recorded.size(), cudaMemcpyDefault, stream) != cudaSuccess)
+          return engine_.error("capturing the recorded output failed"), false;
+        continue;
+      }
+      if (!t.recordedInput.empty()) {
+        const Tensor* src = engine_.impl.find(t.recordedInput);
+        auto in = addresses_.find(t.recordedInput);
+        if (!src || in == addresses_.end()) return engine_.error("tensor address not set"), false;
+        // What the engine was given, read back as TensorRT's kernels would read it (after the stream's earlier work).
+        std::vector<uint8_t> given(bytesIn(shapeOf(*src), src->dtype, Format{}));
+        if (cudaMemcpyAsync(given.data(), in->second, given.size(), cudaMemcpyDefault, stream) != cudaSuccess || cudaStreamSynchronize(stream) != cudaSuccess)
+          return engine_.error("cudaMemcpyAsync failed"), false;
+        const uint64_t h = fnv1a(given.data(), given.size());
+        if (h != t.recordedHash) {
+          char text[128];
+          std::snprintf(text, sizeof text, "input '%s' hashes to %016llx, not the %016llx the output of '%s' was recorded on", src->name.c_str(),
+                        static_cast<unsigned long long>(h), static_cast<unsigned long long>(t.recordedHash), t.name.c_str());
+          return engine_.error(text), false;
+        }
+      }
+      // Synchronous, as for constant outputs: the bytes stay in the plan, but the copy is done before enqueue returns.
+      if (cudaMemcpyAsync(out->second, t.recorded.data(), t.recorded.size(), cudaMemcpyDefault, stream) != cudaSuccess ||
+          cudaStreamSynchronize(stream) != cudaSuccess)
+        return engine_.error("cudaMemcpyAsync failed"), false;
+      continue;
+    }
     auto out = addresses_.find(t.name), in = addresses_.find(t.source);
     if (out == addresses_.end() || in == addresses_.end()) return engine_.error("tensor address not set"), false;
     std::vector<int64_t> shape = shapeOf(t);
@@ -575,6 +678,18 @@ bool ContextImpl::enqueueV3(cudaStream_t stream) noexcept {
   }
   ++enqueues;
   return true;
+}
+
+void ContextImpl::verify(void* data) {
+  auto& c = *static_cast<RecordedCheck*>(data);
+  const uint64_t h = fnv1a(static_cast<const uint8_t*>(c.given), c.givenBytes);
+  if (h == c.output->recordedHash) {
+    std::memcpy(c.answer, c.output->recorded.data(), c.output->recorded.size());
+    return;
+  }
+  const float nan = __builtin_nanf("");
+  for (size_t i = 0; i + 4 <= c.output->recorded.size(); i += 4) std::memcpy(static_cast<char*>(c.answer) + i, &nan, 4);
+  c.engine->error("a graph replay gave input '" + c.output->recordedInput + "' bytes the output of '" + c.output->name + "' was not recorded on");
 }
 
 class RuntimeImpl : public DefaultRuntime {
