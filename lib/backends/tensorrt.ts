@@ -76,6 +76,8 @@ export interface TensorRtRunTiming {
   computeMs: number;
   /** Output copies to the host; 0 without transfers or with mapped staging. */
   d2hMs: number;
+  /** How the enqueue ran: 'plain', 'captured' (plainly, then captured for the next run), 'replayed' (a CUDA graph). */
+  graph: 'plain' | 'captured' | 'replayed';
 }
 
 /** Options of {@link TensorRtBackend.detectImage}. */
@@ -452,17 +454,23 @@ export class TensorRtBackend extends Resource implements Backend {
    * For benchmarks: runs an idle context whose profile admits `shapes` on what its staging holds (see
    * `stageInputs`), timed with CUDA events, and returns the timings (the outputs stay in the staging).
    * `transfers: false` skips the copies between host and device (trtexec's --noDataTransfers); `spinWait` polls the
-   * stream instead of blocking on it (--useSpinWait).
+   * stream instead of blocking on it (--useSpinWait); `cudaGraph` launches the enqueue from a CUDA graph, captured per
+   * context after a plain run and recaptured when the shapes change (--useCudaGraph; ERR_ENGINE_INCOMPATIBLE where the
+   * engine cannot be captured).
    */
-  async runStaged(shapes: Record<string, number[]>, options?: { transfers?: boolean; spinWait?: boolean; signal?: AbortSignal }): Promise<TensorRtRunTiming> {
+  async runStaged(
+    shapes: Record<string, number[]>,
+    options?: { transfers?: boolean; spinWait?: boolean; cudaGraph?: boolean; signal?: AbortSignal },
+  ): Promise<TensorRtRunTiming> {
     this.assertAlive();
     const transfers = options?.transfers ?? true;
     const spinWait = options?.spinWait ?? false;
+    const cudaGraph = options?.cudaGraph ?? false;
     const c = await this.#pool.acquire(shapes, options?.signal);
     try {
       const inputShapes = this.#tensors.filter((t) => t.input).map((t) => shapes[t.name]);
-      const { timing } = await settleNative(() => this.#run(this.#handle, c, inputShapes, { timing: true, transfers, spinWait }));
-      return timing!;
+      const { timing } = await settleNative(() => this.#run(this.#handle, c, inputShapes, { timing: true, transfers, spinWait, cudaGraph }));
+      return { ...timing!, graph: (['plain', 'captured', 'replayed'] as const)[timing!.graph] };
     } finally {
       this.#pool.release(c);
     }

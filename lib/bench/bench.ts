@@ -82,7 +82,7 @@ export async function bench(model: ModelSource | Backend, options?: BenchOptions
         if (o.concurrency) {
           const feeds = randomFeeds(opened.info, shapes);
           const runner: Runner = opened.tensorrt
-            ? new TensorRtRunner(opened.description, opened.tensorrt, feeds, { transfers: o.transfers, spinWait: o.spinWait })
+            ? new TensorRtRunner(opened.description, opened.tensorrt, feeds, { transfers: o.transfers, spinWait: o.spinWait, cudaGraph: o.cudaGraph })
             : new HostRunner(opened.description, opened.backends, feeds);
           const batch = shapes[opened.info.inputs[0]?.name]?.[0] ?? 1;
           const mode: Omit<InferenceMode, 'streams'> = {
@@ -91,7 +91,7 @@ export async function bench(model: ModelSource | Backend, options?: BenchOptions
             iterations: o.iterations,
             transfers: runner.transfers,
             wait: runner.wait,
-            cudaGraph: false,
+            cudaGraph: runner.cudaGraph,
             inputs: 'random',
           };
           report.kind = 'sweep';

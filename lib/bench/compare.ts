@@ -39,7 +39,7 @@ export async function measureInference(opened: Opened, o: ResolvedOptions, detai
   const shapes = resolveShapes(opened.info, o.shapes, o.batch, opened.profiles);
   const feeds = randomFeeds(opened.info, shapes);
   const runner: Runner = opened.tensorrt
-    ? new TensorRtRunner(opened.description, opened.tensorrt, feeds, { transfers: o.transfers, spinWait: o.spinWait })
+    ? new TensorRtRunner(opened.description, opened.tensorrt, feeds, { transfers: o.transfers, spinWait: o.spinWait, cudaGraph: o.cudaGraph })
     : new HostRunner(opened.description, opened.backends, feeds);
   const mode: InferenceMode = {
     warmupMs: o.warmupMs,
@@ -48,7 +48,7 @@ export async function measureInference(opened: Opened, o: ResolvedOptions, detai
     streams: o.streams,
     transfers: runner.transfers,
     wait: runner.wait,
-    cudaGraph: false,
+    cudaGraph: runner.cudaGraph,
     inputs: 'random',
   };
   const loop = await runLoop(runner, {

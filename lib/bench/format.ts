@@ -59,7 +59,7 @@ export function formatInference(r: InferenceReport): string[] {
   return [
     `=== Inference: ${r.backend.description} (${r.backend.device}) ===`,
     `Shapes ${shapes}, batch ${r.batch}, precision ${r.backend.precision}`,
-    `Mode: warm-up ${m.warmupMs} ms, duration ${m.durationMs / 1000} s, iterations ${m.iterations}, streams ${m.streams}, transfers ${m.transfers}, wait ${m.wait}, CUDA graphs off, random inputs`,
+    `Mode: warm-up ${m.warmupMs} ms, duration ${m.durationMs / 1000} s, iterations ${m.iterations}, streams ${m.streams}, transfers ${m.transfers}, wait ${m.wait}, CUDA graphs ${m.cudaGraph ? 'on' : 'off'}, random inputs`,
     `Warmup completed ${r.warmup.queries} queries over ${m.warmupMs} ms`,
     `Timing trace has ${r.queries} queries over ${(r.walltimeMs / 1000).toFixed(3)} s`,
     '',

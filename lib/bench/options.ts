@@ -31,6 +31,9 @@ export interface BenchOptions {
   transfers?: boolean;
   /** Poll the stream instead of blocking on it. Default false (trtexec --useSpinWait). */
   spinWait?: boolean;
+  /** Launch the engine from a CUDA graph captured per context (TensorRT backend, inference and sweep modes). Default
+   * false (trtexec 10's default; --useCudaGraph). */
+  cudaGraph?: boolean;
   /** Write every timed query to this file, with trtexec's --exportTimes field names (inference mode). */
   exportTimes?: string;
   /** Keep every timed query in the report (`inference.trace`). Default false. */
@@ -78,6 +81,7 @@ export interface ResolvedOptions {
   imgsz?: [number, number];
   transfers: boolean;
   spinWait: boolean;
+  cudaGraph: boolean;
   exportTimes?: string;
   trace: boolean;
   images?: string;
@@ -116,6 +120,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     'imgsz',
     'transfers',
     'spinWait',
+    'cudaGraph',
     'exportTimes',
     'trace',
     'images',
@@ -165,6 +170,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     imgsz,
     transfers: check.optional(o.transfers, true, (v) => check.boolean(`${F}.transfers`, v)),
     spinWait: check.optional(o.spinWait, false, (v) => check.boolean(`${F}.spinWait`, v)),
+    cudaGraph: check.optional(o.cudaGraph, false, (v) => check.boolean(`${F}.cudaGraph`, v)),
     exportTimes: check.optional<string | undefined>(o.exportTimes, undefined, (v) => str(`${F}.exportTimes`, v)),
     trace: check.optional(o.trace, false, (v) => check.boolean(`${F}.trace`, v)),
     images: check.optional<string | undefined>(o.images, undefined, (v) => str(`${F}.images`, v)),

@@ -28,6 +28,7 @@ export interface Runner {
   readonly timedBy: TimedBy;
   readonly transfers: InferenceMode['transfers'];
   readonly wait: InferenceMode['wait'];
+  readonly cudaGraph: boolean;
   run(lane: number, signal?: AbortSignal): Promise<QueryRecord>;
 }
 
@@ -38,13 +39,14 @@ export class TensorRtRunner implements Runner {
   readonly wait: InferenceMode['wait'];
   readonly #engine: TensorRtBackend;
   readonly #shapes: Record<string, number[]>;
-  readonly #options: { transfers: boolean; spinWait: boolean };
+  readonly cudaGraph: boolean;
+  readonly #options: { transfers: boolean; spinWait: boolean; cudaGraph: boolean };
 
   constructor(
     readonly backend: BackendDescription,
     engine: TensorRtBackend,
     feeds: Record<string, Tensor>,
-    options: { transfers: boolean; spinWait: boolean },
+    options: { transfers: boolean; spinWait: boolean; cudaGraph: boolean },
   ) {
     this.#engine = engine;
     this.#shapes = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, t.dims]));
@@ -52,6 +54,7 @@ export class TensorRtRunner implements Runner {
     engine.stageInputs(feeds);
     this.transfers = engine.mapped ? 'mapped' : options.transfers ? 'copied' : 'skipped';
     this.wait = options.spinWait ? 'spin' : 'block';
+    this.cudaGraph = options.cudaGraph;
   }
 
   async run(lane: number, signal?: AbortSignal): Promise<QueryRecord> {
@@ -67,6 +70,7 @@ export class HostRunner implements Runner {
   readonly timedBy = 'host-clock' as const;
   readonly transfers = 'none' as const;
   readonly wait = 'promise' as const;
+  readonly cudaGraph = false;
   readonly #backends: Backend[];
   readonly #feeds: Record<string, Tensor>;
 

@@ -59,8 +59,9 @@ export interface InferenceMode {
   transfers: 'copied' | 'skipped' | 'mapped' | 'none';
   /** How the host waits for a query: 'spin' (polls the stream), 'block' (cudaStreamSynchronize), 'promise' (CPU backends). */
   wait: 'spin' | 'block' | 'promise';
-  /** CUDA graphs: trtjs's runtime does not capture them yet (trtexec 11 does by default, 10 with --useCudaGraph). */
-  cudaGraph: false;
+  /** CUDA graphs: the engine launched from a graph captured per context (trtexec --useCudaGraph; on by default in
+   * trtexec 11, off in 10); always false on CPU backends and in end-to-end mode. */
+  cudaGraph: boolean;
   /** Input data: random values, made once and kept in place (as trtexec's default). */
   inputs: 'random';
 }

@@ -69,6 +69,7 @@ export function benchCommand(): Command {
     .option('--imgsz <n>', 'image size for dynamic ONNX inputs and end-to-end mode', positiveInt('--imgsz'))
     .option('--no-data-transfers', 'no host-device copies per query (trtexec --noDataTransfers)')
     .option('--spin-wait', 'poll for completion instead of blocking (trtexec --useSpinWait)')
+    .option('--cuda-graph', 'launch the engine from a CUDA graph captured per context (trtexec --useCudaGraph)')
     .option('--export-times <file>', 'write every timed query as JSON, trtexec --exportTimes field names')
     .option('--images <path>', 'end-to-end mode: an image file or a folder of images')
     .option('--in-flight <n>', 'end-to-end mode: frames in flight for the pipelined figure (default 2 x streams)', positiveInt('--in-flight'))
@@ -110,6 +111,7 @@ export function benchCommand(): Command {
         imgsz: flags.imgsz,
         transfers: flags.dataTransfers,
         spinWait: flags.spinWait ?? false,
+        cudaGraph: flags.cudaGraph ?? false,
         exportTimes: flags.exportTimes,
         images: flags.images,
         inFlight: flags.inFlight,

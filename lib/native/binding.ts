@@ -295,13 +295,15 @@ export interface NativeAddon {
   /**
    * A benchmark run (trtjs bench): with `timing`, CUDA events around the input copies, the enqueue and the output
    * copies, and the host clock (CLOCK_MONOTONIC ms, as process.hrtime) around enqueueV3 alone; `transfers: false`
-   * skips the copies; `spinWait` polls the stream instead of blocking on it.
+   * skips the copies; `spinWait` polls the stream instead of blocking on it; `cudaGraph` launches the enqueue from a
+   * CUDA graph captured per context after a plain run and recaptured when the shapes change (ERR_ENGINE_INCOMPATIBLE
+   * where the engine cannot be captured).
    */
   trtRun?(
     handle: unknown,
     context: number,
     inputShapes: number[][],
-    options: { timing?: boolean; transfers?: boolean; spinWait?: boolean },
+    options: { timing?: boolean; transfers?: boolean; spinWait?: boolean; cudaGraph?: boolean },
   ): Promise<{ shapes: number[][]; timing?: NativeRunTiming }>;
   /**
    * Gives every execution context a page-locked frame staging of `frameBytes` (mapped when the contexts' staging is)
@@ -370,6 +372,8 @@ export interface NativeRunTiming {
   h2dMs: number;
   computeMs: number;
   d2hMs: number;
+  /** 0: enqueueV3 ran plainly; 1: plainly, then captured for the next run; 2: a graph replay. */
+  graph: 0 | 1 | 2;
 }
 
 /** An NVML reading: its value, or why there is none. */

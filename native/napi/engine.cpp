@@ -4,7 +4,7 @@
 //     `profiles`, serving that optimization profile (lib/ decides which); staging[c][t] is an ArrayBuffer over the
 //     pinned host memory of IO tensor t of context c (no copies between JS and it); once per engine;
 //   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
-//   trtRun(handle, context, inputShapes, { timing, transfers, spinWait }) → { shapes, timing? } (benchmarks);
+//   trtRun(handle, context, inputShapes, { timing, transfers, spinWait, cudaGraph }) → { shapes, timing? } (benchmarks);
 //   trtEnableImageIn(handle, frameBytes) → ArrayBuffer[]: per context, the pinned frame staging that trtDetect reads
 //     (JavaScript writes the decoded frame there); once, after trtCreateContexts;
 //   trtDetect(handle, context, params) → { boxes, scores, classes, anchors, candidates }: image in, detections out on
@@ -144,7 +144,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
         env, "trtjs.run", [rt, context, shapes] { return rt->run(static_cast<size_t>(context), shapes); },
         [shapesToJs](Napi::Env env, std::vector<std::vector<int64_t>>& out) -> Napi::Value { return shapesToJs(env, out); });
   }
-  // Benchmark runs: { timing, transfers, spinWait } → { shapes, timing? }.
+  // Benchmark runs: { timing, transfers, spinWait, cudaGraph } → { shapes, timing? }.
   if (!info[3].IsObject()) throwError(env, "ERR_BAD_INPUT", "run options must be an object");
   Napi::Object o = info[3].As<Napi::Object>();
   auto flag = [&](const char* name, bool fallback) {
@@ -157,6 +157,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
   options.timing = flag("timing", false);
   options.transfers = flag("transfers", true);
   options.spinWait = flag("spinWait", false);
+  options.cudaGraph = flag("cudaGraph", false);
   struct Timed {
     std::vector<std::vector<int64_t>> shapes;
     trt::RunTiming timing;
@@ -179,6 +180,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
           timing.Set("h2dMs", t.timing.h2dMs);
           timing.Set("computeMs", t.timing.computeMs);
           timing.Set("d2hMs", t.timing.d2hMs);
+          timing.Set("graph", t.timing.graph);
           out.Set("timing", timing);
         }
         return out;

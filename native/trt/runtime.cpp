@@ -8,6 +8,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "common/coded_error.h"
@@ -178,6 +179,9 @@ struct EngineRuntime::Context {
   std::vector<void*> deviceBuffers;  // per IO tensor; nullptr when the staging is mapped
   std::vector<void*> bound;          // per IO tensor: the address TensorRT was given (device buffer or mapped alias)
   std::unique_ptr<ImageInStage> imageIn;
+  // run()'s CUDA graph (RunOptions::cudaGraph): what enqueueV3 queued for these input shapes.
+  cudaGraphExec_t runGraph = nullptr;
+  std::vector<std::vector<int64_t>> runGraphShapes;
   cudaEvent_t events[4] = {};  // made on the first timed run: before H2D, before/after enqueue, after D2H
   std::atomic<bool> busy{false};
   int profile = 0;
@@ -185,6 +189,7 @@ struct EngineRuntime::Context {
   // Runs with the engine's device current (Impl's destructor, or createContexts' guard).
   ~Context() {
     if (stream) cudaStreamSynchronize(stream);
+    if (runGraph) cudaGraphExecDestroy(runGraph);
     imageIn.reset();
     context.reset();
     for (void* p : deviceBuffers)
@@ -426,8 +431,13 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     }
   }
   mark(1);
+  // A graph replays the enqueue it captured: the same kernels on the same addresses, so only for the same shapes.
+  const bool replay = options.cudaGraph && x.runGraph && x.runGraphShapes == inputShapes;
   const double enqueueStart = options.timing ? monotonicMs() : 0;
-  if (!x.context->enqueueV3(x.stream)) throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
+  if (replay)
+    checkCuda(cudaGraphLaunch(x.runGraph, x.stream), "cudaGraphLaunch (inference)");
+  else if (!x.context->enqueueV3(x.stream))
+    throw CodedError("ERR_NATIVE", "enqueueV3 failed: " + logged.lastError());
   if (options.timing) {
     timing->enqueueStartMs = enqueueStart;
     timing->enqueueEndMs = monotonicMs();
@@ -453,6 +463,22 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
     checkCuda(cudaEventElapsedTime(&timing->computeMs, x.events[1], x.events[2]), "cudaEventElapsedTime (compute)");
     checkCuda(cudaEventElapsedTime(&timing->d2hMs, x.events[2], x.events[3]), "cudaEventElapsedTime (D2H)");
   }
+  // As trtexec does: a plain run first, then the enqueue captured for the runs that follow (capturing runs nothing).
+  if (options.cudaGraph && !replay) {
+    if (x.runGraph) cudaGraphExecDestroy(x.runGraph);
+    x.runGraph = nullptr;
+    x.runGraphShapes.clear();
+    const std::string why = capture(
+        x.stream,
+        [&] {
+          if (!x.context->enqueueV3(x.stream)) throw std::runtime_error("enqueueV3 failed while capturing: " + logged.lastError());
+        },
+        x.runGraph);
+    if (!why.empty())
+      throw CodedError("ERR_ENGINE_INCOMPATIBLE", "this engine's inference cannot be captured into a CUDA graph (" + why + "); run it without cudaGraph");
+    x.runGraphShapes = inputShapes;
+  }
+  if (options.timing) timing->graph = replay ? 2 : options.cudaGraph ? 1 : 0;
   return shapes;
 }
 

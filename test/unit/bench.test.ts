@@ -171,6 +171,12 @@ describe('bench, inference mode on ONNX Runtime', () => {
     }
   });
 
+  it('cudaGraph on a CPU backend: nothing to capture, and the report says it ran without', async () => {
+    const r = (await bench(model, { warmupMs: 10, durationMs: 100, iterations: 2, cudaGraph: true })).inference!;
+    expect(r.mode.cudaGraph).toBe(false);
+    expect(r.queries).toBeGreaterThanOrEqual(2);
+  });
+
   it("several streams: one session each, queries overlap, and trtexec's warning to use throughput", async () => {
     const r = (await bench(model, { ...short, durationMs: 800, streams: 2, trace: true })).inference!;
     expect(r.mode.streams).toBe(2);
@@ -309,6 +315,7 @@ describe('bench refuses bad input before anything runs', () => {
     await bad(bench(model, { minMap: 0.3 }), 'ERR_BAD_INPUT', /minMap applies to comparison mode/);
     await bad(bench(model, { compare: true, minMap: 0.3 }), 'ERR_BAD_INPUT', /minMap needs a dataset/);
     await bad(bench(model, { bogus: 1 } as never), 'ERR_BAD_INPUT', /has no option 'bogus'/);
+    await bad(bench(model, { cudaGraph: 'yes' } as never), 'ERR_BAD_INPUT', /options\.cudaGraph must be true or false, received "yes"/);
     // An engine: TensorRT is missing here, and compare needs the ONNX model.
     const engine = writeEngineFile(new TextEncoder().encode('ftrt-fake\n'), { names: { 0: 'a' } });
     await bad(bench(engine), 'ERR_TRT_UNAVAILABLE', /TensorRT engine and TensorRT is unavailable/);

@@ -129,6 +129,10 @@ struct RunOptions {
   bool timing = false;    // record CUDA events before and after the input copies, the enqueue and the output copies
   bool transfers = true;  // copy inputs to the device and outputs back (mapped staging never copies)
   bool spinWait = false;  // wait for the stream by polling it instead of cudaStreamSynchronize
+  // Launch what enqueueV3 queues from a CUDA graph (trtexec --useCudaGraph): captured per context after a plain run,
+  // replayed while the input shapes stay the same, recaptured when they change. ERR_ENGINE_INCOMPATIBLE when the
+  // engine's work cannot be captured.
+  bool cudaGraph = false;
 };
 
 // One run's timings. Host times are on CLOCK_MONOTONIC in milliseconds (std::chrono::steady_clock, the clock of
@@ -140,6 +144,7 @@ struct RunTiming {
   float h2dMs = 0;      // events: input copies (0 without transfers)
   float computeMs = 0;  // events: what enqueueV3 queued
   float d2hMs = 0;      // events: output copies (0 without transfers)
+  int graph = 0;        // 0: enqueueV3 ran plainly; 1: plainly, then captured for the next run; 2: a graph replay
 };
 
 // Image in, detections out (Engine::detect): a decoded frame that JavaScript wrote into the context's frame staging,

@@ -568,6 +568,42 @@ await check('bench: --no-data-transfers, --spin-wait, default shapes from profil
   await rejects(bench(engine, { backend: 'onnxruntime' }), 'ERR_BAD_INPUT', /is a TensorRT engine: ONNX Runtime runs ONNX models/);
 });
 
+await check(
+  'bench --cuda-graph: the enqueue captured per context after a plain run, replayed for the same shapes only, recaptured when they change',
+  async () => {
+    const b = await TensorRtBackend.load(engine);
+    const tensor = (dims) => ({ dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, d) => a * d, 1) }, (_, i) => (i % 13) / 13) });
+    const [big, small] = [
+      [1, 3, 16, 16],
+      [1, 3, 8, 8],
+    ];
+    const states = [];
+    for (const dims of [big, big, big, small, small, big]) {
+      b.stageInputs({ images: tensor(dims) });
+      const t = await b.runStaged({ images: dims }, { cudaGraph: true });
+      assert.ok(t.computeMs >= 0 && t.enqueueEndMs >= t.enqueueStartMs);
+      states.push(t.graph);
+    }
+    assert.deepEqual(states, ['captured', 'replayed', 'replayed', 'captured', 'replayed', 'captured']);
+    assert.equal((await b.runStaged({ images: big })).graph, 'plain');
+    // After graph replays the tensor path still answers its own input (the stand-in engine copies input to output).
+    const out = (await b.run({ images: tensor(big) })).output0;
+    assert.deepEqual(Array.from(out.data.slice(0, 26)), Array.from(tensor(big).data.slice(0, 26)));
+    await b.dispose();
+
+    const r = (await bench(engine, { warmupMs: 10, durationMs: 100, iterations: 3, cudaGraph: true })).inference;
+    assert.equal(r.mode.cudaGraph, true);
+    assert.equal(r.compute.available, true);
+    assert.equal((await bench(engine, { warmupMs: 10, durationMs: 50, iterations: 2 })).inference.mode.cudaGraph, false);
+    // An engine whose enqueue synchronizes the stream (the stand-in's constant outputs) cannot be captured: refused, named.
+    await rejects(
+      bench(detector(head(0.9, 0.8)), { warmupMs: 10, durationMs: 50, iterations: 2, cudaGraph: true }),
+      'ERR_ENGINE_INCOMPATIBLE',
+      /cannot be captured into a CUDA graph \(.*\); run it without cudaGraph/,
+    );
+  },
+);
+
 await check('bench: concurrency sweep and end-to-end stages on engines', async () => {
   const sweep = (await bench(engine, { warmupMs: 10, durationMs: 100, iterations: 2, concurrency: [1, 3] })).sweep;
   assert.deepEqual(
