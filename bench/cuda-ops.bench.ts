@@ -6,7 +6,6 @@
  * non-zero when a goal is missed; prints why and exits 0 where no CUDA device is usable.
  *   node --import tsx bench/cuda-ops.bench.ts
  */
-import sharp from 'sharp';
 
 import { capabilities, decode, letterbox, loadImage } from '../lib/index.js';
 import { addon, type NativeLetterboxParams } from '../lib/native/binding.js';
@@ -14,6 +13,7 @@ import { fixture } from '../test/helpers/fixtures.js';
 import { DECODE_DEFAULTS } from '../test/helpers/kernel-cases.js';
 import { runFixtureModel } from '../test/helpers/ort.js';
 import { timeIt } from '../lib/bench/ab.js';
+import { hdFrame } from './frame.js';
 
 const caps = await capabilities();
 if (!caps.cuda.available || typeof addon().letterboxDevice !== 'function') {
@@ -26,20 +26,7 @@ console.log(`device: ${device.name} (sm_${device.computeCapability}), driver ${c
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
 
-// A real 1920x1080 frame: zidane.jpg upscaled.
-const zidane = await loadImage(fixture('images/zidane.jpg'));
-const frame = {
-  data: new Uint8Array(
-    await sharp(zidane.data, { raw: { width: zidane.width, height: zidane.height, channels: 3 } })
-      .resize(1920, 1080)
-      .raw()
-      .toBuffer(),
-  ),
-  width: 1920,
-  height: 1080,
-  channels: 3 as const,
-  order: 'rgb' as const,
-};
+const frame = await hdFrame();
 const cpuOut = new Uint16Array(3 * 640 * 640);
 const cpu = letterbox(frame, { dtype: 'float16', out: cpuOut });
 const params: NativeLetterboxParams = {

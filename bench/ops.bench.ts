@@ -10,6 +10,7 @@ import { abCompare, decode, letterbox, letterboxAsync, letterboxBatchAsync, load
 import { fixture } from '../test/helpers/fixtures.js';
 import { runFixtureModel } from '../test/helpers/ort.js';
 import { referenceDecode, referenceNms } from '../test/reference/yolo-reference.js';
+import { hdFrame } from './frame.js';
 import { printAb } from './report.js';
 
 const compare = async (name: string, baseline: () => unknown, candidate: () => unknown, rounds: number) =>
@@ -17,20 +18,7 @@ const compare = async (name: string, baseline: () => unknown, candidate: () => u
 
 sharp.concurrency(1);
 
-// A real 1920x1080 frame: zidane.jpg upscaled (content matters little to either path).
-const zidane = await loadImage(fixture('images/zidane.jpg'));
-const frame = {
-  data: new Uint8Array(
-    await sharp(zidane.data, { raw: { width: zidane.width, height: zidane.height, channels: 3 } })
-      .resize(1920, 1080)
-      .raw()
-      .toBuffer(),
-  ),
-  width: 1920,
-  height: 1080,
-  channels: 3 as const,
-  order: 'rgb' as const,
-};
+const frame = await hdFrame();
 
 /** What a Node user writes without trtjs: sharp letterboxes, JS converts HWC uint8 to CHW float. */
 async function sharpLetterbox(): Promise<Float32Array> {
