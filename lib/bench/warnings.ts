@@ -27,7 +27,7 @@ export function figureWarnings(
       code: 'enqueue-bound',
       message: `Throughput may be bound by Enqueue Time (median ${f.enqueue.median.toFixed(3)} ms) rather than ${what} (median ${compute.median.toFixed(3)} ms), and the ${device} may be under-utilized.`,
       advice:
-        device === 'GPU' ? 'CUDA graphs (not yet in trtjs) or more streams (--streams) may increase the throughput.' : 'Run more queries at once (--streams).',
+        device === 'GPU' ? 'CUDA graphs (--cuda-graph) or more streams (--streams) may increase the throughput.' : 'Run more queries at once (--streams).',
     });
   }
   if (ok(f.h2d) && f.h2d.median >= compute.median) {

@@ -48,9 +48,10 @@ export interface BuildEngineOptions {
   /** Extra metadata merged into the engine header; `false` writes a plain plan without header. */
   metadata?: Record<string, unknown> | false;
   /**
-   * Cancels the build: while it waits for another build, at once; while TensorRT builds, at its next progress step
-   * (TensorRT 10+: every step, tactic timing included, so within about a second); before TensorRT 10, which reports no
-   * progress, once the builder returns. Rejects with ERR_ABORTED.
+   * Cancels the build; the Promise rejects with ERR_ABORTED at once (within a second) on every TensorRT version. A
+   * build waiting for another one is taken out of the queue; a running one is stopped at TensorRT's next progress step
+   * (TensorRT 10+: every step, tactic timing included). TensorRT 8.x reports no progress, so there its builder goes
+   * on in the background until it returns, and its plan is then dropped.
    */
   signal?: AbortSignal;
   onProgress?: (progress: BuildProgress) => void;

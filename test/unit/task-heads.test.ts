@@ -122,6 +122,13 @@ describe('classify head', () => {
     expect(probsOf(Float32Array.of(0.4, 0.6)).top5).toEqual([1, 0]);
   });
 
+  it('ranks NaN last and infinities at their ends, as torch argsort does', () => {
+    const p = probsOf(Float32Array.of(Number.NaN, 0.2, Number.POSITIVE_INFINITY, Number.NaN, 0.7, Number.NEGATIVE_INFINITY, 0.2));
+    expect(p.top5).toEqual([2, 4, 1, 6, 5]);
+    expect(p.top1).toBe(2);
+    expect(probsOf(Float32Array.of(Number.NaN, Number.NaN, 0.1)).top5).toEqual([2, 0, 1]);
+  });
+
   it('reads float16 probabilities and one result per image of a batch', () => {
     const probs = [0.125, 0.5, 0.375, 0.25, 0.25, 0.5];
     const out: Tensor = { dtype: 'float16', dims: [2, 3], data: Uint16Array.from(probs, floatToHalf) };

@@ -82,8 +82,8 @@ export class DeviceSampler {
             computeCapability: d.computeCapability,
             integrated: d.integrated,
             memoryGB: d.totalMemory / 1e9,
-            driverCuda: c.cuda.driverVersion ?? 'unknown',
-            runtimeCuda: c.cuda.runtimeVersion ?? 'unknown',
+            driverCuda: c.cuda.driverVersion ?? 'unknown (cudaDriverGetVersion gave no version)',
+            runtimeCuda: c.cuda.runtimeVersion ?? 'unknown (the addon reports no CUDA runtime version)',
             pciBusId: d.pciBusId,
           }
         : { unknown: c.cuda.available ? `no CUDA device ${this.device}` : (c.cuda.reason ?? 'no CUDA device') },

@@ -31,7 +31,12 @@ function classifyOutput(info: ModelInfo) {
  * ```
  */
 export function probsOf(data: Float32Array): Probs {
-  const order = Array.from({ length: data.length }, (_, i) => i).sort((a, b) => data[b] - data[a] || a - b);
+  // NaN ranks last, as torch's `(-probs).argsort()` puts it (a NaN difference would make the sort inconsistent).
+  const order = Array.from({ length: data.length }, (_, i) => i).sort((a, b) => {
+    const [x, y] = [data[a], data[b]];
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number(Number.isNaN(x)) - Number(Number.isNaN(y)) || a - b;
+    return y - x || a - b;
+  });
   const top5 = order.slice(0, PER_TASK.topK);
   return { data, top1: order[0], top1conf: data[order[0]], top5, top5conf: top5.map((i) => data[i]) };
 }
