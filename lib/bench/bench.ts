@@ -25,7 +25,9 @@ import { deviceWarnings } from './warnings.js';
  *   `inFlight` frames at once.
  * - Concurrency sweep (`concurrency: [1, 2, 4, 8]`): throughput and request latency percentiles per level.
  * - Comparison mode (`compare: true`, an ONNX model): ONNX Runtime CPU, TensorRT FP32 and FP16 side by side, with
- *   mAP50-95 on `data`; `minMap` fails the report when a configuration falls below it.
+ *   the accuracy Ultralytics' benchmark reports for the model's task on `data` (mAP50-95 of boxes, masks, keypoints
+ *   or rotated boxes; top-5 for classify); `minMap` fails the report when a configuration falls below it, and a
+ *   configuration that fails to build or run fails it too (`errors`).
  *
  * Every option is checked before anything loads (ERR_BAD_INPUT, ERR_SHAPE), and the model and shapes before
  * anything runs. ONNX models run on ONNX Runtime's CPU provider, and their figures say CPU.
@@ -51,7 +53,7 @@ export async function bench(model: ModelSource | Backend, options?: BenchOptions
   const startedAt = new Date().toISOString();
   const name = typeof model === 'string' ? model : model instanceof Uint8Array ? `${model.length}-byte model` : `${model.kind} backend`;
   const sampler = await DeviceSampler.open(caps, { sysfsRoot: o.sysfsRoot, device: o.device, intervalMs: o.sampleIntervalMs });
-  const report: BenchReport = { kind: 'inference', model: name, startedAt, device: sampler.state(), warnings: [], passed: true, failures: [] };
+  const report: BenchReport = { kind: 'inference', model: name, startedAt, device: sampler.state(), warnings: [], passed: true, failures: [], errors: [] };
 
   if (o.compare) {
     if (isBackend(model)) throw new TrtjsError('ERR_BAD_INPUT', 'bench: compare starts from an ONNX model file or bytes, not a loaded backend');
@@ -64,8 +66,10 @@ export async function bench(model: ModelSource | Backend, options?: BenchOptions
     }
     for (const row of report.comparison.rows) {
       if (row.inference) report.warnings.push(...row.inference.warnings.filter((w) => !report.warnings.some((x) => x.code === w.code)));
-      if (o.minMap !== undefined && row.status === 'ok' && typeof row.map5095 === 'number' && row.map5095 < o.minMap) {
-        report.failures.push(`${row.configuration}: mAP50-95 ${row.map5095.toFixed(4)} is below the minimum ${o.minMap}`);
+      if (row.status === 'failed') report.errors.push(`${row.configuration}: ${row.reason}`);
+      const metric = report.comparison.metric;
+      if (o.minMap !== undefined && row.status === 'ok' && typeof row.accuracy === 'number' && row.accuracy < o.minMap) {
+        report.failures.push(`${row.configuration}: ${metric} ${row.accuracy.toFixed(4)} is below the minimum ${o.minMap}`);
       }
     }
   } else {
@@ -110,7 +114,7 @@ export async function bench(model: ModelSource | Backend, options?: BenchOptions
   }
   report.device = sampler.state();
   report.warnings.push(...deviceWarnings(report.device.jetson, report.device.nvml));
-  report.passed = report.failures.length === 0;
+  report.passed = report.failures.length === 0 && report.errors.length === 0;
   if (o.exportTimes && report.inference?.trace) {
     await writeFile(o.exportTimes, `${JSON.stringify(report.inference.trace, null, 1)}\n`);
     if (!o.trace) delete report.inference.trace;

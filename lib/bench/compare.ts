@@ -12,16 +12,41 @@ import { join } from 'node:path';
 import { buildEngine } from '../build/build-engine.js';
 import type { Capabilities } from '../capabilities.js';
 import { TrtjsError } from '../errors.js';
-import { decodeOnnx } from '../model/onnx-info.js';
+import { decodeOnnx, onnxModelInfo } from '../model/onnx-info.js';
 import { looksLikeOnnx, readModelBytes, type ModelSource } from '../model/read-model.js';
-import { val } from '../val/val.js';
+import { taskOf } from '../tasks/registry.js';
+import type { Task } from '../tasks/types.js';
+import { val, type ValResult } from '../val/val.js';
 import { runEndToEnd } from './end-to-end.js';
 import { inferenceReport, runLoop } from './inference.js';
 import { randomFeeds, resolveShapes } from './inputs.js';
 import { describeTensorRt, openModel, type Opened } from './open.js';
 import type { ResolvedOptions } from './options.js';
 import { HostRunner, TensorRtRunner, type Runner } from './runners.js';
-import type { ComparisonReport, ComparisonRow, InferenceMode } from './types.js';
+import type { AccuracyMetric, ComparisonReport, ComparisonRow, InferenceMode } from './types.js';
+
+/** Ultralytics' benchmark figure per task (its `key` metrics: (B), (M), (P), (OBB), accuracy_top5). */
+export const ACCURACY_METRIC: { readonly [T in Task]: AccuracyMetric } = Object.freeze({
+  detect: 'mAP50-95(B)',
+  segment: 'mAP50-95(M)',
+  pose: 'mAP50-95(P)',
+  obb: 'mAP50-95(OBB)',
+  classify: 'top5',
+});
+
+/** The task's benchmark figure from a validation result. */
+export function accuracyOf(r: ValResult): number {
+  switch (r.task) {
+    case 'segment':
+      return r.masks.map5095;
+    case 'pose':
+      return r.pose.map5095;
+    case 'classify':
+      return r.top5;
+    default:
+      return r.map5095;
+  }
+}
 
 export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'trtjs', 'engines');
@@ -67,7 +92,7 @@ export async function measureInference(opened: Opened, o: ResolvedOptions, detai
 export async function runComparison(model: ModelSource, o: ResolvedOptions, caps: Capabilities, images: Uint8Array[] | undefined): Promise<ComparisonReport> {
   const { bytes, name } = await readModelBytes(model);
   if (!looksLikeOnnx(bytes, name)) throw new TrtjsError('ERR_BAD_INPUT', `bench: compare starts from an ONNX model; ${name} is not one`);
-  decodeOnnx(bytes, name);
+  const task = taskOf(onnxModelInfo(decodeOnnx(bytes, name)));
   if (!caps.onnxruntime.available && !caps.tensorrt.available) {
     throw new TrtjsError(
       'ERR_TRT_UNAVAILABLE',
@@ -104,9 +129,11 @@ export async function runComparison(model: ModelSource, o: ResolvedOptions, caps
           detector: { backend, imgsz: o.imgsz, tensorrt: { device: o.device } },
           onProgress: (done, total) => o.onProgress?.({ phase: 'accuracy', fraction: done / total, done, detail: row.configuration }),
         });
-        row.map5095 = 'map5095' in r ? r.map5095 : { unknown: `a ${r.task} model has no mAP (top-1 ${r.top1.toFixed(3)})` };
+        row.map5095 = 'map5095' in r ? r.map5095 : { unknown: `a ${r.task} model has no box mAP (top-1 ${r.top1.toFixed(3)})` };
+        row.accuracy = accuracyOf(r);
       } else {
         row.map5095 = { unknown: 'no dataset given (data)' };
+        row.accuracy = { unknown: 'no dataset given (data)' };
       }
       row.status = 'ok';
     } catch (err) {
@@ -163,5 +190,5 @@ export async function runComparison(model: ModelSource, o: ResolvedOptions, caps
     row.sizeMB = statSync(path).size / 1e6;
     await measure(row, path, 'tensorrt', precision === 'fp16' ? 'fp16 (built with the FP16 flag or ONNX conversion)' : 'fp32');
   }
-  return { rows, minMap: o.minMap };
+  return { task, metric: ACCURACY_METRIC[task], rows, minMap: o.minMap };
 }

@@ -111,18 +111,18 @@ export function formatReport(r: BenchReport): string {
   if (r.comparison) {
     lines.push('=== Comparison ===');
     lines.push(
-      `${'configuration'.padEnd(18)}${'status'.padEnd(13)}${'size MB'.padStart(9)}${'mAP50-95'.padStart(10)}${'infer ms/im'.padStart(13)}${'e2e ms/im'.padStart(11)}${'FPS'.padStart(9)}`,
+      `${'configuration'.padEnd(18)}${'status'.padEnd(13)}${'size MB'.padStart(9)}${r.comparison.metric.padStart(15)}${'infer ms/im'.padStart(13)}${'e2e ms/im'.padStart(11)}${'FPS'.padStart(9)}`,
     );
     for (const row of r.comparison.rows) {
       const num = (x: Reading<number> | undefined, d: number) => (x === undefined ? '-' : typeof x === 'number' ? x.toFixed(d) : '-');
       lines.push(
-        `${row.configuration.padEnd(18)}${row.status.padEnd(13)}${num(row.sizeMB, 1).padStart(9)}${num(row.map5095, 4).padStart(10)}${num(row.inferenceMsPerImage, 2).padStart(13)}${num(row.endToEndMsPerImage, 2).padStart(11)}${num(row.fps, 1).padStart(9)}`,
+        `${row.configuration.padEnd(18)}${row.status.padEnd(13)}${num(row.sizeMB, 1).padStart(9)}${num(row.accuracy, 4).padStart(15)}${num(row.inferenceMsPerImage, 2).padStart(13)}${num(row.endToEndMsPerImage, 2).padStart(11)}${num(row.fps, 1).padStart(9)}`,
       );
     }
     for (const row of r.comparison.rows) {
       if (row.reason) lines.push(`  ${row.configuration}: ${row.reason}`);
       for (const [k, v] of [
-        ['mAP50-95', row.map5095],
+        [r.comparison.metric, row.accuracy],
         ['end-to-end', row.endToEndMsPerImage],
       ] as const)
         if (v !== undefined && !isKnown(v) && row.status === 'ok') lines.push(`  ${row.configuration} ${k}: ${unk(v)}`);
@@ -132,6 +132,10 @@ export function formatReport(r: BenchReport): string {
   if (r.warnings.length) {
     lines.push('', 'Warnings:');
     for (const w of r.warnings) lines.push(`* ${w.message}`, `  ${w.advice}`);
+  }
+  if (r.errors.length) {
+    lines.push('', 'NOT MEASURED:');
+    for (const e of r.errors) lines.push(`* ${e}`);
   }
   if (r.failures.length) {
     lines.push('', 'FAILED:');

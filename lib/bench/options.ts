@@ -56,7 +56,10 @@ export interface BenchOptions {
   root?: string;
   /** Comparison mode: only the first n dataset images. */
   limit?: number;
-  /** Comparison mode: fail (report.passed = false) when a configuration's mAP50-95 is below this. Needs `data`. */
+  /**
+   * Comparison mode: fail (report.passed = false) when a configuration's accuracy (the task's benchmark metric:
+   * mAP50-95 of boxes, masks, keypoints or rotated boxes; top-5 for classify) is below this. Needs `data`.
+   */
   minMap?: number;
   /** Comparison mode: where engines are built once and kept, by model hash, TensorRT version, GPU and precision.
    * Default ~/.cache/trtjs/engines. */

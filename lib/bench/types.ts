@@ -2,7 +2,11 @@
  * What `bench()` reports. Every figure carries its label, unit and how it was measured, so a JSON report reads on
  * its own; whatever could not be measured or read says why instead of holding a guess.
  */
+import type { Task } from '../tasks/types.js';
 import type { Stats } from './stats.js';
+
+/** The accuracy figure of each task in Ultralytics' benchmark table. */
+export type AccuracyMetric = 'mAP50-95(B)' | 'mAP50-95(M)' | 'mAP50-95(P)' | 'mAP50-95(OBB)' | 'top5';
 
 /** Something that could not be read, and why. */
 export interface Unknown {
@@ -211,8 +215,14 @@ export interface ComparisonRow {
   reason?: string;
   /** Model or engine file size, MB (10^6 bytes, as Ultralytics' table). */
   sizeMB?: number;
-  /** mAP50-95 on `data`; unknown when no dataset was given. */
+  /** Box mAP50-95 on `data` (oriented boxes for obb); unknown when no dataset was given, and for classify models. */
   map5095?: Reading<number>;
+  /**
+   * The accuracy Ultralytics' benchmark reports for the model's task (see {@link ComparisonReport.metric}): box
+   * mAP50-95 for detect, mask mAP50-95 for segment, keypoint (OKS) mAP50-95 for pose, rotated-box mAP50-95 for obb,
+   * top-5 accuracy for classify. `minMap` is checked against it. Unknown when no dataset was given.
+   */
+  accuracy?: Reading<number>;
   /** Median compute time per image (inference mode), ms. */
   inferenceMsPerImage?: number;
   /** Median total time per image (end-to-end mode, one frame at a time), ms; unknown without images. */
@@ -226,6 +236,10 @@ export interface ComparisonRow {
 }
 
 export interface ComparisonReport {
+  /** The model's task. */
+  task: Task;
+  /** What each row's `accuracy` is, named as Ultralytics' benchmark names it: 'mAP50-95(B)', '(M)', '(P)', '(OBB)', 'top5'. */
+  metric: AccuracyMetric;
   rows: ComparisonRow[];
   /** The `minMap` threshold, when given. */
   minMap?: number;
@@ -311,7 +325,11 @@ export interface BenchReport {
   comparison?: ComparisonReport;
   /** Every warning: the figures' and the device's. */
   warnings: BenchWarning[];
-  /** False when a check failed (a configuration below `minMap`); `failures` says which. */
+  /**
+   * False when a check failed (a configuration below `minMap`; `failures` says which) or when something asked for
+   * could not be measured (a comparison configuration that failed to build or run; `errors` says which and why).
+   */
   passed: boolean;
   failures: string[];
+  errors: string[];
 }

@@ -78,10 +78,14 @@ export function benchCommand(): Command {
     .option('--max-det <n>', 'end-to-end maximum detections per image', positiveInt('--max-det'), 300)
     .option('--concurrency <list>', 'concurrency sweep, e.g. 1,2,4,8', levels)
     .option('--compare', 'ONNX Runtime CPU, TensorRT FP32 and FP16 of an ONNX model in one table')
-    .option('--data <yaml>', 'compare: dataset YAML for mAP50-95')
+    .option('--data <yaml>', 'compare: dataset YAML (or classification folder) for the accuracy column')
     .option('--root <dir>', "compare: dataset root, when the YAML's path does not resolve")
     .option('--limit <n>', 'compare: only the first n dataset images', positiveInt('--limit'))
-    .option('--min-map <x>', 'compare: exit 2 when a configuration has a lower mAP50-95', unit('--min-map'))
+    .option(
+      '--min-map <x>',
+      "compare: exit 2 when a configuration's accuracy is lower (the task's benchmark metric: mAP50-95 of boxes, masks (segment), keypoints (pose); top-5 for classify)",
+      unit('--min-map'),
+    )
     .option('--cache-dir <dir>', 'compare: where built engines are kept (default ~/.cache/trtjs/engines)')
     .option('--sysfs-root <dir>', 'read Jetson sysfs under this folder (default /)')
     .option('--sample-interval <ms>', 'device state sampling interval, ms', positive('--sample-interval', 'ms'), 500)
@@ -140,7 +144,8 @@ export function benchCommand(): Command {
         bar?.stop();
         if (flags.json && flags.json !== '-') await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
         process.stdout.write(flags.json === '-' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-        if (!report.passed) process.exitCode = BENCH_EXIT.checkFailed;
+        if (report.errors.length) process.exitCode = BENCH_EXIT.error;
+        else if (!report.passed) process.exitCode = BENCH_EXIT.checkFailed;
       } finally {
         bar?.stop();
         process.off('SIGINT', stop);

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ import { runCli } from '../helpers/run.js';
 
 // The bench on ONNX Runtime (CPU) with real fixture models, about a second per run: every field of the report is
 // checked, the figures against the per-query trace recomputed here by sorting.
+const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof import('onnx-proto');
 const model = fixture('models/yolo11n_int8_320.onnx');
 const tmp = mkdtempSync(join(tmpdir(), 'trtjs-bench-'));
 const short = { warmupMs: 150, durationMs: 1000, iterations: 5, sampleIntervalMs: 100 };
@@ -268,9 +270,58 @@ describe('bench, end-to-end, sweep and comparison modes', () => {
       expect(row.status).toBe('unavailable');
       expect(row.reason).toMatch(/TensorRT is unavailable: /);
     }
+    expect(r.comparison).toMatchObject({ task: 'detect', metric: 'mAP50-95(B)' });
+    expect(ort.accuracy).toBe(ort.map5095);
     expect(r.passed).toBe(false);
-    expect(r.failures[0]).toMatch(/ONNX Runtime CPU: mAP50-95 0\.\d+ is below the minimum 0\.99/);
-    expect(formatBenchReport(r)).toMatch(/TensorRT FP16\s+unavailable[\s\S]*FAILED/);
+    expect(r.errors).toEqual([]);
+    expect(r.failures[0]).toMatch(/ONNX Runtime CPU: mAP50-95\(B\) 0\.\d+ is below the minimum 0\.99/);
+    expect(formatBenchReport(r)).toMatch(/mAP50-95\(B\)[\s\S]*TensorRT FP16\s+unavailable[\s\S]*FAILED/);
+  });
+
+  it("comparison of a segment model: the accuracy column is mask mAP50-95, Ultralytics' benchmark figure for the task", async () => {
+    // The fixture's images/ link arrives as a plain file on some copies: lay the dataset out with real links.
+    const root = mkdtempSync(join(tmp, 'coco128seg-'));
+    symlinkSync(fixture('coco128/images'), join(root, 'images'));
+    symlinkSync(fixture('coco128-seg/labels'), join(root, 'labels'));
+    copyFileSync(fixture('coco128-seg/coco128-seg.yaml'), join(root, 'coco128-seg.yaml'));
+    const r = await bench(fixture('models/yolov8n-seg_int8_320.onnx'), {
+      ...short,
+      durationMs: 200,
+      iterations: 2,
+      compare: true,
+      data: join(root, 'coco128-seg.yaml'),
+      root,
+      limit: 8,
+      minMap: 0.01,
+    });
+    expect(r.comparison).toMatchObject({ task: 'segment', metric: 'mAP50-95(M)' });
+    const [ort] = r.comparison!.rows;
+    expect(ort.status).toBe('ok');
+    const [boxMap, maskMap] = [ort.map5095 as number, ort.accuracy as number];
+    expect(boxMap).toBeGreaterThan(0.05);
+    expect(maskMap).toBeGreaterThan(0.05);
+    // Masks are scored by mask IoU, boxes by box IoU: the two columns differ.
+    expect(maskMap).not.toBe(boxMap);
+    expect(r.passed).toBe(true);
+    expect(formatBenchReport(r)).toMatch(/mAP50-95\(M\)/);
+  });
+
+  it('comparison where a configuration fails to run: the report fails with the reason under errors (exit 1), not a silent row', async () => {
+    const m = onnx.ModelProto.decode(readFileSync(model));
+    m.graph!.node![0].opType = 'NoSuchOperator';
+    const broken = join(tmp, 'broken-op.onnx');
+    writeFileSync(broken, onnx.ModelProto.encode(m).finish());
+    const r = await bench(broken, { ...short, durationMs: 200, iterations: 2, compare: true });
+    const [ort] = r.comparison!.rows;
+    expect(ort.status).toBe('failed');
+    expect(ort.reason).toMatch(/NoSuchOperator/);
+    expect(r.errors).toEqual([`ONNX Runtime CPU: ${ort.reason}`]);
+    expect(r.passed).toBe(false);
+    expect(formatBenchReport(r)).toMatch(/NOT MEASURED:\n\* ONNX Runtime CPU: /);
+    const cli = runCli(['bench', broken, '--compare', '--duration', '0.2', '--iterations', '2', '--warmup', '50']);
+    expect(cli.status, cli.stderr).toBe(1);
+    expect(cli.stdout).toMatch(/NOT MEASURED/);
+    expect(OnnxRuntimeBackend.live).toBe(0);
   });
 });
 
