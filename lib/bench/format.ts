@@ -83,8 +83,8 @@ export function formatReport(r: BenchReport): string {
   if (r.endToEnd) {
     const e = r.endToEnd;
     lines.push(
-      `=== End to end: ${e.backend.description} (${e.backend.device}), ${e.images} image(s), input ${e.imgsz.height}x${e.imgsz.width} ===`,
-      `One frame at a time: ${e.sequential.fps.toFixed(2)} FPS (${e.sequential.frames} frames over ${(e.sequential.walltimeMs / 1000).toFixed(3)} s, ${e.sequential.detectionsPerFrame.toFixed(1)} detections per frame)`,
+      `=== End to end: ${e.task} model, ${e.backend.description} (${e.backend.device}), ${e.images} image(s), input ${e.imgsz.height}x${e.imgsz.width} ===`,
+      `One frame at a time: ${e.sequential.fps.toFixed(2)} FPS (${e.sequential.frames} frames over ${(e.sequential.walltimeMs / 1000).toFixed(3)} s${e.task === 'classify' ? '' : `, ${e.sequential.detectionsPerFrame.toFixed(1)} ${e.task === 'detect' ? 'detections' : 'instances'} per frame`})`,
       ...Object.values(e.sequential.stages).map((f) => `  ${formatFigure(f)}`),
       e.inFlight.frames
         ? `${e.inFlight.concurrency} frames in flight: ${e.inFlight.fps.toFixed(2)} FPS (${e.inFlight.frames} frames over ${(e.inFlight.walltimeMs / 1000).toFixed(3)} s)`

@@ -2,6 +2,7 @@
  * bench() options, their defaults (trtexec's for inference mode, Ultralytics predict's for NMS) and their checks,
  * all made before anything loads or runs.
  */
+import { PREDICT } from '../defaults.js';
 import { TrtjsError } from '../errors.js';
 import * as check from '../util/validate.js';
 import type { BenchProgress } from './inference.js';
@@ -178,9 +179,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     trace: check.optional(o.trace, false, (v) => check.boolean(`${F}.trace`, v)),
     images: check.optional<string | undefined>(o.images, undefined, (v) => str(`${F}.images`, v)),
     inFlight: check.optional(o.inFlight, 2 * streams, (v) => check.integer(`${F}.inFlight`, v, 1, 256)),
-    conf: check.optional(o.conf, 0.25, (v) => check.number(`${F}.conf`, v, 0, 1)),
-    iou: check.optional(o.iou, 0.7, (v) => check.number(`${F}.iou`, v, 0, 1)),
-    maxDet: check.optional(o.maxDet, 300, (v) => check.integer(`${F}.maxDet`, v, 1)),
+    conf: check.optional(o.conf, PREDICT.conf, (v) => check.number(`${F}.conf`, v, 0, 1)),
+    iou: check.optional(o.iou, PREDICT.iou, (v) => check.number(`${F}.iou`, v, 0, 1)),
+    maxDet: check.optional(o.maxDet, PREDICT.maxDet, (v) => check.integer(`${F}.maxDet`, v, 1)),
     concurrency,
     compare: check.optional(o.compare, false, (v) => check.boolean(`${F}.compare`, v)),
     data: check.optional<string | undefined>(o.data, undefined, (v) => str(`${F}.data`, v)),

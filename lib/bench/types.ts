@@ -145,9 +145,11 @@ export interface InferenceReport {
   trace?: QueryTimes[];
 }
 
-/** End-to-end mode: encoded image in, boxes in source pixels out, per stage. */
+/** End-to-end mode: encoded image in, the task's results in source pixels out, per stage. */
 export interface EndToEndReport {
   backend: BackendDescription;
+  /** The model's task, whose head post-processes each frame. */
+  task: Task;
   /** Image files cycled through. */
   images: number;
   /** Model input size images are letterboxed to (dynamic models: at most this, padded to the stride). */
@@ -165,12 +167,13 @@ export interface EndToEndReport {
       letterbox: Figure;
       /** backend.run: input copy in, inference, output copy out. */
       infer: Figure;
-      /** YOLO output decoding and NMS. */
+      /** The task head's post-processing: detect, YOLO output decoding and NMS; the other tasks, all of it (scaled to source pixels). */
       postprocess: Figure;
+      /** Detect only; unavailable with the reason for the other tasks, whose heads scale as they post-process. */
       scaleBoxes: Figure;
       total: Figure;
     };
-    /** Mean detections per frame (conf/iou as given). */
+    /** Mean instances per frame (conf/iou as given): boxes, masks, poses or rotated boxes; 1 for classify. */
     detectionsPerFrame: number;
   };
   /** N frames in flight at once, as a service pipelines them. */

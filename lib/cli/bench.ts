@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import { bench } from '../bench/bench.js';
 import { formatReport } from '../bench/format.js';
 import type { BenchOptions } from '../bench/options.js';
+import { PREDICT } from '../defaults.js';
 import { BadInputError } from '../errors.js';
 
 /** Commander's view of the options: bench()'s own, except the ones whose flag differs in name, unit or type. */
@@ -73,9 +74,9 @@ export function benchCommand(): Command {
     .option('--export-times <file>', 'write every timed query as JSON, trtexec --exportTimes field names')
     .option('--images <path>', 'end-to-end mode: an image file or a folder of images')
     .option('--in-flight <n>', 'end-to-end mode: frames in flight for the pipelined figure (default 2 x streams)', positiveInt('--in-flight'))
-    .option('--conf <x>', 'end-to-end NMS confidence threshold', unit('--conf'), 0.25)
-    .option('--iou <x>', 'end-to-end NMS IoU threshold', unit('--iou'), 0.7)
-    .option('--max-det <n>', 'end-to-end maximum detections per image', positiveInt('--max-det'), 300)
+    .option('--conf <x>', 'end-to-end NMS confidence threshold', unit('--conf'), PREDICT.conf)
+    .option('--iou <x>', 'end-to-end NMS IoU threshold', unit('--iou'), PREDICT.iou)
+    .option('--max-det <n>', 'end-to-end maximum detections per image', positiveInt('--max-det'), PREDICT.maxDet)
     .option('--concurrency <list>', 'concurrency sweep, e.g. 1,2,4,8', levels)
     .option('--compare', 'ONNX Runtime CPU, TensorRT FP32 and FP16 of an ONNX model in one table')
     .option('--data <yaml>', 'compare: dataset YAML (or classification folder) for the accuracy column')

@@ -8,6 +8,7 @@ import { runComparison } from '../../lib/bench/compare.js';
 import { resolveOptions } from '../../lib/bench/options.js';
 import {
   OnnxRuntimeBackend,
+  Predictor,
   TrtjsError,
   bench,
   capabilities,
@@ -18,6 +19,7 @@ import {
   type TimingFigure,
 } from '../../lib/index.js';
 import { fixture } from '../helpers/fixtures.js';
+import { colourClassifier, obbModel, poseModel } from '../helpers/task-models.js';
 import { runCli } from '../helpers/run.js';
 
 // The bench on ONNX Runtime (CPU) with real fixture models, about a second per run: every field of the report is
@@ -229,6 +231,46 @@ describe('bench, end-to-end, sweep and comparison modes', () => {
     expect(ok(e.inFlight.latency).count).toBe(e.inFlight.frames);
     expect(e.inFlight.fps).toBeGreaterThan(0);
     expect(formatBenchReport(r)).toMatch(/One frame at a time: [\d.]+ FPS[\s\S]*Decode \+ NMS: min[\s\S]*2 frames in flight: [\d.]+ FPS/);
+  });
+
+  it("end to end on a segment model: the task's head post-processes (masks included), not a detection decode", async () => {
+    const seg = fixture('models/yolov8n-seg_int8_320.onnx');
+    const bus = fixture('images/bus.jpg');
+    const r = await bench(seg, { ...short, durationMs: 300, iterations: 2, images: bus, inFlight: 1 });
+    const e = r.endToEnd!;
+    expect(e.task).toBe('segment');
+    const s = e.sequential.stages;
+    expect(ok(s.postprocess).label).toBe('Decode + NMS + masks');
+    expect(s.scaleBoxes).toMatchObject({ available: false, reason: expect.stringMatching(/segment head scales/) });
+    // As many instances as Predictor finds, each with its mask.
+    const predictor = await Predictor.create(seg);
+    try {
+      const p = await predictor.predict(bus);
+      if (p.task !== 'segment') throw new Error(`expected segment, got ${p.task}`);
+      expect(p.masks.data.length).toBe(p.boxes.count);
+      expect(e.sequential.detectionsPerFrame).toBe(p.boxes.count);
+    } finally {
+      await predictor.dispose();
+    }
+    expect(ok(s.total).mean).toBeCloseTo(ok(s.decode).mean + ok(s.letterbox).mean + ok(s.infer).mean + ok(s.postprocess).mean, 6);
+    expect(formatBenchReport(r)).toMatch(/End to end: segment model[\s\S]*Decode \+ NMS \+ masks: min/);
+  });
+
+  it('end to end on pose, obb and classify models: each through its own head, with its own pre-processing', async () => {
+    const cases = [
+      { task: 'pose', bytes: poseModel(64), label: 'Decode + NMS + keypoints', instances: 1 },
+      { task: 'obb', bytes: obbModel(64), label: 'Decode + rotated NMS', instances: 2 },
+      { task: 'classify', bytes: colourClassifier({ size: 32 }), label: 'Top-5', instances: 1 },
+    ];
+    for (const c of cases) {
+      const r = await bench(c.bytes, { ...short, durationMs: 150, iterations: 2, images: fixture('images/bus.jpg'), inFlight: 1 });
+      const e = r.endToEnd!;
+      expect(e.task, c.task).toBe(c.task);
+      expect(ok(e.sequential.stages.postprocess).label, c.task).toBe(c.label);
+      expect(e.sequential.detectionsPerFrame, c.task).toBe(c.instances);
+      expect(ok(e.sequential.stages.letterbox).label, c.task).toBe(c.task === 'classify' ? 'Resize + centre crop' : 'Letterbox');
+    }
+    expect(OnnxRuntimeBackend.live).toBe(0);
   });
 
   it('concurrency sweep: throughput and latency percentiles per level', async () => {

@@ -1,4 +1,5 @@
 /** Rotated-box operations, public for scripts and tests: Ultralytics' `batch_probiou` and rotated "fast NMS". */
+import { PREDICT } from '../../defaults.js';
 import { callNative } from '../../errors.js';
 import { addon } from '../../native/binding.js';
 import { finiteFloat32 } from '../../ops/nms.js';
@@ -40,7 +41,7 @@ export function probiou(a: Float32Array | ArrayLike<number>, b: Float32Array | A
  * nmsRotated(Float32Array.of(0, 0, 4, 2, 0, 0.1, 0, 4, 2, 0), Float32Array.of(0.9, 0.8), 0.7); // Int32Array [0]
  * ```
  */
-export function nmsRotated(rboxes: Float32Array | ArrayLike<number>, scores: Float32Array | ArrayLike<number>, iou = 0.7): Int32Array {
+export function nmsRotated(rboxes: Float32Array | ArrayLike<number>, scores: Float32Array | ArrayLike<number>, iou: number = PREDICT.iou): Int32Array {
   const b = boxes('nmsRotated: boxes', rboxes);
   const s = finiteFloat32('nmsRotated: scores', scores, b.length / 5);
   check.number('nmsRotated: iou', iou, 0, 1);
