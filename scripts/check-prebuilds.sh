@@ -22,6 +22,19 @@ if [[ -f "${arm64[0]}" ]] && { ! command -v aarch64-linux-gnu-objdump >/dev/null
 fi
 
 bash scripts/check-glibc.sh "${x64[@]}"
+# The GPUs the linux-x64 prebuild serves: the release list of its toolkit (cmake/cuda-archs.cmake), never a
+# development build's single architecture, and no sm_87, which only arm64 binaries can meet.
+PREBUILDS_ONLY=1 node -e '
+  const { cudaArchs, cudaToolkit } = require("./dist/native/binding.js").addon().buildInfo();
+  const want = ["75-real", "80-real", "86-real", "89-real", "90-real"];
+  const have = (cudaArchs ?? "").split(",");
+  const missing = want.filter((a) => !have.includes(a));
+  if (missing.length || have.includes("87-real") || !have.some((a) => a.endsWith("-virtual"))) {
+    console.error(`check-prebuilds: linux-x64 prebuild has CUDA architectures ${cudaArchs} (CUDA ${cudaToolkit}); a release needs ${want} and PTX, without 87`);
+    process.exit(1);
+  }
+  console.log(`check-prebuilds: linux-x64 prebuild: CUDA ${cudaToolkit}, architectures ${cudaArchs}`);
+'
 [[ -f "${arm64[0]}" ]] && OBJDUMP=aarch64-linux-gnu-objdump bash scripts/check-glibc.sh "${arm64[@]}"
 
 work=$(mktemp -d)

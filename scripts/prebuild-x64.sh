@@ -16,5 +16,10 @@ if [[ -z "$nvcc" ]]; then
   export CUDAHOSTCXX=${CUDAHOSTCXX:-$(command -v g++-11)}
 fi
 export CUDACXX=$nvcc
+# A release binary carries the release list (cmake/cuda-archs.cmake), never a development build's narrower one.
+if [[ -n "${TRTJS_CUDA_ARCHS:-}" ]]; then
+  echo "prebuild-x64: ignoring TRTJS_CUDA_ARCHS=$TRTJS_CUDA_ARCHS (a prebuild has the release list)" >&2
+  unset TRTJS_CUDA_ARCHS
+fi
 echo "prebuild-x64: CUDA layer from $("$nvcc" --version | grep -o 'release [0-9.]*')${CUDAHOSTCXX:+, host compiler $CUDAHOSTCXX}" >&2
 exec npx prebuildify --napi --strip --tag-libc --node-gyp ./scripts/prebuild-shim.mjs

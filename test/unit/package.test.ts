@@ -51,6 +51,11 @@ describe('the published package', () => {
       expect(packed, `scripts/install.mjs imports ./${rel}`).toContain(`scripts/${rel}`);
     // The runtime's hint (lib/native/binding.ts) reads scripts/build-env.cjs.
     expect(packed).toContain('scripts/build-env.cjs');
+    // Every CMake file CMakeLists.txt includes.
+    const cmake = readFileSync(join(projectRoot, 'CMakeLists.txt'), 'utf8');
+    const included = [...cmake.matchAll(/include\(\$\{CMAKE_SOURCE_DIR\}\/([^)\s]+)\)/g)].map((m) => m[1]);
+    expect(included).toContain('cmake/cuda-archs.cmake');
+    for (const f of included) expect(packed, `CMakeLists.txt includes ${f}`).toContain(f);
     // Every native source CMake compiles.
     for (const f of filesUnder(join(projectRoot, 'native'))) expect(packed).toContain(f.slice(projectRoot.length).replace(/^\//, ''));
   });
