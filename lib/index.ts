@@ -106,7 +106,7 @@ export { letterboxFrame, scaleXyxy, scaleXywh, scalePoints } from './tasks/frame
 export type { BoxOptionsInput } from './tasks/options.js';
 export { detectHead, type DetectOptions as DetectTaskOptions } from './tasks/detect/head.js';
 export { segmentHead, decodeSegmentation, type SegmentOptions, type SegmentOptionsInput, type RawSegmentation } from './tasks/segment/head.js';
-export { processMasks, scaleImageMasks, maskPolygons, type MaskSet, type ProcessMasksOptions } from './tasks/segment/masks.js';
+export { processMasks, scaleImageMasks, maskPolygons, type MaskSet, type MaskPrototypes, type ProcessMasksOptions } from './tasks/segment/masks.js';
 export { maskToRle, type Rle } from './tasks/segment/rle.js';
 export { poseHead, kptShape, type PoseOptions } from './tasks/pose/head.js';
 export { obbHead, xywhr2xyxyxyxy, type ObbOptions } from './tasks/obb/head.js';

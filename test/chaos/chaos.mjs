@@ -3,7 +3,8 @@
 // its own. Checks that every promise settles exactly once with a result or
 // a coded error, that nothing crashes or hangs, that no backend stays alive and that memory comes back.
 //   node --expose-gc test/chaos/chaos.mjs <dist dir> <rounds> <seed>
-// Prints one JSON line: { rounds, kinds, interleavings, requests, outcomes, hung, violations, live, rssMb }.
+// Prints one JSON line: { seed, rounds, kinds, interleavings, requests, outcomes, hung, violations, live, rssMb }, where
+// seed is the one the run used (an argument of 0 or not a number runs as 1): passing it again replays the run.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -20,6 +21,8 @@ const image = await t.loadImage(join(fixtures, 'images', 'bus.jpg'));
 const imagePath = join(fixtures, 'images', 'bus.jpg');
 
 let seed = Number(seedArg) >>> 0 || 1;
+// rand() advances `seed`; the summary must name the one a rerun needs.
+const startSeed = seed;
 const rand = () => {
   // xorshift32: a run is reproducible from its seed
   seed ^= seed << 13;
@@ -161,5 +164,5 @@ globalThis.gc?.();
 const live = t.OnnxRuntimeBackend.live;
 if (live !== 0) violations.push(`${live} ONNX Runtime backends still alive`);
 const rssMb = { start: Math.round(rss0 / 2 ** 20), end: Math.round(process.memoryUsage().rss / 2 ** 20) };
-console.log(JSON.stringify({ rounds, kinds, interleavings, requests, outcomes, hung, violations, live, rssMb }));
+console.log(JSON.stringify({ seed: startSeed, rounds, kinds, interleavings, requests, outcomes, hung, violations, live, rssMb }));
 process.exit(violations.length ? 1 : 0);

@@ -155,6 +155,25 @@ describe('trtjs detect / inspect / val', async () => {
     expect(verbose.stderr.split('\n').length).toBeGreaterThan(3);
   });
 
+  it('DEBUG set prints the stack as --verbose does; unset or empty, one line', () => {
+    const args = ['detect', 'any.jpg', '-m', '/no/such/model.onnx'];
+    const first = 'trtjs: Predictor.create: cannot read /no/such/model.onnx: no such file [ERR_BAD_INPUT]\n';
+    // An inherited DEBUG would make the plain runs print stacks too.
+    const plain = runCli(args, { DEBUG: '' });
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toBe(first);
+    const debug = runCli(args, { DEBUG: '1' });
+    expect(debug.status).toBe(1);
+    expect(debug.stderr.startsWith(first)).toBe(true);
+    expect(debug.stderr.slice(first.length)).toMatch(/^ {4}at .*read-model\.js:\d+:\d+\)$/m);
+    expect(
+      debug.stderr
+        .slice(first.length)
+        .split('\n')
+        .filter((l) => l.startsWith('    at ')).length,
+    ).toBeGreaterThan(2);
+  });
+
   it('detect labels never overlap one another (zidane.jpg, where two did)', async () => {
     const { Detector } = await import('../../lib/index.js');
     const { placeLabels } = await import('../../lib/tasks/labels.js');

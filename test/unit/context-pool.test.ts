@@ -71,6 +71,25 @@ describe('ContextPool: which execution context takes a request', () => {
     expect(await small2).toBe(1);
   });
 
+  it('with every context busy and maxQueue requests waiting, one more is refused at once naming maxQueue; the rest settle', async () => {
+    const pool = new ContextPool([0], [small], 2);
+    expect(await pool.acquire(img(1, 64))).toBe(0);
+    const waiting = [pool.acquire(img(1, 64)), pool.acquire(img(1, 64))];
+    const full = pool.acquire(img(1, 64));
+    expect(await settled(full)).toBe('rejected');
+    await expect(full).rejects.toMatchObject({
+      code: 'ERR_QUEUE_FULL',
+      message: 'TensorRtBackend.run: the queue is full (2 requests waiting for an execution context; options.maxQueue)',
+    });
+    expect(await Promise.all(waiting.map(settled))).toEqual(['pending', 'pending']);
+    pool.release(0);
+    expect(await waiting[0]).toBe(0);
+    pool.release(0);
+    expect(await waiting[1]).toBe(0);
+    pool.release(0);
+    await pool.close();
+  });
+
   it('an engine without profiles admits any shape on profile 0; several contexts serve requests side by side', async () => {
     const pool = new ContextPool([0, 0, 0], []);
     const got = await Promise.all([pool.acquire(img(1, 640)), pool.acquire(img(1, 640)), pool.acquire(img(1, 640))]);

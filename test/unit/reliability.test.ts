@@ -359,13 +359,12 @@ describe('9. memory under concurrent load stays bounded and comes back', () => {
 
 describe('the chaos run', () => {
   it('finds no crash, hang, stranded request, live backend or unbounded memory over random interleavings', () => {
-    const r = runNode(
-      ['--expose-gc', 'test/chaos/chaos.mjs', 'dist', process.env.TRTJS_CHAOS_ROUNDS ?? '30', process.env.TRTJS_CHAOS_SEED ?? String(Date.now() % 100_000)],
-      {},
-    );
+    const seed = process.env.TRTJS_CHAOS_SEED ?? String(Date.now() % 100_000);
+    const r = runNode(['--expose-gc', 'test/chaos/chaos.mjs', 'dist', process.env.TRTJS_CHAOS_ROUNDS ?? '30', seed], {});
     const line = r.stdout.trim().split('\n').at(-1) ?? '';
-    expect(r.status, `${r.stderr}\n${line}`).toBe(0);
+    expect(r.status, `TRTJS_CHAOS_SEED=${seed}\n${r.stderr}\n${line}`).toBe(0);
     const summary = JSON.parse(line) as {
+      seed: number;
       rounds: number;
       interleavings: number;
       requests: number;
@@ -375,6 +374,8 @@ describe('the chaos run', () => {
       rssMb: { start: number; end: number };
     };
     console.log(`[unit] chaos: ${summary.rounds} rounds, ${summary.interleavings} interleavings, ${summary.requests} requests, ${JSON.stringify(summary)}`);
+    // The seed that replays the run, as chaos.mjs reads it (0 or not a number runs as 1).
+    expect(summary.seed).toBe(Number(seed) >>> 0 || 1);
     expect(summary.violations).toEqual([]);
     expect(summary.hung).toBe(0);
     expect(summary.live).toBe(0);

@@ -13,11 +13,13 @@ import {
   TrtjsError,
   type InstanceMask,
   type LetterboxResult,
+  type MaskSet,
   type ModelInfo,
   type RawImage,
   type SegmentResult,
   type Tensor,
 } from '../../lib/index.js';
+import { floatToHalf, halfToFloat } from '../../lib/onnx/half.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const MODELS = ['yolov8n-seg_int8_480x640.onnx', 'yolo11n-seg_int8_480x640.onnx', 'yolov8n-seg_int8_320.onnx'];
@@ -199,6 +201,17 @@ function detections(c: Case, conf = 0.25) {
 
 const protosOf = (c: Case) => ({ data: c.outputs.output1.data as Float32Array, dims: c.outputs.output1.dims.slice(1) });
 
+/** Bit-identical mask sets (toEqual on the typed arrays takes seconds here). */
+function expectSameMasks(a: MaskSet, b: MaskSet, label: string): void {
+  expect(a.size, label).toEqual(b.size);
+  expect(a.masks.length, label).toBe(b.masks.length);
+  a.masks.forEach((m, i) => {
+    const n = b.masks[i];
+    expect([m.x, m.y, m.width, m.height], `${label} #${i}`).toEqual([n.x, n.y, n.width, n.height]);
+    expect(Buffer.compare(m.data, n.data), `${label} #${i}`).toBe(0);
+  });
+}
+
 describe('segmentation on the real models (bus.jpg, zidane.jpg)', () => {
   it('recognises the models as segment models and their layout', () => {
     for (const c of cases) expect(headFor(c.info).task, c.model).toBe('segment');
@@ -227,6 +240,32 @@ describe('segmentation on the real models (bus.jpg, zidane.jpg)', () => {
     for (let i = 0; i < d.count; i += 7) {
       const ref = refProcessMask(protosOf(c).data, protosOf(c).dims, coeffs[i], d.boxes.subarray(i * 4, i * 4 + 4), H, W, false);
       expect(iou(toFull(ours.masks[i], W, H), ref), `#${i}`).toBeGreaterThanOrEqual(0.99);
+    }
+  });
+
+  it("processMasks takes the model's prototype output as the backend returns it, float32 or float16", () => {
+    for (const c of cases) {
+      const { d, coeffs } = detections(c);
+      const flat = Float32Array.from(coeffs.flat());
+      const shape: [number, number] = [c.lb.shape[2], c.lb.shape[3]];
+      const output1 = c.outputs.output1;
+      expect(output1.dims.length, c.model).toBe(4);
+      expect(output1.dtype).toBe('float32');
+      const label = `${c.model} ${c.image}`;
+      const fromTensor = processMasks(output1, flat, d.boxes, { shape });
+      expect(fromTensor.masks.length, label).toBe(d.count);
+      expectSameMasks(fromTensor, processMasks(protosOf(c), flat, d.boxes, { shape }), label);
+      // float16 as a model exported with half=True gives it: the same masks as from the float32 values it holds
+      // (on one model: the JS float16 round trip is what costs here).
+      if (c.model !== 'yolov8n-seg_int8_320.onnx') continue;
+      const bits = Uint16Array.from(output1.data as Float32Array, (v) => floatToHalf(v));
+      const half = processMasks({ dtype: 'float16', dims: output1.dims, data: bits }, flat, d.boxes, { shape });
+      const widened = { data: Float32Array.from(bits, (h) => halfToFloat(h)), dims: protosOf(c).dims };
+      expectSameMasks(half, processMasks(widened, flat, d.boxes, { shape }), label);
+      for (let i = 0; i < d.count; i++) {
+        const [a, b] = [toFull(half.masks[i], shape[1], shape[0]), toFull(fromTensor.masks[i], shape[1], shape[0])];
+        expect(iou(a, b), `${label} #${i}`).toBeGreaterThanOrEqual(0.98);
+      }
     }
   });
 
@@ -380,5 +419,42 @@ describe('segmentation: bad models and bad input', () => {
     expect(() => processMasks({ data: new Float32Array(4), dims: [1, 2, 2] }, new Float32Array(3), new Float32Array(4), { shape: [8, 8] })).toThrow(
       /processMasks: coeffs must be a Float32Array of 1 x 1 coefficients, received a Float32Array of length 3/,
     );
+    const [coeffs, boxes, opts] = [new Float32Array(2), new Float32Array(4), { shape: [8, 8] as [number, number] }];
+    const bad: Array<[unknown, string]> = [
+      [{ dtype: 'int32', dims: [1, 2, 2, 2], data: new Int32Array(8) }, "protos.dtype must be one of 'float32', 'float16', received \"int32\""],
+      [
+        { dtype: 'float32', dims: [1, 2, 2, 2], data: new Uint16Array(8) },
+        "protos.data must be a Float32Array for dtype 'float32', received a Uint16Array of length 8",
+      ],
+      [
+        { dtype: 'float16', dims: [1, 2, 2, 2], data: new Float32Array(8) },
+        "protos.data must be a Uint16Array (float16 bits) for dtype 'float16', received a Float32Array of length 8",
+      ],
+      [{ dims: [2, 2, 2], data: new Int8Array(8) }, 'protos.data must be a Float32Array, or a Uint16Array of float16 bits, received a Int8Array of length 8'],
+      [
+        { dims: [2, 2, 2, 2], data: new Float32Array(16) },
+        "protos.dims[0] (batch) must be 1 (one image's prototypes; pass each image's [nm, mh, mw] slice of a larger batch), received 2",
+      ],
+      [
+        { dims: [16, 1], data: new Float32Array(16) },
+        "protos.dims must be [nm, mh, mw], or [1, nm, mh, mw] as a model's prototype output, received an array of length 2",
+      ],
+      [{ dims: [1, 2, 0, 2], data: new Float32Array(0) }, 'protos.dims[2] must be an integer in [1, 65536], received 0'],
+      [
+        { dtype: 'float32', dims: [1, 2, 2, 2], data: new Float32Array(6) },
+        'protos.data must be 8 values for [1, 2, 2, 2], received a Float32Array of length 6',
+      ],
+    ];
+    for (const [protos, message] of bad) {
+      let err: unknown;
+      try {
+        processMasks(protos as Tensor, coeffs, boxes, opts);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, message).toBeInstanceOf(TrtjsError);
+      expect((err as TrtjsError).code).toBe('ERR_BAD_INPUT');
+      expect((err as TrtjsError).message).toBe(`processMasks: ${message}`);
+    }
   });
 });

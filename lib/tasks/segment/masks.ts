@@ -9,6 +9,9 @@ import { callNative } from '../../errors.js';
 import { addon, type NativeMasks } from '../../native/binding.js';
 import * as check from '../../util/validate.js';
 import { PER_TASK } from '../../defaults.js';
+import type { TensorData } from '../../backends/backend.js';
+import type { TensorDtype } from '../../model/model-info.js';
+import { halfToFloat } from '../../onnx/half.js';
 import type { InstanceMask } from '../types.js';
 import { contoursToPolygons } from './polygons.js';
 
@@ -68,29 +71,64 @@ export function fromInstanceMasks(masks: readonly InstanceMask[]): { windows: In
 }
 
 /**
+ * The prototypes {@link processMasks} takes: one image's `[nm, mh, mw]` values, or a segmentation model's prototype
+ * output as the backend returns it (`[1, nm, mh, mw]`, float32 or float16).
+ */
+export interface MaskPrototypes {
+  /** float32 values, or float16 bits in a Uint16Array. */
+  data: TensorData;
+  /** [nm, mh, mw], or [1, nm, mh, mw]. */
+  dims: readonly number[];
+  /** 'float32' or 'float16' when given (a backend's tensor); without it the array type says which. */
+  dtype?: TensorDtype;
+}
+
+const PROTO_DATA: Record<string, { name: string; ctor: typeof Float32Array | typeof Uint16Array }> = {
+  float32: { name: 'Float32Array', ctor: Float32Array },
+  float16: { name: 'Uint16Array (float16 bits)', ctor: Uint16Array },
+};
+
+/** The prototypes checked, as the float32 [nm, mh, mw] values the native code reads. */
+function checkPrototypes(protos: unknown): { data: Float32Array; nm: number; mh: number; mw: number } {
+  const p = check.object<{ data: unknown; dims: unknown; dtype?: unknown }>('processMasks: protos', protos);
+  let dtype: 'float32' | 'float16';
+  if (p.dtype !== undefined) {
+    dtype = check.oneOf('processMasks: protos.dtype', p.dtype, ['float32', 'float16'] as const);
+    if (!(p.data instanceof PROTO_DATA[dtype].ctor)) check.fail('processMasks: protos.data', `a ${PROTO_DATA[dtype].name} for dtype '${dtype}'`, p.data);
+  } else if (p.data instanceof Float32Array) dtype = 'float32';
+  else if (p.data instanceof Uint16Array) dtype = 'float16';
+  else check.fail('processMasks: protos.data', 'a Float32Array, or a Uint16Array of float16 bits', p.data);
+  if (!Array.isArray(p.dims) || (p.dims.length !== 3 && p.dims.length !== 4))
+    check.fail('processMasks: protos.dims', "[nm, mh, mw], or [1, nm, mh, mw] as a model's prototype output", p.dims);
+  const dims = p.dims as unknown[];
+  // A model's output carries the batch; masks are made per image, so only a batch of one can be taken as it is.
+  if (dims.length === 4 && dims[0] !== 1)
+    check.fail('processMasks: protos.dims[0] (batch)', "1 (one image's prototypes; pass each image's [nm, mh, mw] slice of a larger batch)", dims[0]);
+  const [nm, mh, mw] = dims.slice(-3).map((d, i) => check.integer(`processMasks: protos.dims[${i + dims.length - 3}]`, d, 1, 1 << 16));
+  const values = p.data as Float32Array | Uint16Array;
+  if (values.length !== nm * mh * mw) check.fail('processMasks: protos.data', `${nm * mh * mw} values for [${dims.join(', ')}]`, values);
+  const data = dtype === 'float32' ? (values as Float32Array) : Float32Array.from(values, (h) => halfToFloat(h));
+  return { data, nm, mh, mw };
+}
+
+/**
  * Ultralytics' `process_mask` / `process_mask_native` for one image.
  *
- * @param protos the prototypes of this image, `nm x mh x mw` float32 values, with `dims` [nm, mh, mw]
+ * @param protos the prototypes of this image: `{ data, dims: [nm, mh, mw] }` with float32 values, or the model's
+ *   prototype output tensor as the backend returns it (`[1, nm, mh, mw]`, float32, or float16 bits in a
+ *   Uint16Array). A batch above 1 is refused: pass each image's `[nm, mh, mw]` slice.
  * @param coeffs `n x nm` mask coefficients (the extra channels of the kept detections)
  * @param boxes `n x 4` boxes x1, y1, x2, y2 (model-input pixels; source pixels for 'native')
  *
  * @example
  * ```ts
- * const { masks } = processMasks({ data: protos, dims: [32, 160, 160] }, coeffs, boxes, { shape: [640, 640] });
+ * const { output0, output1 } = await backend.run({ images: input });
+ * const { masks } = processMasks(output1, coeffs, boxes, { shape: [640, 640] });
  * masks[0]; // { x, y, width, height, data } at 640 x 640
  * ```
  */
-export function processMasks(
-  protos: { data: Float32Array; dims: readonly number[] },
-  coeffs: Float32Array,
-  boxes: Float32Array,
-  options: ProcessMasksOptions,
-): MaskSet {
-  const p = check.object<{ data: unknown; dims: unknown }>('processMasks: protos', protos);
-  if (!(p.data instanceof Float32Array)) check.fail('processMasks: protos.data', 'a Float32Array', p.data);
-  if (!Array.isArray(p.dims) || p.dims.length !== 3) check.fail('processMasks: protos.dims', '[nm, mh, mw]', p.dims);
-  const [nm, mh, mw] = (p.dims as number[]).map((d, i) => check.integer(`processMasks: protos.dims[${i}]`, d, 1, 1 << 16));
-  if (p.data.length !== nm * mh * mw) check.fail('processMasks: protos.data', `${nm * mh * mw} values for [${nm}, ${mh}, ${mw}]`, p.data);
+export function processMasks(protos: MaskPrototypes, coeffs: Float32Array, boxes: Float32Array, options: ProcessMasksOptions): MaskSet {
+  const { data, nm, mh, mw } = checkPrototypes(protos);
   if (!(boxes instanceof Float32Array) || boxes.length % 4) check.fail('processMasks: boxes', 'a Float32Array of 4 values per box', boxes);
   const n = boxes.length / 4;
   if (!(coeffs instanceof Float32Array) || coeffs.length !== n * nm) check.fail('processMasks: coeffs', `a Float32Array of ${n} x ${nm} coefficients`, coeffs);
@@ -99,9 +137,7 @@ export function processMasks(
   if (!Array.isArray(o.shape) || o.shape.length !== 2) check.fail('processMasks: options.shape', '[height, width]', o.shape);
   const [h, w] = o.shape.map((d, i) => check.integer(`processMasks: options.shape[${i}]`, d, 1, 1 << 16));
   const roundCrop = check.optional(o.roundCrop, n < PER_TASK.roundCropBelow, (v) => check.boolean('processMasks: options.roundCrop', v));
-  const m = callNative(() =>
-    addon().processMasks(p.data as Float32Array, coeffs, boxes, { nm, mh, mw, outWidth: w, outHeight: h, mode: MODES.indexOf(mode), roundCrop }),
-  );
+  const m = callNative(() => addon().processMasks(data, coeffs, boxes, { nm, mh, mw, outWidth: w, outHeight: h, mode: MODES.indexOf(mode), roundCrop }));
   return toInstanceMasks(m);
 }
 
