@@ -44,6 +44,11 @@ export class Detector extends Resource {
   readonly info: ModelInfo;
   /** Requests processed at once (options.concurrency). */
   readonly concurrency: number;
+  /**
+   * What TensorRT warned about while loading the engine (a plan made on another GPU model or TensorRT version, for
+   * one): read it, or log it, after `create`. Empty for ONNX Runtime.
+   */
+  readonly warnings: readonly string[];
   readonly #pipeline: Pipeline;
 
   private constructor(pipeline: Pipeline) {
@@ -52,6 +57,7 @@ export class Detector extends Resource {
     this.backend = pipeline.backend;
     this.info = pipeline.info;
     this.concurrency = pipeline.concurrency;
+    this.warnings = pipeline.warnings;
   }
 
   /** Opens a model (path or bytes of ONNX or an engine), or wraps an already loaded backend (disposed with it). */

@@ -6,12 +6,19 @@ export interface ModelVersion {
   source: string;
   sha256: string;
   loadedAt: Date;
+  /** What TensorRT warned about while loading this engine (a plan made on another GPU or TensorRT version); empty for ONNX. */
+  warnings: readonly string[];
 }
 
 /** What each `ModelHost` event carries. */
 export interface ModelHostEvents {
   /** A candidate starts its checks. */
   loading: { source: string };
+  /**
+   * TensorRT warned while loading a candidate (each warning once; the candidate's checks go on): a plan made on
+   * another GPU model or TensorRT version, for one. `version.warnings` keeps them.
+   */
+  warning: { source: string; message: string };
   /** A candidate passed every check and now serves. */
   swapped: { version: ModelVersion; previous: ModelVersion };
   /** A candidate failed a check; the service keeps its model. */

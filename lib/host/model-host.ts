@@ -297,6 +297,7 @@ export class ModelHost extends Resource {
     try {
       const a = await job;
       const served = new Served(this.#nextVersion++, a.source, a.sha256, a.predictor);
+      for (const message of a.predictor.warnings) this.#emit('warning', { source: a.source, message });
       served.admitted = { at: new Date(), source: a.source, result: 'swapped', stages: a.stages, totalMs: a.totalMs, version: served.version };
       return served;
     } catch (err) {

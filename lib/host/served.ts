@@ -15,6 +15,9 @@ export class Served implements ModelVersion {
   readonly sha256: string;
   readonly loadedAt = new Date();
   readonly predictor: Predictor;
+  get warnings(): readonly string[] {
+    return this.predictor.warnings;
+  }
   /** Stage timings of the pipeline that admitted it, completed at the switch. */
   admitted?: SwapRecord;
   #inFlight = 0;
@@ -33,7 +36,7 @@ export class Served implements ModelVersion {
   }
 
   get info(): ModelVersion {
-    return { version: this.version, source: this.source, sha256: this.sha256, loadedAt: this.loadedAt };
+    return { version: this.version, source: this.source, sha256: this.sha256, loadedAt: this.loadedAt, warnings: this.warnings };
   }
 
   /** Runs `work` on this model; rejects with Evicted if the model is drained out before it finishes. */

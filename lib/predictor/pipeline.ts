@@ -160,6 +160,15 @@ export class Pipeline {
     }
   }
 
+  /**
+   * What TensorRT warned about while loading the engine and making its contexts (a plan made on another GPU model or
+   * TensorRT version, for one); empty for ONNX Runtime.
+   */
+  get warnings(): readonly string[] {
+    const info = this.info as ModelInfo & { warnings?: string[] };
+    return Object.freeze([...(info.warnings ?? [])]);
+  }
+
   get task(): Task {
     return this.head.task;
   }

@@ -47,6 +47,11 @@ export class Predictor<T extends Task = Task> extends Resource {
   readonly task: T;
   /** Requests processed at once (options.concurrency). */
   readonly concurrency: number;
+  /**
+   * What TensorRT warned about while loading the engine (a plan made on another GPU model or TensorRT version, for
+   * one): read it, or log it, after `create`. Empty for ONNX Runtime.
+   */
+  readonly warnings: readonly string[];
   readonly #pipeline: Pipeline;
 
   private constructor(pipeline: Pipeline) {
@@ -56,6 +61,7 @@ export class Predictor<T extends Task = Task> extends Resource {
     this.info = pipeline.info;
     this.task = pipeline.task as T;
     this.concurrency = pipeline.concurrency;
+    this.warnings = pipeline.warnings;
   }
 
   /**

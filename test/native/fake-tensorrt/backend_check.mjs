@@ -889,6 +889,35 @@ await check('what TensorRT warns while loading a plan is reported: inspectEngine
   await backend.dispose();
 });
 
+await check('load warnings reach Detector, Predictor and ModelHost users: .warnings, a warning event and the version record', async () => {
+  const warnedDetector = writeEngineFile(
+    enc(
+      `ftrt-fake\nin images 0 1,3,32,32\nconst output0 0 1,6,4 ${head(0.9, 0.8)}\nwarn Using an engine plan file across different models of devices is not recommended\n`,
+    ),
+    { names: { 0: 'a', 1: 'b' }, imgsz: [32, 32], stride: 32, task: 'detect', batch: 1 },
+  );
+  const expected = 'fake TensorRT: Using an engine plan file across different models of devices is not recommended';
+  const d = await Detector.create(warnedDetector);
+  assert.ok(d.warnings.includes(expected), d.warnings.join('\n'));
+  await d.dispose();
+  const p = await Predictor.create(warnedDetector);
+  assert.ok(p.warnings.includes(expected), p.warnings.join('\n'));
+  await p.dispose();
+  const plain = await Detector.create(detector(head(0.9, 0.8)));
+  assert.ok(!plain.warnings.some((w) => /across different models/.test(w)), plain.warnings.join('\n'));
+  await plain.dispose();
+  const host = await ModelHost.open(detector(head(0.9, 0.8)), { minSwapIntervalMs: 0 });
+  const events = [];
+  host.on('warning', (e) => events.push(e));
+  await host.swap(warnedDetector);
+  assert.ok(
+    events.some((e) => e.message === expected && /byte model/.test(e.source)),
+    JSON.stringify(events),
+  );
+  assert.ok(host.status().current.warnings.includes(expected));
+  await host.close();
+});
+
 await check('allocationStrategy: "profile" reserves per context what its profile needs (TensorRT 10+), reported per context', async () => {
   const sized = enc(`${new TextDecoder().decode(plan)}memory 4000000\nprofilememory 0 1000000\nprofilememory 1 4000000\n`);
   const e = await inspectEngine(sized);
