@@ -241,14 +241,20 @@ export interface NativeAddon {
   letterboxEmulated?(src: Uint8Array, params: NativeLetterboxParams & { batch?: number }, out: Float32Array | Uint16Array | Uint8Array): void;
   /** The CUDA decode + NMS kernels' code run on the host; shuffleSeed permutes the candidate order before NMS. */
   decodeEmulated?(data: Float32Array | Uint16Array, params: NativeDecodeParams & { batch?: number }, shuffleSeed?: number): NativeDeviceDetections[];
-  /** The CUDA letterbox on a device: copy in, `iterations` launches, copy out (tests and benches). */
+  /**
+   * The CUDA letterbox on a device: copy in, `iterations` launches, copy out (tests and benches). `src` is copied
+   * before the work is queued and `out` written when it settles (rejecting with ERR_BAD_INPUT when it was detached).
+   */
   letterboxDevice?(
     src: Uint8Array,
     params: NativeLetterboxParams & { batch?: number },
     out: Float32Array | Uint16Array | Uint8Array,
     options?: { device?: number; iterations?: number },
   ): Promise<NativeKernelTimings>;
-  /** The CUDA decode + NMS on a device: copy in, `iterations` launches each with the copy of the detections back. */
+  /**
+   * The CUDA decode + NMS on a device: copy in, `iterations` launches each with the copy of the detections back.
+   * `data` and `classes` are copied before the work is queued.
+   */
   decodeDevice?(
     data: Float32Array | Uint16Array,
     params: NativeDecodeParams & { batch?: number },
