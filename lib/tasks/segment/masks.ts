@@ -100,7 +100,7 @@ export function processMasks(
   const [h, w] = o.shape.map((d, i) => check.integer(`processMasks: options.shape[${i}]`, d, 1, 1 << 16));
   const roundCrop = check.optional(o.roundCrop, n < PER_TASK.roundCropBelow, (v) => check.boolean('processMasks: options.roundCrop', v));
   const m = callNative(() =>
-    addon().processMasks(p.data as Float32Array, coeffs, boxes, { nm, mh, mw, outWidth: w, outHeight: h, mode: MODES.indexOf(mode), roundCrop }),
+    addon().processMasks(p.data as Float32Array, coeffs, boxes, { nm, mh, mw, outWidth: w, outHeight: h, mode: addon().constants.maskMode[mode], roundCrop }),
   );
   return toInstanceMasks(m);
 }
