@@ -105,13 +105,13 @@ cat >"$out/chw16.mjs" <<'EOF'
 const [dist, plan] = process.argv.slice(2);
 const { readFileSync } = await import('node:fs');
 const t = await import(dist);
-const { layerFunction } = await import(new URL('./native/binding.js', dist));
+const { addon, layerFunction } = await import(new URL('./native/binding.js', dist));
 const e = await t.inspectEngine(plan);
 const refused = await t.TensorRtBackend.load(plan).then((b) => (b.dispose(), 'loaded (WRONG)'), (err) => `${err.code}: ${err.message.split('\n')[0]}`);
 // The native layer directly (what lib/ refuses): padded staging, one run, under compute-sanitizer.
 const bytes = readFileSync(plan);
 const { handle, desc } = await layerFunction('trtLoadEngine', 'tensorrt')(bytes, 0, { allowHostCode: false });
-const { staging } = await layerFunction('trtCreateContexts', 'tensorrt')(handle, [0], false, 0);
+const { staging } = await layerFunction('trtCreateContexts', 'tensorrt')(handle, [0], false, addon().constants.contextMemory.static);
 const input = desc.tensors.find((x) => x.input);
 const shape = desc.profiles[0]?.find((p) => p.name === input.name)?.opt ?? input.shape;
 const shapes = await layerFunction('trtRun', 'tensorrt')(handle, 0, [shape]);

@@ -5,7 +5,7 @@ import { Resource } from '../lifetime.js';
 import { describeEngine, deserializing, hostCodeOption, linearLayoutProblem, type EngineInspection } from '../model/inspect-engine.js';
 import type { TensorDtype } from '../model/model-info.js';
 import { readModelFile, type ModelSource } from '../model/read-model.js';
-import { layerFunction } from '../native/binding.js';
+import { addon, constantName, layerFunction } from '../native/binding.js';
 import type { RawImage } from '../image/raw-image.js';
 import { decodeParams, type DecodeOptions } from '../ops/decode.js';
 import type { Detections } from '../ops/detections.js';
@@ -153,8 +153,8 @@ export class TensorRtBackend extends Resource implements Backend {
   readonly #contextProfiles: number[];
   readonly #mapped: boolean;
   readonly #contextMemory: number[];
-  /** options.cudaGraph for the image-in stage: 0 off, 1 where it works, 2 required (trtDetect's `graph`). */
-  #graph: 0 | 1 | 2 = 1;
+  /** options.cudaGraph for the image-in stage: 'auto' where it works (trtDetect's `graph`, a constants.graphMode). */
+  #graph: 'off' | 'auto' | 'required' = 'auto';
   readonly #run = layerFunction('trtRun', 'tensorrt');
   /** Image in: the frame staging of each context, once enableImageIn made it. */
   #frames?: ArrayBuffer[];
@@ -245,7 +245,7 @@ export class TensorRtBackend extends Resource implements Backend {
     const contextProfiles = Array.from({ length: profiles * contexts }, (_, c) => Math.floor(c / contexts));
     let made: { staging: ArrayBuffer[][]; warnings: string[] };
     try {
-      made = await settleNative(() => createContexts(loaded.handle, contextProfiles, mapped, strategy === 'profile' ? 1 : 0));
+      made = await settleNative(() => createContexts(loaded.handle, contextProfiles, mapped, addon().constants.contextMemory[strategy]));
     } catch (err) {
       dispose(loaded.handle);
       throw err;
@@ -258,7 +258,7 @@ export class TensorRtBackend extends Resource implements Backend {
       maxQueue,
     );
     const backend = new TensorRtBackend(info, loaded.handle, pool, made.staging, tensors, contextProfiles, mapped, contextMemory);
-    backend.#graph = cudaGraph === undefined ? 1 : cudaGraph ? 2 : 0;
+    backend.#graph = cudaGraph === undefined ? 'auto' : cudaGraph ? 'required' : 'off';
     return backend;
   }
 
@@ -398,7 +398,9 @@ export class TensorRtBackend extends Resource implements Backend {
     const running = (async (): Promise<ImageInResult> => {
       try {
         new Uint8Array(this.#frames![c], 0, bytes).set(image.data.subarray(0, bytes));
-        const r = await settleNative(() => layerFunction('trtDetect', 'tensorrt')(this.#handle, c, { ...params, output, decode, graph: this.#graph }));
+        const r = await settleNative(() =>
+          layerFunction('trtDetect', 'tensorrt')(this.#handle, c, { ...params, output, decode, graph: addon().constants.graphMode[this.#graph] }),
+        );
         return {
           count: r.scores.length,
           boxes: r.boxes,
@@ -406,7 +408,7 @@ export class TensorRtBackend extends Resource implements Backend {
           classes: r.classes,
           anchors: r.anchors,
           candidates: r.candidates,
-          graph: (['plain', 'captured', 'replayed'] as const)[r.graph],
+          graph: constantName(addon().constants.graphResult, r.graph),
           frame: letterboxFrame(result),
         };
       } finally {
@@ -470,7 +472,7 @@ export class TensorRtBackend extends Resource implements Backend {
     try {
       const inputShapes = this.#tensors.filter((t) => t.input).map((t) => shapes[t.name]);
       const { timing } = await settleNative(() => this.#run(this.#handle, c, inputShapes, { timing: true, transfers, spinWait, cudaGraph }));
-      return { ...timing!, graph: (['plain', 'captured', 'replayed'] as const)[timing!.graph] };
+      return { ...timing!, graph: constantName(addon().constants.graphResult, timing!.graph) };
     } finally {
       this.#pool.release(c);
     }

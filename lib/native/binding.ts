@@ -108,7 +108,7 @@ export interface NativeMaskParams {
   mw: number;
   outWidth: number;
   outHeight: number;
-  /** 0 process_mask with upsampling (model-input frame), 1 process_mask_native (source frame), 2 prototype frame */
+  /** constants.maskMode */
   mode: number;
   roundCrop: boolean;
 }
@@ -118,16 +118,16 @@ export interface NativeClassifyParams {
   height: number;
   channels: number;
   stride: number;
-  /** 0 gray, 1 rgb, 2 bgr, 3 rgba, 4 bgra */
+  /** constants.pixelOrder */
   order: number;
   resizedWidth: number;
   resizedHeight: number;
   cropLeft: number;
   cropTop: number;
   size: number;
-  /** 0 float32, 1 float16, 2 uint8 */
+  /** constants.outDtype */
   dtype: number;
-  /** 0 nchw, 1 nhwc */
+  /** constants.outLayout */
   layout: number;
 }
 
@@ -174,6 +174,23 @@ export interface NativeConstants {
   outDtype: Readonly<Record<'float32' | 'float16' | 'uint8', number>>;
   outLayout: Readonly<Record<'nchw' | 'nhwc', number>>;
   headFormat: Readonly<Record<'yolov5' | 'yolov8' | 'end2end', number>>;
+  /** processMasks' mode: process_mask with upsampling, process_mask_native (retina masks), prototype frame. */
+  maskMode: Readonly<Record<'upsample' | 'native' | 'proto', number>>;
+  /**
+   * The TensorRT layer's enums (present in every build, the layer compiled or not): what an execution context
+   * reserves device memory for (trtCreateContexts), CUDA graphs asked for (trtDetect) and how a run used them
+   * (trtDetect's and trtRun's `graph`).
+   */
+  contextMemory: Readonly<Record<'static' | 'profile', number>>;
+  graphMode: Readonly<Record<'off' | 'auto' | 'required', number>>;
+  graphResult: Readonly<Record<'plain' | 'captured' | 'replayed', number>>;
+}
+
+/** The name of `value` in one of the `constants` tables (what a native result's number stands for). */
+export function constantName<K extends string>(table: Readonly<Record<K, number>>, value: number): K {
+  const name = (Object.keys(table) as K[]).find((k) => table[k] === value);
+  if (name === undefined) throw new TrtjsError('ERR_NATIVE', `the addon returned ${value}, which is none of ${Object.keys(table).join(', ')}`);
+  return name;
 }
 
 export interface NativeAddon {
@@ -241,14 +258,20 @@ export interface NativeAddon {
   letterboxEmulated?(src: Uint8Array, params: NativeLetterboxParams & { batch?: number }, out: Float32Array | Uint16Array | Uint8Array): void;
   /** The CUDA decode + NMS kernels' code run on the host; shuffleSeed permutes the candidate order before NMS. */
   decodeEmulated?(data: Float32Array | Uint16Array, params: NativeDecodeParams & { batch?: number }, shuffleSeed?: number): NativeDeviceDetections[];
-  /** The CUDA letterbox on a device: copy in, `iterations` launches, copy out (tests and benches). */
+  /**
+   * The CUDA letterbox on a device: copy in, `iterations` launches, copy out (tests and benches). `src` is copied
+   * before the work is queued and `out` written when it settles (rejecting with ERR_BAD_INPUT when it was detached).
+   */
   letterboxDevice?(
     src: Uint8Array,
     params: NativeLetterboxParams & { batch?: number },
     out: Float32Array | Uint16Array | Uint8Array,
     options?: { device?: number; iterations?: number },
   ): Promise<NativeKernelTimings>;
-  /** The CUDA decode + NMS on a device: copy in, `iterations` launches each with the copy of the detections back. */
+  /**
+   * The CUDA decode + NMS on a device: copy in, `iterations` launches each with the copy of the detections back.
+   * `data` and `classes` are copied before the work is queued.
+   */
   decodeDevice?(
     data: Float32Array | Uint16Array,
     params: NativeDecodeParams & { batch?: number },
@@ -283,10 +306,11 @@ export interface NativeAddon {
   /**
    * Makes one execution context per entry of `profiles`, context c serving optimization profile profiles[c] (lib/
    * decides). staging[c][t] is the pinned host memory of IO tensor t (desc.tensors order) of context c. With `mapped`,
-   * that memory is handed to TensorRT directly (integrated GPUs). `memory`: 0 reserves device memory for every
-   * profile (kSTATIC), 1 for the context's own (kON_PROFILE_CHANGE, TensorRT 10+). Once per engine.
+   * that memory is handed to TensorRT directly (integrated GPUs). `memory` (constants.contextMemory): 'static'
+   * reserves device memory for every profile (kSTATIC), 'profile' for the context's own (kON_PROFILE_CHANGE,
+   * TensorRT 10+). Once per engine.
    */
-  trtCreateContexts?(handle: unknown, profiles: number[], mapped: boolean, memory: 0 | 1): Promise<{ staging: ArrayBuffer[][]; warnings: string[] }>;
+  trtCreateContexts?(handle: unknown, profiles: number[], mapped: boolean, memory: number): Promise<{ staging: ArrayBuffer[][]; warnings: string[] }>;
   /**
    * Runs context `context` on what its input staging holds; inputShapes: one per input, desc order. Resolves to the
    * output shapes (desc order); their data is then in the output staging. One request per context at a time.
@@ -328,8 +352,8 @@ export interface NativeImageInParams extends Omit<NativeLetterboxParams, 'dtype'
   /** The detection head's IO tensor index (desc order). */
   output: number;
   decode: NativeDecodeParams;
-  /** CUDA graphs: 0 off, 1 where the engine can be captured, 2 required. */
-  graph: 0 | 1 | 2;
+  /** CUDA graphs (constants.graphMode): off, where the engine can be captured (auto), required. */
+  graph: number;
 }
 
 export interface NativeImageInResult {
@@ -339,8 +363,8 @@ export interface NativeImageInResult {
   anchors: Int32Array;
   /** Candidates before NMS. */
   candidates: number;
-  /** 0: ran plainly; 1: plainly, then captured for the next request; 2: a graph replay. */
-  graph: 0 | 1 | 2;
+  /** constants.graphResult: ran plainly; plainly, then captured for the next request; a graph replay. */
+  graph: number;
 }
 
 /** An opaque cancel token (trtCancelToken). */
@@ -372,8 +396,8 @@ export interface NativeRunTiming {
   h2dMs: number;
   computeMs: number;
   d2hMs: number;
-  /** 0: enqueueV3 ran plainly; 1: plainly, then captured for the next run; 2: a graph replay. */
-  graph: 0 | 1 | 2;
+  /** constants.graphResult: enqueueV3 ran plainly; plainly, then captured for the next run; a graph replay. */
+  graph: number;
 }
 
 /** An NVML reading: its value, or why there is none. */

@@ -162,30 +162,46 @@ Napi::Value decodeEmulated(const Napi::CallbackInfo& info) {
   return detectionsToJs(env, call.launch, out.data());
 }
 
-// Keeps the JS arrays whose memory a worker thread uses alive until the Promise settles.
-struct Keep {
-  std::vector<std::shared_ptr<Napi::ObjectReference>> refs;
-  void hold(Napi::Value v) { refs.push_back(std::make_shared<Napi::ObjectReference>(Napi::Persistent(v.As<Napi::Object>()))); }
-  void release() {
-    for (auto& r : refs) r->Reset();
-  }
+// JavaScript can detach an ArrayBuffer (transfer it) and let the new owner free it while the work runs, so the work
+// touches only memory it owns, as letterboxAsync (napi/ops.cpp): the inputs are copied before the work is queued, and
+// the letterbox writes into a native buffer that is copied into `out` on the JS thread when `out` is still attached.
+// (A detached input is refused before that: its length is 0.)
+struct LetterboxHeld {
+  Napi::ObjectReference out;
+  std::vector<uint8_t> source, result;
 };
 
 Napi::Value letterboxDevice(const Napi::CallbackInfo& info) {
   LetterboxCall call = letterboxArgs(info);
   const DeviceOptions d = deviceOptions(info, 3);
-  auto keep = std::make_shared<Keep>();
-  keep->hold(info[0]);
-  keep->hold(info[2]);
+  auto held = std::make_shared<LetterboxHeld>();
+  held->out = Napi::Persistent(info[2].As<Napi::Object>());
+  held->source.assign(call.launch.src, call.launch.src + call.srcBytes);
+  held->result.resize(static_cast<size_t>(call.outBytes));
+  call.launch.src = held->source.data();
+  call.launch.out = held->result.data();
+  const size_t outBytes = static_cast<size_t>(call.outBytes);
   return queueWork<cuda::KernelTimings>(
       info.Env(), "trtjs.letterboxDevice",
-      [call, d] {
+      [call, d, held] {
         cuda::KernelTimings t;
         std::string err = cuda::letterboxOnDevice(d.device, call.launch, call.srcBytes, call.outBytes, d.iterations, &t);
         if (!err.empty()) throw CodedError("ERR_CUDA", err);
         return t;
       },
-      [](Napi::Env env, cuda::KernelTimings& t) -> Napi::Value { return timingsToJs(env, t); }, [keep] { keep->release(); });
+      [held, outBytes](Napi::Env env, cuda::KernelTimings& t) -> Napi::Value {
+        // Read through JS properties: they answer for a detached array too (byteLength 0), the typed-array info call
+        // does not.
+        Napi::Object out = held->out.Value();
+        Napi::Value buffer = out.Get("buffer");
+        double byteLength = out.Get("byteLength").As<Napi::Number>().DoubleValue();
+        if (!buffer.IsArrayBuffer() || buffer.As<Napi::ArrayBuffer>().IsDetached() || byteLength < static_cast<double>(outBytes))
+          throwError(env, "ERR_BAD_INPUT", "letterboxDevice: out was detached (transferred) before the letterbox finished");
+        auto typed = out.As<Napi::TypedArray>();
+        std::memcpy(static_cast<uint8_t*>(buffer.As<Napi::ArrayBuffer>().Data()) + typed.ByteOffset(), held->result.data(), outBytes);
+        return timingsToJs(env, t);
+      },
+      [held] { held->out.Reset(); });
 }
 
 struct DecodeResult {
@@ -193,17 +209,28 @@ struct DecodeResult {
   std::vector<uint8_t> out;
 };
 
+// The head output and the class filter, copied before the work is queued (see LetterboxHeld).
+struct DecodeHeld {
+  std::vector<uint8_t> data;
+  std::vector<int32_t> classes;
+};
+
 Napi::Value decodeDevice(const Napi::CallbackInfo& info) {
   DecodeCall call = decodeArgs(info);
   const DeviceOptions d = deviceOptions(info, 2);
-  auto keep = std::make_shared<Keep>();
-  keep->hold(info[0]);
-  Napi::Object p = info[1].As<Napi::Object>();
-  if (p.Get("classes").IsTypedArray()) keep->hold(p.Get("classes"));
+  auto held = std::make_shared<DecodeHeld>();
+  const auto* data = static_cast<const uint8_t*>(call.launch.data);
+  held->data.assign(data, data + call.dataBytes);
+  call.launch.data = held->data.data();
+  if (call.launch.classes != nullptr) {
+    held->classes.assign(call.launch.classes, call.launch.classes + call.launch.numClasses);
+    held->classes.push_back(0);  // never empty: an empty filter stays a filter (non-null), as the caller's array was
+    call.launch.classes = held->classes.data();
+  }
   const cuda::DecodeLaunch launch = call.launch;
   return queueWork<DecodeResult>(
       info.Env(), "trtjs.decodeDevice",
-      [call, d] {
+      [call, d, held] {
         DecodeResult r;
         std::string err = cuda::decodeOnDevice(d.device, call.launch, call.dataBytes, d.iterations, &r.timings, r.out);
         if (!err.empty()) throw CodedError("ERR_CUDA", err);
@@ -213,8 +240,7 @@ Napi::Value decodeDevice(const Napi::CallbackInfo& info) {
         Napi::Object o = timingsToJs(env, r.timings);
         o.Set("items", detectionsToJs(env, launch, r.out.data()));
         return o;
-      },
-      [keep] { keep->release(); });
+      });
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // TensorRT inference handles:
 //   trtLoadEngine(plan, device, { allowHostCode }) → { handle, desc }: the plan deserialized and described;
 //   trtCreateContexts(handle, profiles, mapped, memory) → { staging, warnings }: one execution context per entry of
-//     `profiles`, serving that optimization profile (lib/ decides which); staging[c][t] is an ArrayBuffer over the
+//     `profiles`, serving that optimization profile (lib/ decides which), `memory` a constants.contextMemory; staging[c][t] is an ArrayBuffer over the
 //     pinned host memory of IO tensor t of context c (no copies between JS and it); once per engine;
 //   trtRun(handle, context, inputShapes) → output shapes, their data in the context's output staging;
 //   trtRun(handle, context, inputShapes, { timing, transfers, spinWait, cudaGraph }) → { shapes, timing? } (benchmarks);
@@ -9,8 +9,8 @@
 //     (JavaScript writes the decoded frame there); once, after trtCreateContexts;
 //   trtDetect(handle, context, params) → { boxes, scores, classes, anchors, candidates }: image in, detections out on
 //     the device (EngineRuntime::detect): params hold the frame's size, stride and pixel order, the letterbox
-//     geometry and pad value, the head output's index, `decode` (decode's params) and `graph` (0 off, 1 where the
-//     engine can be captured, 2 required); the result's `graph`: 0 plain, 1 plain and captured, 2 replayed;
+//     geometry and pad value, the head output's index, `decode` (decode's params) and `graph` (a
+//     constants.graphMode); the result's `graph`: a constants.graphResult (trtRun's timing.graph too);
 //   trtDisposeEngine(handle): detaches every staging ArrayBuffer, then lets the engine go. A run in flight holds
 //     its own reference, so the memory outlives it, but JavaScript can no longer reach it.
 // Each staging ArrayBuffer holds its own reference to its pinned block, so no ArrayBuffer (even one moved out of
@@ -96,7 +96,7 @@ Napi::Value trtCreateContexts(const Napi::CallbackInfo& info) {
   }
   if (info.Length() < 3 || !info[2].IsBoolean()) throwError(env, "ERR_BAD_INPUT", "mapped must be a boolean");
   bool mapped = info[2].As<Napi::Boolean>().Value();
-  int memory = intArg(info, 3, "memory", 0, 1);
+  int memory = intArg(info, 3, "memory", 0, static_cast<int>(trt::ContextMemory::kProfile));
   holder.contextsAsked = true;
   std::shared_ptr<trt::Engine> rt = holder.runtime;
   // The handle stays referenced until the work settles, so the Holder the settle fills is still there.
@@ -180,7 +180,7 @@ Napi::Value trtRun(const Napi::CallbackInfo& info) {
           timing.Set("h2dMs", t.timing.h2dMs);
           timing.Set("computeMs", t.timing.computeMs);
           timing.Set("d2hMs", t.timing.d2hMs);
-          timing.Set("graph", t.timing.graph);
+          timing.Set("graph", static_cast<int>(t.timing.graph));
           out.Set("timing", timing);
         }
         return out;
@@ -255,13 +255,13 @@ Napi::Value trtDetect(const Napi::CallbackInfo& info) {
     r.filterClasses = true;
   }
   r.decode.classes = nullptr;
-  r.graph = static_cast<trt::GraphMode>(p.Has("graph") ? intProp(p, "graph", 0, 2) : 0);
+  r.graph = p.Has("graph") ? static_cast<trt::GraphMode>(intProp(p, "graph", 0, static_cast<int>(trt::GraphMode::kRequired))) : trt::GraphMode::kOff;
   return queueWork<trt::ImageInResult>(
       env, "trtjs.detect", [rt, context, r] { return rt->detect(static_cast<size_t>(context), r); },
       [](Napi::Env env, trt::ImageInResult& result) -> Napi::Value {
         Napi::Object out = detectionsOut(env, result.detections);
         out.Set("candidates", Napi::Number::New(env, result.candidates));
-        out.Set("graph", Napi::Number::New(env, result.graph));
+        out.Set("graph", Napi::Number::New(env, static_cast<int>(result.graph)));
         return out;
       });
 }

@@ -142,7 +142,7 @@ Napi::Value processMasks(const Napi::CallbackInfo& info) {
   r.mw = intProp(p, "mw", 1, 1 << 16);
   r.outW = intProp(p, "outWidth", 1, 1 << 16);
   r.outH = intProp(p, "outHeight", 1, 1 << 16);
-  r.mode = static_cast<cpu::MaskMode>(intProp(p, "mode", 0, 2));
+  r.mode = static_cast<cpu::MaskMode>(intProp(p, "mode", 0, static_cast<int>(cpu::MaskMode::Proto)));  // constants.maskMode
   r.roundCrop = boolProp(p, "roundCrop");
   if (protos.ElementLength() != size_t(r.nm) * r.mh * r.mw) throwError(env, "ERR_BAD_INPUT", "protos must hold nm x mh x mw values");
   r.n = boxes.ElementLength() / 4;

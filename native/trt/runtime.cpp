@@ -478,7 +478,7 @@ std::vector<std::vector<int64_t>> EngineRuntime::run(size_t c, const std::vector
       throw CodedError("ERR_ENGINE_INCOMPATIBLE", "this engine's inference cannot be captured into a CUDA graph (" + why + "); run it without cudaGraph");
     x.runGraphShapes = inputShapes;
   }
-  if (options.timing) timing->graph = replay ? 2 : options.cudaGraph ? 1 : 0;
+  if (options.timing) timing->graph = replay ? GraphResult::kReplayed : options.cudaGraph ? GraphResult::kCaptured : GraphResult::kPlain;
   return shapes;
 }
 
@@ -626,14 +626,14 @@ ImageInResult EngineRuntime::detect(size_t c, const ImageInRequest& r) {
   else
     enqueue();
   checkCuda(cudaStreamSynchronize(x.stream), "cudaStreamSynchronize (image in)");
-  result.graph = replay ? 2 : 0;
+  result.graph = replay ? GraphResult::kReplayed : GraphResult::kPlain;
   // Captured after a plain run, as trtexec captures after a first inference (TensorRT finishes its own set-up there).
   if (!replay && (r.graph == GraphMode::kRequired || (r.graph == GraphMode::kAuto && !stage.graphRefused))) {
     stage.dropGraph();
     const std::string why = capture(x.stream, enqueue, stage.graph);
     if (why.empty()) {
       stage.graphKey = std::move(key);
-      result.graph = 1;
+      result.graph = GraphResult::kCaptured;
     } else if (r.graph == GraphMode::kRequired) {
       throw CodedError("ERR_ENGINE_INCOMPATIBLE",
                        "this engine's image-in work cannot be captured into a CUDA graph (" + why + "); run it with cudaGraph: false");

@@ -16,6 +16,7 @@
 namespace trtjs::TRTJS_TRT_NS {
 
 using trt::GraphMode;
+using trt::GraphResult;
 using trt::ImageInRequest;
 using trt::ImageInResult;
 using trt::RunOptions;

@@ -37,6 +37,7 @@ using trtjs::CodedError;
 using trtjs::trt::BuildParams;
 using trtjs::trt::ContextMemory;
 using trtjs::trt::GraphMode;
+using trtjs::trt::GraphResult;
 using trtjs::trt::ImageInRequest;
 using trtjs::trt::LoadOptions;
 using trtjs::trt::RunOptions;
@@ -620,7 +621,7 @@ int main() {
         const auto res = rt->detect(c, r);
         const auto& d = res.detections;
         check(d.scores.size() == 2 && d.scores[0] == 0.9f && d.scores[1] == 0.8f && d.classes[0] == 0 && d.classes[1] == 1 && d.boxes[0] == 11 &&
-                  d.boxes[3] == 21 && res.graph == 0,
+                  d.boxes[3] == 21 && res.graph == GraphResult::kPlain,
               "context " + std::to_string(c) + ": the head's detections, in order" + how);
       }
       r.graph = GraphMode::kRequired;
@@ -628,7 +629,8 @@ int main() {
           "ERR_ENGINE_INCOMPATIBLE", "cannot be captured into a CUDA graph", [&] { rt->detect(0, r); },
           "a required graph on an engine whose enqueueV3 synchronizes is refused" + how);
       r.graph = GraphMode::kAuto;
-      check(rt->detect(0, r).detections.scores.size() == 2 && rt->detect(0, r).graph == 0, "graphs where they work: the plain path here" + how);
+      check(rt->detect(0, r).detections.scores.size() == 2 && rt->detect(0, r).graph == GraphResult::kPlain,
+            "graphs where they work: the plain path here" + how);
       r.graph = GraphMode::kOff;
       ImageInRequest tall = r;
       tall.height = 65;

@@ -6,16 +6,18 @@
 import { describe, expect, it } from 'vitest';
 
 import { capabilities, letterbox } from '../../lib/index.js';
-import { addon } from '../../lib/native/binding.js';
+import { addon, type NativeDeviceDetections } from '../../lib/native/binding.js';
 import {
   bytes,
   cpuLetterbox,
   DECODE_DEFAULTS,
+  expectSameDetections,
   fixtureImages,
   frameBatch,
   letterboxParams,
   letterboxReference,
   outputFor,
+  randomDecodeCases,
   randomLetterboxCases,
   reorder,
   sha256,
@@ -100,5 +102,57 @@ describe.skipIf(!noDevice)('CUDA kernels on a machine without a usable device', 
     await expect(addon().letterboxDevice!(img.data, p, outputFor(p))).rejects.toMatchObject(error);
     await expect(addon().decodeDevice!(new Float32Array(84 * 8400), DECODE_DEFAULTS)).rejects.toMatchObject(error);
     expect(sha256(emulated(img.data, p))).toBe(sha256(letterbox(img).data));
+  });
+});
+
+/** Moves the array's memory to a new owner and drops it: the view is detached, the memory the collector's to free. */
+function transferAway<T extends ArrayBufferView>(a: T): T {
+  structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] });
+  expect(a.byteLength).toBe(0);
+  return a;
+}
+
+describe.skipIf(!compiled)('CUDA device runs never touch memory JavaScript may free (letterboxDevice, decodeDevice)', () => {
+  it('refuse detached inputs and outputs with ERR_BAD_INPUT before anything is queued', () => {
+    const img = images['bus.jpg'];
+    const p = letterboxParams(img, {});
+    const bad = (call: () => unknown, message: RegExp) =>
+      expect(call).toThrow(expect.objectContaining({ code: 'ERR_BAD_INPUT', message: expect.stringMatching(message) }));
+    bad(() => addon().letterboxDevice!(transferAway(new Uint8Array(img.data)), p, outputFor(p)), /src is shorter/);
+    bad(() => addon().letterboxDevice!(img.data, p, transferAway(outputFor(p))), /out is too small/);
+    bad(() => addon().decodeDevice!(transferAway(new Float32Array(84 * 8400)), DECODE_DEFAULTS), /data length does not match/);
+  });
+
+  it('copy what they read before queuing and write `out` only while it is attached: inputs and outputs transferred mid-run', async () => {
+    const img = images['bus.jpg'];
+    const p = letterboxParams(img, {});
+    const expected = emulated(img.data, p);
+    const c = randomDecodeCases()[0];
+    const data = c.data.slice();
+    const classes = Int32Array.from([0, 2, 5]);
+    const params = { ...c.params, classes, batch: c.batch };
+    const expectedCase = { ...c, label: `${c.label} transferred mid-run`, params: { ...c.params, classes: classes.slice() } };
+
+    const out = outputFor(p);
+    const src = new Uint8Array(img.data); // a plain copy: the image's Buffer cannot be transferred
+    const srcMoved = addon().letterboxDevice!(src, p, out);
+    transferAway(src);
+    const outMoved = outputFor(p);
+    const outPending = addon().letterboxDevice!(img.data, p, outMoved);
+    transferAway(outMoved);
+    const decodePending = addon().decodeDevice!(data, params);
+    transferAway(data);
+    transferAway(classes);
+    const settled = await Promise.allSettled([srcMoved, outPending, decodePending]);
+    if (noDevice) {
+      // No device to run on: each still settles with the CUDA error, having read nothing the caller could free.
+      for (const s of settled) expect(s).toMatchObject({ status: 'rejected', reason: { code: 'ERR_CUDA' } });
+      return;
+    }
+    expect(settled[0].status).toBe('fulfilled');
+    expect(sha256(out)).toBe(sha256(expected));
+    expect(settled[1]).toMatchObject({ status: 'rejected', reason: { code: 'ERR_BAD_INPUT', message: expect.stringMatching(/out was detached/) } });
+    expect(settled[2].status).toBe('fulfilled');
+    expectSameDetections(expectedCase, (settled[2] as PromiseFulfilledResult<{ items: NativeDeviceDetections[] }>).value.items);
   });
 });

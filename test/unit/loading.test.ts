@@ -93,6 +93,29 @@ describe('loading the addon', () => {
     const check = runNode(['-e', `process.exit(require('child_process').spawnSync('bash', ['scripts/check-linkage.sh'], { stdio: 'inherit' }).status)`]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
+
+  it('exports every enum table in `constants`, frozen and with distinct values, whatever layers were compiled', () => {
+    const { constants } = tryLoadAddon().addon!;
+    const tables: Record<string, string[]> = {
+      pixelOrder: ['gray', 'rgb', 'bgr', 'rgba', 'bgra'],
+      outDtype: ['float32', 'float16', 'uint8'],
+      outLayout: ['nchw', 'nhwc'],
+      headFormat: ['yolov5', 'yolov8', 'end2end'],
+      maskMode: ['upsample', 'native', 'proto'],
+      contextMemory: ['static', 'profile'],
+      graphMode: ['off', 'auto', 'required'],
+      graphResult: ['plain', 'captured', 'replayed'],
+    };
+    expect(Object.keys(constants).sort()).toEqual(Object.keys(tables).sort());
+    expect(Object.isFrozen(constants)).toBe(true);
+    for (const [name, keys] of Object.entries(tables)) {
+      const table = constants[name as keyof typeof constants] as Record<string, number>;
+      expect(Object.keys(table), name).toEqual(keys);
+      expect(Object.isFrozen(table), name).toBe(true);
+      expect(new Set(Object.values(table)).size, name).toBe(keys.length);
+      for (const v of Object.values(table)) expect(Number.isInteger(v), `${name}: ${v}`).toBe(true);
+    }
+  });
 });
 
 /** A copy of the package (dist/, package.json, scripts/) whose only binary is `node` in prebuilds/<platform>-<arch>/. */

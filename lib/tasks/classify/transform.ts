@@ -6,7 +6,7 @@
  * classify_transform.cpp), the way {@link letterbox} is byte-exact with OpenCV. No letterbox, no padding.
  */
 import { BadInputError, callNative, settleNative } from '../../errors.js';
-import { validateRawImage, type PixelOrder, type RawImage } from '../../image/raw-image.js';
+import { validateRawImage, type RawImage } from '../../image/raw-image.js';
 import { pyRound } from '../../ops/geometry.js';
 import type { LetterboxArray, LetterboxDtype, LetterboxLayout } from '../../ops/letterbox.js';
 import { addon, type NativeClassifyParams } from '../../native/binding.js';
@@ -52,7 +52,6 @@ export function classifyGeometry(width: number, height: number, size: number): {
 
 const DTYPES: LetterboxDtype[] = ['float32', 'float16', 'uint8'];
 const LAYOUTS: LetterboxLayout[] = ['nchw', 'nhwc'];
-const ORDER_CODE: Record<PixelOrder, number> = { gray: 0, rgb: 1, bgr: 2, rgba: 3, bgra: 4 };
 const ARRAYS = { float32: Float32Array, float16: Uint16Array, uint8: Uint8Array } as const;
 
 function plan(fn: string, image: RawImage, options: ClassifyTransformOptions | undefined) {
@@ -72,19 +71,20 @@ function plan(fn: string, image: RawImage, options: ClassifyTransformOptions | u
     if (o.out.length < elements) check.fail(`${fn}: options.out`, `at least ${elements} elements for a ${size}x${size} RGB output`, o.out);
     out = o.out.length === elements ? o.out : o.out.subarray(0, elements);
   }
+  const { constants } = addon();
   const params: NativeClassifyParams = {
     width: img.width,
     height: img.height,
     channels: img.channels,
     stride: img.stride,
-    order: ORDER_CODE[img.order],
+    order: constants.pixelOrder[img.order],
     resizedWidth: g.resized[0],
     resizedHeight: g.resized[1],
     cropLeft: g.crop[0],
     cropTop: g.crop[1],
     size,
-    dtype: DTYPES.indexOf(dtype),
-    layout: LAYOUTS.indexOf(layout),
+    dtype: constants.outDtype[dtype],
+    layout: constants.outLayout[layout],
   };
   const result: ClassifyTransformResult<LetterboxDtype> = {
     data: out,

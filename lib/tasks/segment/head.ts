@@ -109,7 +109,7 @@ function segmentImage(raw: RawSegmentation, frame: Frame, o: SegmentOptions, nam
       mw,
       outWidth: o.retinaMasks ? w0 : inW,
       outHeight: o.retinaMasks ? h0 : inH,
-      mode: o.retinaMasks ? 1 : 0,
+      mode: addon().constants.maskMode[o.retinaMasks ? 'native' : 'upsample'],
       roundCrop,
     }),
   );

@@ -137,7 +137,9 @@ export function processMasks(protos: MaskPrototypes, coeffs: Float32Array, boxes
   if (!Array.isArray(o.shape) || o.shape.length !== 2) check.fail('processMasks: options.shape', '[height, width]', o.shape);
   const [h, w] = o.shape.map((d, i) => check.integer(`processMasks: options.shape[${i}]`, d, 1, 1 << 16));
   const roundCrop = check.optional(o.roundCrop, n < PER_TASK.roundCropBelow, (v) => check.boolean('processMasks: options.roundCrop', v));
-  const m = callNative(() => addon().processMasks(data, coeffs, boxes, { nm, mh, mw, outWidth: w, outHeight: h, mode: MODES.indexOf(mode), roundCrop }));
+  const m = callNative(() =>
+    addon().processMasks(data, coeffs, boxes, { nm, mh, mw, outWidth: w, outHeight: h, mode: addon().constants.maskMode[mode], roundCrop }),
+  );
   return toInstanceMasks(m);
 }
 

@@ -135,6 +135,13 @@ struct RunOptions {
   bool cudaGraph = false;
 };
 
+// How a run used CUDA graphs (RunTiming::graph, ImageInResult::graph).
+enum class GraphResult : int {
+  kPlain = 0,     // ran plainly
+  kCaptured = 1,  // ran plainly, then was captured for the next run
+  kReplayed = 2,  // a graph replay
+};
+
 // One run's timings. Host times are on CLOCK_MONOTONIC in milliseconds (std::chrono::steady_clock, the clock of
 // Node's process.hrtime), so JavaScript can place them on its own timeline. Event times are GPU durations.
 struct RunTiming {
@@ -144,7 +151,7 @@ struct RunTiming {
   float h2dMs = 0;      // events: input copies (0 without transfers)
   float computeMs = 0;  // events: what enqueueV3 queued
   float d2hMs = 0;      // events: output copies (0 without transfers)
-  int graph = 0;        // 0: enqueueV3 ran plainly; 1: plainly, then captured for the next run; 2: a graph replay
+  GraphResult graph = GraphResult::kPlain;
 };
 
 // Image in, detections out (Engine::detect): a decoded frame that JavaScript wrote into the context's frame staging,
@@ -169,7 +176,7 @@ struct ImageInRequest {
 struct ImageInResult {
   cpu::Detections detections;  // boxes in input-tensor pixels, as the CPU decode gives them
   int candidates = 0;          // candidates before NMS (rows over conf for end-to-end heads)
-  int graph = 0;               // 0: ran plainly; 1: ran plainly, and captured for the next request; 2: a graph replay
+  GraphResult graph = GraphResult::kPlain;
 };
 
 // A deserialized plan and, once createContexts ran, its execution contexts (trt/runtime.h has the contract).
