@@ -16,3 +16,13 @@ export function expectThrows(cases: Array<[() => unknown, RegExp]>, code = 'ERR_
     expect((err as Error).message).toMatch(message);
   }
 }
+
+/** The TrtjsError a Promise rejects with (fails the test when it resolves or rejects with anything else). */
+export async function rejection(p: Promise<unknown>): Promise<TrtjsError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected a rejection').toBeInstanceOf(TrtjsError);
+  return err as TrtjsError;
+}

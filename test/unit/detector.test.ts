@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-import { Detector, OnnxRuntimeBackend, TrtjsError, loadImage, type Detection } from '../../lib/index.js';
+import { Detector, OnnxRuntimeBackend, loadImage, type Detection } from '../../lib/index.js';
+import { rejection } from '../helpers/expect-error.js';
 import { fixture } from '../helpers/fixtures.js';
 import { reshapeModel } from '../helpers/tiny-onnx.js';
 
@@ -10,15 +11,6 @@ const zidane = fixture('images/zidane.jpg');
 
 function count(dets: Detection[], name: string, minScore = 0.25): number {
   return dets.filter((d) => d.className === name && d.score >= minScore).length;
-}
-
-async function rejection(p: Promise<unknown>): Promise<TrtjsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected a rejection').toBeInstanceOf(TrtjsError);
-  return err as TrtjsError;
 }
 
 describe('Detector on ONNX Runtime with every fixture model', () => {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
-import { Detector, TrtjsError, letterbox, parsePythonLiteral, readEngineFile, scaleBoxes, type RawImage } from '../../lib/index.js';
-import { expectThrows } from '../helpers/expect-error.js';
+import { Detector, letterbox, parsePythonLiteral, readEngineFile, scaleBoxes, type RawImage } from '../../lib/index.js';
+import { expectThrows, rejection } from '../helpers/expect-error.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const require = createRequire(import.meta.url);
@@ -24,15 +24,6 @@ function withMetadata(key: string, value: string): Uint8Array {
   if (!prop) throw new Error(`the fixture has no metadata '${key}'`);
   prop.value = value;
   return onnx.ModelProto.encode(model).finish();
-}
-
-async function rejection(p: Promise<unknown>): Promise<TrtjsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected a rejection').toBeInstanceOf(TrtjsError);
-  return err as TrtjsError;
 }
 
 describe('fuzz cases: arguments of the wrong type', () => {

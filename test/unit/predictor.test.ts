@@ -9,7 +9,7 @@ import {
   Detector,
   OnnxRuntimeBackend,
   Predictor,
-  TrtjsError,
+  type TrtjsError,
   classifyTransform,
   headFor,
   letterbox,
@@ -21,6 +21,7 @@ import {
   type TaskResult,
   type Tensor,
 } from '../../lib/index.js';
+import { rejection } from '../helpers/expect-error.js';
 import { fixture } from '../helpers/fixtures.js';
 import { colourClassifier, constantModel, namesLiteral, obbModel, poseModel } from '../helpers/task-models.js';
 
@@ -31,15 +32,6 @@ afterAll(async () => {
 
 const SEG_MODELS = ['yolov8n-seg_int8_480x640.onnx', 'yolo11n-seg_int8_480x640.onnx', 'yolov8n-seg_int8_320.onnx'];
 const images = { bus: await loadImage(fixture('images/bus.jpg')), zidane: await loadImage(fixture('images/zidane.jpg')) };
-
-async function rejection(p: Promise<unknown>): Promise<TrtjsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected a rejection').toBeInstanceOf(TrtjsError);
-  return err as TrtjsError;
-}
 
 /** The phase-1 path: letterbox to the model's fixed input, run, the head's postprocess. */
 async function manual(model: string | Uint8Array, image: RawImage, options: object = {}): Promise<TaskResult> {
