@@ -29,9 +29,14 @@ export async function fixtureImages(): Promise<Record<string, RawImage>> {
   return { 'bus.jpg': await loadImage(fixture('images/bus.jpg')), 'zidane.jpg': await loadImage(fixture('images/zidane.jpg')) };
 }
 
-const ORDER = { gray: 0, rgb: 1, bgr: 2, rgba: 3, bgra: 4 } as const;
-const DTYPE = { float32: 0, float16: 1, uint8: 2 } as const;
-export const OUT_ARRAY = [Float32Array, Uint16Array, Uint8Array] as const;
+// The enum values the addon takes, from the addon itself (native/napi/constants.cpp), as lib/ passes them.
+const C = addon().constants;
+const HEAD = C.headFormat;
+const ARRAY_OF_DTYPE = new Map<number, typeof Float32Array | typeof Uint16Array | typeof Uint8Array>([
+  [C.outDtype.float32, Float32Array],
+  [C.outDtype.float16, Uint16Array],
+  [C.outDtype.uint8, Uint8Array],
+]);
 export type LetterboxParams = NativeLetterboxParams & { batch?: number };
 
 /** The native parameters of a CPU letterbox call (its geometry comes from lib/ops/geometry.ts). */
@@ -43,7 +48,7 @@ export function letterboxParams(img: RawImage, options: LetterboxOptions): Nativ
     height: img.height,
     channels: img.channels,
     stride: img.stride ?? img.width * img.channels,
-    order: ORDER[img.order],
+    order: C.pixelOrder[img.order],
     resizedWidth: lb.resized[0],
     resizedHeight: lb.resized[1],
     outWidth: outW,
@@ -51,13 +56,14 @@ export function letterboxParams(img: RawImage, options: LetterboxOptions): Nativ
     padLeft: lb.pad[0],
     padTop: lb.pad[1],
     padValue: options.padValue ?? 114,
-    dtype: DTYPE[lb.dtype],
-    layout: lb.layout === 'nchw' ? 0 : 1,
+    dtype: C.outDtype[lb.dtype],
+    layout: C.outLayout[lb.layout],
   };
 }
 
 export function outputFor(p: LetterboxParams) {
-  return new OUT_ARRAY[p.dtype]((p.batch ?? 1) * p.outWidth * p.outHeight * 3);
+  const Out = ARRAY_OF_DTYPE.get(p.dtype)!;
+  return new Out((p.batch ?? 1) * p.outWidth * p.outHeight * 3);
 }
 
 /** The same pixels in another channel order (gray: a weighted sum). */
@@ -149,7 +155,7 @@ export function cpuLetterbox(src: Uint8Array, p: NativeLetterboxParams) {
 // ---- decode ----------------------------------------------------------------------------------------------------------
 
 export const DECODE_DEFAULTS: NativeDecodeParams = {
-  format: 1,
+  format: HEAD.yolov8,
   channelsFirst: true,
   rows: 84,
   cols: 8400,
@@ -210,7 +216,7 @@ export async function fixtureDecodeCases(): Promise<DecodeCase[]> {
       cases.push({
         label: `yolov5n fp16 ${name} ${JSON.stringify(o)}`,
         data: v5.data,
-        params: { ...DECODE_DEFAULTS, format: 0, channelsFirst: false, rows: 25200, cols: 85, ...o },
+        params: { ...DECODE_DEFAULTS, format: HEAD.yolov5, channelsFirst: false, rows: 25200, cols: 85, ...o },
         batch: 1,
       });
     }
@@ -221,7 +227,7 @@ export async function fixtureDecodeCases(): Promise<DecodeCase[]> {
         cases.push({
           label: `${model} ${name} ${JSON.stringify(o)}`,
           data: e2e.data,
-          params: { ...DECODE_DEFAULTS, format: 2, channelsFirst: false, rows: 300, cols: 6, ...o },
+          params: { ...DECODE_DEFAULTS, format: HEAD.end2end, channelsFirst: false, rows: 300, cols: 6, ...o },
           batch: 1,
         });
       }
@@ -235,10 +241,10 @@ export function randomHead(
   seed: number,
   anchors: number,
   nc: number,
-  opts: { format: 0 | 1; channelsFirst: boolean; nan?: boolean; high?: number },
+  opts: { format: 'yolov5' | 'yolov8'; channelsFirst: boolean; nan?: boolean; high?: number },
 ): Float32Array {
   const r = rng(seed);
-  const first = opts.format === 0 ? 5 : 4;
+  const first = opts.format === 'yolov5' ? 5 : 4;
   const channels = first + nc;
   const data = new Float32Array(anchors * channels);
   const set = (a: number, c: number, v: number) => {
@@ -250,7 +256,7 @@ export function randomHead(
     set(a, 1, 64 * Math.floor(r() * 10) + r() * 40);
     set(a, 2, 8 + r() * 120);
     set(a, 3, 8 + r() * 120);
-    if (opts.format === 0) set(a, 4, Math.floor(r() * 64) / 64);
+    if (opts.format === 'yolov5') set(a, 4, Math.floor(r() * 64) / 64);
     for (let c = 0; c < nc; c++) set(a, first + c, r() < (opts.high ?? 0.05) ? Math.floor(16 + r() * 48) / 64 : Math.floor(r() * 12) / 64);
     if (opts.nan && r() < 0.01) set(a, first + Math.floor(r() * nc), Number.NaN);
   }
@@ -285,8 +291,8 @@ export function randomDecodeCases(): DecodeCase[] {
   const anchors = 6000;
   const nc = 12;
   for (const channelsFirst of [true, false]) {
-    const a = randomHead(1 + Number(channelsFirst), anchors, nc, { format: 1, channelsFirst, nan: true });
-    const b = randomHead(7 + Number(channelsFirst), anchors, nc, { format: 1, channelsFirst, high: 0.3 });
+    const a = randomHead(1 + Number(channelsFirst), anchors, nc, { format: 'yolov8', channelsFirst, nan: true });
+    const b = randomHead(7 + Number(channelsFirst), anchors, nc, { format: 'yolov8', channelsFirst, high: 0.3 });
     const both = new Float32Array([...a, ...b]);
     const shape = channelsFirst ? { rows: 4 + nc, cols: anchors } : { rows: anchors, cols: 4 + nc };
     for (const o of [
@@ -305,7 +311,7 @@ export function randomDecodeCases(): DecodeCase[] {
       });
     }
   }
-  const v5 = randomHead(99, 5000, 6, { format: 0, channelsFirst: false, nan: true, high: 0.2 });
+  const v5 = randomHead(99, 5000, 6, { format: 'yolov5', channelsFirst: false, nan: true, high: 0.2 });
   for (const d of [v5, toHalfBits(v5)]) {
     for (const o of [
       {},
@@ -316,7 +322,7 @@ export function randomDecodeCases(): DecodeCase[] {
       cases.push({
         label: `random yolov5 ${d.constructor.name} ${JSON.stringify(o)}`,
         data: d,
-        params: { ...DECODE_DEFAULTS, format: 0, channelsFirst: false, rows: 5000, cols: 11, nc: 6, ...o },
+        params: { ...DECODE_DEFAULTS, format: HEAD.yolov5, channelsFirst: false, rows: 5000, cols: 11, nc: 6, ...o },
         batch: 1,
       });
     }
@@ -332,7 +338,7 @@ export function randomDecodeCases(): DecodeCase[] {
     cases.push({
       label: `random end2end ${JSON.stringify(o)}`,
       data: e2e,
-      params: { ...DECODE_DEFAULTS, format: 2, channelsFirst: false, rows: 700, cols: 6, ...o },
+      params: { ...DECODE_DEFAULTS, format: HEAD.end2end, channelsFirst: false, rows: 700, cols: 6, ...o },
       batch: 1,
     });
   }
@@ -367,18 +373,18 @@ export function expectSameDetections(c: DecodeCase, got: NativeDeviceDetections[
     expect(bytes(g.scores).equals(bytes(e.scores)), `${at} scores`).toBe(true);
     expect(bytes(g.classes).equals(bytes(e.classes)), `${at} classes`).toBe(true);
     const base = b * p.rows * p.cols;
-    const cf = p.format === 1 && p.channelsFirst;
+    const cf = p.format === HEAD.yolov8 && p.channelsFirst;
     for (let i = 0; i < g.anchors.length; i++) {
       const a = g.anchors[i];
       const v = (k: number) => value(base + (cf ? k * p.cols + a : a * p.cols + k));
-      if (p.format === 2) {
+      if (p.format === HEAD.end2end) {
         expect([v(0), v(1), v(2), v(3), v(4)], at).toEqual([...g.boxes.subarray(4 * i, 4 * i + 4), g.scores[i]]);
         continue;
       }
       const hw = f32(v(2) / 2);
       const hh = f32(v(3) / 2);
       expect([f32(v(0) - hw), f32(v(1) - hh), f32(v(0) + hw), f32(v(1) + hh)], at).toEqual(Array.from(g.boxes.subarray(4 * i, 4 * i + 4)));
-      expect(p.format === 0 ? f32(v(5 + g.classes[i]) * v(4)) : v(4 + g.classes[i]), at).toBe(g.scores[i]);
+      expect(p.format === HEAD.yolov5 ? f32(v(5 + g.classes[i]) * v(4)) : v(4 + g.classes[i]), at).toBe(g.scores[i]);
     }
     detections += g.scores.length;
     chunks = Math.max(chunks, g.chunks);
