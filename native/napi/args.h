@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,18 @@ inline Napi::Array dimsToJs(Napi::Env env, const std::vector<int64_t>& dims) {
   Napi::Array a = Napi::Array::New(env, dims.size());
   for (size_t i = 0; i < dims.size(); ++i) a.Set(i, Napi::Number::New(env, static_cast<double>(dims[i])));
   return a;
+}
+
+// Async work writes into native memory it owns; on the JS thread the result goes into the caller's typed array, if
+// that is still attached (it may have been transferred meanwhile). The checks read JS properties: they answer for a
+// detached array too (byteLength 0), the typed-array info call does not.
+inline void copyIntoIfAttached(Napi::Env env, const Napi::ObjectReference& target, const void* bytes, size_t size, const std::string& detached) {
+  Napi::Object out = target.Value();
+  Napi::Value buffer = out.Get("buffer");
+  double byteLength = out.Get("byteLength").As<Napi::Number>().DoubleValue();
+  if (!buffer.IsArrayBuffer() || buffer.As<Napi::ArrayBuffer>().IsDetached() || byteLength < static_cast<double>(size))
+    throwError(env, "ERR_BAD_INPUT", detached);
+  std::memcpy(static_cast<uint8_t*>(buffer.As<Napi::ArrayBuffer>().Data()) + out.As<Napi::TypedArray>().ByteOffset(), bytes, size);
 }
 
 }  // namespace trtjs::napi

@@ -190,15 +190,7 @@ Napi::Value letterboxDevice(const Napi::CallbackInfo& info) {
         return t;
       },
       [held, outBytes](Napi::Env env, cuda::KernelTimings& t) -> Napi::Value {
-        // Read through JS properties: they answer for a detached array too (byteLength 0), the typed-array info call
-        // does not.
-        Napi::Object out = held->out.Value();
-        Napi::Value buffer = out.Get("buffer");
-        double byteLength = out.Get("byteLength").As<Napi::Number>().DoubleValue();
-        if (!buffer.IsArrayBuffer() || buffer.As<Napi::ArrayBuffer>().IsDetached() || byteLength < static_cast<double>(outBytes))
-          throwError(env, "ERR_BAD_INPUT", "letterboxDevice: out was detached (transferred) before the letterbox finished");
-        auto typed = out.As<Napi::TypedArray>();
-        std::memcpy(static_cast<uint8_t*>(buffer.As<Napi::ArrayBuffer>().Data()) + typed.ByteOffset(), held->result.data(), outBytes);
+        copyIntoIfAttached(env, held->out, held->result.data(), outBytes, "letterboxDevice: out was detached (transferred) before the letterbox finished");
         return timingsToJs(env, t);
       },
       [held] { held->out.Reset(); });

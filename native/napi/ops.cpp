@@ -1,7 +1,6 @@
 // CPU pre/post-processing: letterbox, YOLO decode, NMS. Arguments are copied out of JS values on the JS
 // thread; letterboxAsync keeps its arrays referenced until the work settles.
 #include <cmath>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -98,17 +97,9 @@ Napi::Value letterboxAsync(const Napi::CallbackInfo& info) {
         return err;
       },
       [held, outBytes](Napi::Env env, std::string&) -> Napi::Value {
-        if (!held->result.empty()) {
-          // Read through JS properties: they answer for a detached array too (byteLength 0), the typed-array info
-          // call does not.
-          Napi::Object out = held->out.Value();
-          Napi::Value buffer = out.Get("buffer");
-          double byteLength = out.Get("byteLength").As<Napi::Number>().DoubleValue();
-          if (!buffer.IsArrayBuffer() || buffer.As<Napi::ArrayBuffer>().IsDetached() || byteLength < static_cast<double>(outBytes))
-            throwError(env, "ERR_BAD_INPUT", "letterboxAsync: options.out was detached (transferred) before the letterbox finished");
-          auto typed = out.As<Napi::TypedArray>();
-          std::memcpy(static_cast<uint8_t*>(buffer.As<Napi::ArrayBuffer>().Data()) + typed.ByteOffset(), held->result.data(), outBytes);
-        }
+        if (!held->result.empty())
+          copyIntoIfAttached(env, held->out, held->result.data(), outBytes,
+                             "letterboxAsync: options.out was detached (transferred) before the letterbox finished");
         return env.Undefined();
       },
       [held] {
