@@ -11,7 +11,7 @@ import * as check from '../../util/validate.js';
 import { PER_TASK } from '../../defaults.js';
 import type { TensorData } from '../../backends/backend.js';
 import type { TensorDtype } from '../../model/model-info.js';
-import { halfToFloat } from '../../onnx/half.js';
+import { asFloat32 } from '../tensors.js';
 import type { InstanceMask } from '../types.js';
 import { contoursToPolygons } from './polygons.js';
 
@@ -107,7 +107,7 @@ function checkPrototypes(protos: unknown): { data: Float32Array; nm: number; mh:
   const [nm, mh, mw] = dims.slice(-3).map((d, i) => check.integer(`processMasks: protos.dims[${i + dims.length - 3}]`, d, 1, 1 << 16));
   const values = p.data as Float32Array | Uint16Array;
   if (values.length !== nm * mh * mw) check.fail('processMasks: protos.data', `${nm * mh * mw} values for [${dims.join(', ')}]`, values);
-  const data = dtype === 'float32' ? (values as Float32Array) : Float32Array.from(values, (h) => halfToFloat(h));
+  const data = asFloat32({ dtype, dims: dims as number[], data: values }, 'processMasks: protos');
   return { data, nm, mh, mw };
 }
 
