@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,4 +13,16 @@ export function fixture(relative: string): string {
   const path = join(fixturesDir, relative);
   if (!existsSync(path)) throw new Error(`fixture ${relative} not found at ${path} (set TRTJS_FIXTURES)`);
   return path;
+}
+
+/**
+ * coco128-seg laid out in a temporary folder with real links (the fixture's images/ link arrives as a plain file on
+ * some copies): its YAML and the dataset root to pass with it.
+ */
+export function coco128Seg(): { data: string; root: string } {
+  const root = mkdtempSync(join(tmpdir(), 'trtjs-coco128seg-'));
+  symlinkSync(fixture('coco128/images'), join(root, 'images'));
+  symlinkSync(fixture('coco128-seg/labels'), join(root, 'labels'));
+  copyFileSync(fixture('coco128-seg/coco128-seg.yaml'), join(root, 'coco128-seg.yaml'));
+  return { data: join(root, 'coco128-seg.yaml'), root };
 }

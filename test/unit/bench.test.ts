@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import {
   type Figure,
   type TimingFigure,
 } from '../../lib/index.js';
-import { fixture } from '../helpers/fixtures.js';
+import { coco128Seg, fixture } from '../helpers/fixtures.js';
 import { colourClassifier, obbModel, poseModel } from '../helpers/task-models.js';
 import { runCli } from '../helpers/run.js';
 
@@ -321,17 +321,13 @@ describe('bench, end-to-end, sweep and comparison modes', () => {
   });
 
   it("comparison of a segment model: the accuracy column is mask mAP50-95, Ultralytics' benchmark figure for the task", async () => {
-    // The fixture's images/ link arrives as a plain file on some copies: lay the dataset out with real links.
-    const root = mkdtempSync(join(tmp, 'coco128seg-'));
-    symlinkSync(fixture('coco128/images'), join(root, 'images'));
-    symlinkSync(fixture('coco128-seg/labels'), join(root, 'labels'));
-    copyFileSync(fixture('coco128-seg/coco128-seg.yaml'), join(root, 'coco128-seg.yaml'));
+    const { data, root } = coco128Seg();
     const r = await bench(fixture('models/yolov8n-seg_int8_320.onnx'), {
       ...short,
       durationMs: 200,
       iterations: 2,
       compare: true,
-      data: join(root, 'coco128-seg.yaml'),
+      data,
       root,
       limit: 8,
       minMap: 0.01,

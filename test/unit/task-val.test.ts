@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ import {
   type LetterboxFrame,
   type MaskSet,
 } from '../../lib/index.js';
-import { fixture } from '../helpers/fixtures.js';
+import { coco128Seg, fixture } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run.js';
 import { namesLiteral } from '../helpers/task-models.js';
 
@@ -359,12 +359,8 @@ describe('val with the real segmentation model', () => {
   });
 
   it('coco128-seg (yolov8n-seg_int8_480x640): box and mask mAP50-95 / mAP50 over all 128 images', async () => {
-    // The fixture's images/ link arrives as a plain file on some copies: lay the dataset out with real links.
-    const root = mkdtempSync(join(tmpdir(), 'trtjs-coco128seg-'));
-    symlinkSync(fixture('coco128/images'), join(root, 'images'));
-    symlinkSync(fixture('coco128-seg/labels'), join(root, 'labels'));
-    copyFileSync(fixture('coco128-seg/coco128-seg.yaml'), join(root, 'coco128-seg.yaml'));
-    const r = await val({ data: join(root, 'coco128-seg.yaml'), root, model: fixture('models/yolov8n-seg_int8_480x640.onnx') });
+    const { data, root } = coco128Seg();
+    const r = await val({ data, root, model: fixture('models/yolov8n-seg_int8_480x640.onnx') });
     if (r.task !== 'segment') throw new Error(`expected a segmentation result, got ${r.task}`);
     expect(r.images).toBe(128);
     expect(r.instances).toBe(941 - 12); // labels 656 and 659 (3 + 9 polygons) have no image
